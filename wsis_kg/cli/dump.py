@@ -1,0 +1,32 @@
+"""``wsis-kg dump``: write the whole dataset in one file."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from wsis_kg.build import build
+from wsis_kg.dump import DUMP_FORMATS, dump
+from wsis_kg.settings import Settings
+from wsis_kg.store import open_store
+
+
+@click.command("dump")
+@click.option("--format", "fmt", type=click.Choice(sorted(DUMP_FORMATS)), default="nquads",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="file to write (default: standard output)")
+@click.option("--store", help="dump this store instead of building in memory")
+@click.pass_obj
+def command(settings: Settings, fmt: str, output: str | None, store: str | None) -> None:
+    """Dump the dataset; N-Quads output is byte-stable for the same inputs."""
+    settings = settings.with_(store=store)
+    st = open_store(settings)
+    if len(st) == 0:
+        build(settings, st, lambda m: click.echo(m, err=True))
+    if output:
+        with open(output, "wb") as f:
+            dump(st, fmt, f)
+    else:
+        dump(st, fmt, sys.stdout.buffer)

@@ -1,0 +1,126 @@
+"""One exception hierarchy for the package.
+
+Each error carries what an RFC 9457 problem response needs (status, title, detail and
+extension members); the web layer maps them in one place (``wsis_kg.web.problems``) and the CLI
+prints ``detail`` and exits with ``exit_code``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROBLEM_BASE = "https://w3id.org/wsis-kg/problems/"
+
+
+class WsisError(Exception):
+    """Base of every error the project raises on purpose."""
+
+    status: int = 500
+    title: str = "Internal error"
+    slug: str = "internal"
+    exit_code: int = 1
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+    @property
+    def type_uri(self) -> str:
+        return PROBLEM_BASE + self.slug
+
+    def to_problem(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": self.type_uri,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        body.update({k: v for k, v in self.extensions.items() if v is not None})
+        return body
+
+
+class BadRequest(WsisError):
+    status, title, slug, exit_code = 400, "Bad request", "bad-request", 2
+
+
+class InputSyntaxError(BadRequest):
+    """Unreadable RDF or SPARQL: says where (file, line, column)."""
+
+    title, slug = "Syntax error", "syntax-error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(detail, source=source, line=line, column=column, **extensions)
+        self.source, self.line, self.column = source, line, column
+
+
+class QuerySyntaxError(InputSyntaxError):
+    title, slug = "SPARQL syntax error", "query-syntax"
+
+
+class Unauthorized(WsisError):
+    status, title, slug = 401, "Authentication required", "unauthorized"
+
+
+class Forbidden(WsisError):
+    status, title, slug = 403, "Forbidden", "forbidden"
+
+
+class NotFound(WsisError):
+    status, title, slug = 404, "Not found", "not-found"
+
+
+class MethodNotAllowed(WsisError):
+    status, title, slug = 405, "Method not allowed", "method-not-allowed"
+
+
+class NotAcceptable(WsisError):
+    status, title, slug = 406, "Not acceptable", "not-acceptable"
+
+
+class PayloadTooLarge(WsisError):
+    status, title, slug = 413, "Payload too large", "payload-too-large"
+
+
+class UnsupportedMediaType(WsisError):
+    status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
+
+
+class ValidationFailed(WsisError):
+    """Data does not conform to the shapes; ``report`` is the SHACL report graph."""
+
+    status, title, slug = 422, "Data does not conform", "validation-failed"
+
+    def __init__(self, detail: str, *, report: Any = None, **extensions: Any) -> None:
+        super().__init__(detail, **extensions)
+        self.report = report
+
+
+class QueryTimeout(WsisError):
+    status, title, slug = 503, "Query timed out", "query-timeout"
+
+
+class ResultTooLarge(WsisError):
+    status, title, slug = 503, "Result too large", "result-too-large"
+
+
+class ForbiddenService(WsisError):
+    """SERVICE or LOAD aimed at an endpoint outside the allow-list."""
+
+    status, title, slug = 403, "Remote endpoint not allowed", "service-not-allowed"
+
+
+class StoreError(WsisError):
+    status, title, slug = 502, "Store error", "store-error"
+
+
+class BuildError(WsisError):
+    title, slug = "Build failed", "build-failed"

@@ -1,0 +1,119 @@
+"""All configuration in one place: environment variables, overridden by CLI flags.
+
+No other module reads the environment; they receive a :class:`Settings`.
+Every field documents its environment variable and default (the README's settings table
+is generated from the same names).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from wsis_kg.namespaces import BASE
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "WSIS_KG_"
+
+
+def _parse_tokens(raw: str) -> dict[str, str]:
+    """``principal:token,principal2:token2`` → {token: principal}."""
+    tokens: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        principal, sep, token = part.partition(":")
+        if not sep or not token:
+            raise ValueError(f"{ENV_PREFIX}TOKENS entry {part!r} is not principal:token")
+        tokens[token] = principal
+    return tokens
+
+
+def _parse_list(raw: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in raw.split(",") if p.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Service and build configuration (env var ``WSIS_KG_<FIELD>``)."""
+
+    #: ``memory`` (default), a directory for an on-disk Oxigraph store, or an http(s) URL of a
+    #: remote SPARQL 1.1 endpoint (query URL).
+    store: str = "memory"
+    #: Remote mode: SPARQL Update URL (default ``<store>/update`` for oxigraph serve).
+    store_update_url: str | None = None
+    #: Remote mode: Graph Store Protocol URL (default ``<store>/store`` for oxigraph serve).
+    store_gsp_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8080
+    #: Public base of the minted IRIs as seen by clients (maps ``<base>X`` to ``<root>/X``).
+    public_base: str = BASE
+    #: Seconds after which a query is stopped (503).
+    query_timeout: float = 30.0
+    #: Maximum rows (or triples) a query may return before it is refused (503, never truncated).
+    result_limit: int = 100_000
+    #: Maximum request body in bytes (413 above).
+    max_body_bytes: int = 10 * 1024 * 1024
+    #: Bearer tokens for the update, ingest and Graph Store endpoints: {token: principal}.
+    tokens: dict[str, str] = field(default_factory=dict)
+    #: Endpoints SERVICE and LOAD may reach (exact URL prefixes); empty means none.
+    service_allowlist: tuple[str, ...] = ()
+    #: Gunicorn worker processes for ``wsis-kg serve``.
+    workers: int = 2
+    #: Build the graph at start when the store is empty.
+    build_on_start: bool = True
+    #: Project root holding ontology/, shapes/, data/, queries/.
+    project_root: Path = PROJECT_ROOT
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults ← ``WSIS_KG_*`` environment ← explicit overrides (CLI flags, tests)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            values[f.name] = _convert(f.name, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def is_remote(self) -> bool:
+        return self.store.startswith(("http://", "https://"))
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.project_root / "ontology"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.project_root / "shapes"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.project_root / "data"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.project_root / "queries"
+
+
+def _convert(name: str, raw: str) -> Any:
+    if name == "tokens":
+        return _parse_tokens(raw)
+    if name == "service_allowlist":
+        return _parse_list(raw)
+    if name in ("port", "result_limit", "max_body_bytes", "workers"):
+        return int(raw)
+    if name == "query_timeout":
+        return float(raw)
+    if name == "build_on_start":
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if name == "project_root":
+        return Path(raw)
+    return raw

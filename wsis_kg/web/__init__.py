@@ -1,0 +1,54 @@
+"""The Flask application factory: one blueprint per surface.
+
+``create_app(settings)`` opens the store named by the settings (building the graph into it when
+it is empty and ``build_on_start`` is set) and registers the SPARQL, Graph Store, validation,
+linked-data and UI blueprints and the problem-response handlers.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from wsis_kg.settings import Settings
+from wsis_kg.store import GraphStore, open_store
+
+EXTENSION_KEY = "wsis_kg"
+
+
+class Service:
+    """What request handlers share: the settings and the store."""
+
+    def __init__(self, settings: Settings, store: GraphStore) -> None:
+        self.settings = settings
+        self.store = store
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> Flask:
+    """Build the WSGI app; pass ``store`` to reuse an already built store (tests, bench)."""
+    settings = settings or Settings.from_env()
+    if store is None:
+        store = open_store(settings)
+        if settings.build_on_start and len(store) == 0:
+            from wsis_kg.build import build
+
+            build(settings, store)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.extensions[EXTENSION_KEY] = Service(settings, store)
+
+    from wsis_kg.web import gsp, linked_data, problems, sparql, ui, validation
+
+    problems.register(app)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(gsp.bp)
+    app.register_blueprint(validation.bp)
+    app.register_blueprint(ui.bp)
+    app.register_blueprint(linked_data.bp)  # last: it answers the IRI paths
+    return app
+
+
+def service() -> Service:
+    """The :class:`Service` of the current app (inside a request)."""
+    from flask import current_app
+
+    return current_app.extensions[EXTENSION_KEY]

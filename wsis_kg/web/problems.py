@@ -1,0 +1,63 @@
+"""Every error becomes an RFC 9457 problem response here, and nowhere else.
+
+Users never see a stack trace: unexpected exceptions are logged and answered with a generic 500
+problem; HTTP errors raised by Flask/Werkzeug (404, 405, 413 …) get the same JSON shape.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from wsis_kg.errors import PROBLEM_BASE, WsisError
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem_response(body: dict, status: int, headers: dict | None = None) -> Response:
+    resp = Response(json.dumps(body, ensure_ascii=False, indent=1), status=status,
+                    mimetype=PROBLEM_JSON)
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(WsisError)
+    def _wsis_error(e: WsisError) -> Response:
+        body = e.to_problem()
+        body.setdefault("instance", request.path)
+        headers = {}
+        if e.status == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="wsis-kg"'
+        return problem_response(body, e.status, headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(e: HTTPException) -> Response:
+        body = {
+            "type": PROBLEM_BASE + (e.name or "error").lower().replace(" ", "-"),
+            "title": e.name,
+            "status": e.code,
+            "detail": e.description,
+            "instance": request.path,
+        }
+        headers = {}
+        if e.code == 405 and getattr(e, "valid_methods", None):
+            headers["Allow"] = ", ".join(e.valid_methods)
+        return problem_response(body, e.code or 500, headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(e: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        body = {
+            "type": PROBLEM_BASE + "internal",
+            "title": "Internal error",
+            "status": 500,
+            "detail": "The service failed to answer this request; the error was logged.",
+            "instance": request.path,
+        }
+        return problem_response(body, 500)
