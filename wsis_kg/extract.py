@@ -43,7 +43,8 @@ SOURCES: tuple[SourceDoc, ...] = (
               "wsis_kg.sources.tunis_draft:extract"),
     SourceDoc("itu-brochure-implementing-action-plan", "itu-brochure-implementing-action-plan.txt",
               "wsis_kg.sources.brochure:extract"),
-    SourceDoc("E-RES-2009-7", "ecosoc-res-2009-7.txt", "wsis_kg.importer.seeds:extract_ecosoc_2009_7"),
+    SourceDoc("E-RES-2009-7", "ecosoc-res-2009-7.txt",
+              "wsis_kg.importer.seeds:extract_ecosoc_2009_7"),
     SourceDoc("A-RES-66-184", "ga-res-66-184.txt", "wsis_kg.importer.seeds:extract_ga_66_184"),
 )
 
