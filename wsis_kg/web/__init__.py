@@ -19,8 +19,13 @@ class Service:
     """What request handlers share: the settings and the store."""
 
     def __init__(self, settings: Settings, store: GraphStore) -> None:
+        from wsis_kg.query import QueryService
+
         self.settings = settings
         self.store = store
+        #: Runs queries with the time limit and result cap; ``queries.write(fn)`` is the one way
+        #: to change the store (update, ingest, Graph Store), so query workers see the change.
+        self.queries = QueryService(settings, store)
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> Flask:

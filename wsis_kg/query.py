@@ -1,0 +1,552 @@
+"""Query execution with limits: timeout that really stops the work, result cap, no network.
+
+pyoxigraph 0.5 has no timeout or cancel API, and a query running in a thread cannot be stopped.
+So queries against the embedded store run in a small pool of **pre-forked worker processes**
+(``multiprocessing`` 'fork' context). They are forked from the process holding the loaded
+in-memory store, so the store's pages are shared copy-on-write and a worker starts in a few
+milliseconds without loading anything. A worker answers over a pipe with the fully serialised
+body (or an error). When the deadline passes, the supervisor SIGKILLs that worker (its CPU is
+freed at once) and answers 503; a replacement is forked on the next request.
+
+Writes (SPARQL Update, ingest, Graph Store) all go through :meth:`QueryService.write`: it holds
+the write lock, changes the store in this process, bumps a *generation* and retires the workers
+forked before the write, so the next answer sees the write. Forks happen under the same lock,
+so no worker is ever forked from a half-written store.
+
+Store kinds:
+
+* in-memory Oxigraph (default): workers fork from it directly;
+* on-disk Oxigraph: RocksDB is neither fork-safe nor shareable between processes, so the
+  service keeps an in-memory *mirror* of the disk store and workers fork from the mirror; writes
+  go to the disk store and the mirror is refreshed from it;
+* remote endpoint: queries run in the request thread; the remote endpoint's own timeout and the
+  HTTP client timeout bound them (nothing local to kill).
+
+SERVICE and LOAD are checked *before* anything runs (pyoxigraph would otherwise perform the HTTP
+call itself): only when the text mentions them is the request parsed with rdflib's SPARQL parser
+and its algebra searched for SERVICE / LOAD targets outside ``Settings.service_allowlist``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import multiprocessing as mp
+import os
+import re
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pyoxigraph as ox
+
+from wsis_kg import errors, formats
+from wsis_kg.errors import (
+    ForbiddenService,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreError,
+    WsisError,
+)
+from wsis_kg.settings import Settings
+from wsis_kg.store import GraphStore, OxigraphStore
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_REMOTE_KEYWORDS = re.compile(r"service|load", re.IGNORECASE)
+_ERROR_AT = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One SPARQL query as the protocol delivers it (picklable: it crosses the pipe)."""
+
+    sparql: str
+    default_graph_uris: tuple[str, ...] = ()
+    named_graph_uris: tuple[str, ...] = ()
+    base_iri: str | None = None
+    accept: str | None = None
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A fully serialised answer: never a partial body."""
+
+    body: bytes
+    format: formats.Format
+    kind: str
+
+    @property
+    def content_type(self) -> str:
+        return self.format.content_type
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation (runs inside a worker, or in-process for remote stores and the CLI)
+# --------------------------------------------------------------------------------------------
+
+def syntax_error(e: SyntaxError, what: str = "query") -> QuerySyntaxError:
+    """pyoxigraph's parser message ("error at L:C: …") → our error with line and column."""
+    msg = str(e)
+    m = _ERROR_AT.match(msg)
+    if m:
+        line, col, rest = int(m.group(1)), int(m.group(2)), m.group(3)
+        return QuerySyntaxError(f"SPARQL {what} syntax error at line {line}, column {col}: "
+                                f"{rest}", line=line, column=col)
+    return QuerySyntaxError(f"SPARQL {what} syntax error: {msg}")
+
+
+def kind_of(result: Any) -> str:
+    if isinstance(result, ox.QueryBoolean):
+        return formats.BOOLEAN
+    if isinstance(result, ox.QuerySolutions):
+        return formats.SOLUTIONS
+    return formats.GRAPH
+
+
+def evaluate(store: GraphStore | ox.Store, req: QueryRequest, limit: int | None) -> QueryResult:
+    """Run ``req`` on ``store`` and serialise the answer (caller enforces time limits)."""
+    try:
+        if isinstance(store, ox.Store):
+            result = _ox_query(store, req)
+        else:
+            result = store.query(req.sparql, default_graph_uris=list(req.default_graph_uris),
+                                 named_graph_uris=list(req.named_graph_uris),
+                                 base_iri=req.base_iri)
+    except SyntaxError as e:
+        raise syntax_error(e) from None
+    except WsisError:
+        raise
+    except OSError as e:  # pyoxigraph reports evaluation failures (e.g. SERVICE) as OSError
+        raise StoreError(f"The query failed while running: {e}") from None
+    kind = kind_of(result)
+    fmt = formats.negotiate(kind, req.accept, req.format)
+    try:
+        body = formats.serialize_result(result, fmt, limit)
+    except WsisError:
+        raise
+    except (OSError, ValueError, RuntimeError) as e:
+        raise StoreError(f"The query failed while running: {e}") from None
+    return QueryResult(body, fmt, kind)
+
+
+def _ox_query(store: ox.Store, req: QueryRequest):
+    kwargs: dict[str, Any] = {"base_iri": req.base_iri}
+    if req.default_graph_uris:
+        kwargs["default_graph"] = [ox.NamedNode(u) for u in req.default_graph_uris]
+    if req.named_graph_uris:
+        kwargs["named_graphs"] = [ox.NamedNode(u) for u in req.named_graph_uris]
+    if not req.default_graph_uris and not req.named_graph_uris:
+        kwargs["use_default_graph_as_union"] = True
+    return store.query(req.sparql, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# SERVICE / LOAD guard
+# --------------------------------------------------------------------------------------------
+
+def remote_targets(sparql: str, *, update: bool = False) -> list[str] | None:
+    """IRIs (or ``?var``) that SERVICE / LOAD in ``sparql`` would reach; None if unparsable.
+
+    Cheap when the text does not mention SERVICE or LOAD (no parse at all).
+    """
+    if not _REMOTE_KEYWORDS.search(sparql):
+        return []
+    from rdflib.plugins.sparql import algebra, parser
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:
+        if update:
+            tree = algebra.translateUpdate(parser.parseUpdate(sparql)).algebra
+        else:
+            tree = algebra.translateQuery(parser.parseQuery(sparql)).algebra
+    except Exception:  # noqa: BLE001 - rdflib's grammar differs slightly from Oxigraph's
+        return None
+    found: list[str] = []
+    seen: set[int] = set()
+
+    def walk(x: Any) -> None:
+        if id(x) in seen:
+            return
+        seen.add(id(x))
+        if isinstance(x, CompValue):
+            if x.name == "ServiceGraphPattern":
+                found.append(_target(x.get("term")))
+            elif x.name == "Load":
+                found.append(_target(x.get("iri")))
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, (list, tuple, set)):
+            for v in x:
+                walk(v)
+
+    walk(tree)
+    return found
+
+
+def _target(term: Any) -> str:
+    from rdflib.term import URIRef, Variable
+
+    if isinstance(term, URIRef):
+        return str(term)
+    if isinstance(term, Variable):
+        return "?" + str(term)
+    return str(term)
+
+
+_LOOSE = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
+
+
+def check_remote_access(sparql: str, allowlist: Iterable[str], *, update: bool = False) -> None:
+    """Raise :class:`ForbiddenService` when SERVICE / LOAD would leave the allow-list."""
+    allow = tuple(allowlist)
+    targets = remote_targets(sparql, update=update)
+    if targets is None:
+        # rdflib could not parse it: refuse when it looks like SERVICE/LOAD, else let Oxigraph
+        # parse (and probably report a syntax error with line/column).
+        m = _LOOSE.search(_strip_strings(sparql))
+        if m:
+            raise ForbiddenService(
+                f"{m.group(1).upper()} is not allowed here: the request could not be checked "
+                "for the endpoints it would contact.", keyword=m.group(1).upper())
+        return
+    for t in targets:
+        if t.startswith("?") or not any(t.startswith(a) for a in allow):
+            what = "a variable endpoint" if t.startswith("?") else f"<{t}>"
+            raise ForbiddenService(
+                f"SERVICE/LOAD to {what} is not allowed: the service contacts only the "
+                "endpoints on its allow-list (WSIS_KG_SERVICE_ALLOWLIST)"
+                + (f": {', '.join(allow)}" if allow else ", which is empty") + ".",
+                target=t, allowlist=list(allow))
+
+
+def _strip_strings(sparql: str) -> str:
+    """Drop comments, IRIs and string literals so keywords inside them do not count."""
+    return re.sub(r'#[^\n]*|<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', " ",
+                  sparql)
+
+
+# --------------------------------------------------------------------------------------------
+# Worker pool
+# --------------------------------------------------------------------------------------------
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel SIGKILLs this worker when the supervising process dies."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _worker_main(conn, store: ox.Store, limit: int | None, parent_pid: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    if os.getppid() != parent_pid:
+        os._exit(0)
+    while True:
+        try:
+            req = conn.recv()
+        except (EOFError, OSError):
+            os._exit(0)
+        try:
+            res = evaluate(store, req, limit)
+            msg: tuple = ("ok", res.body, res.format.media_type, res.kind)
+        except WsisError as e:
+            msg = ("error", type(e).__name__, e.detail, e.extensions)
+        except BaseException as e:  # noqa: BLE001 - report, never hang the supervisor
+            msg = ("error", "StoreError", f"The query failed while running: {e}", {})
+        try:
+            conn.send(msg)
+        except (OSError, ValueError):
+            os._exit(0)
+
+
+def _rebuild_error(name: str, detail: str, ext: dict) -> WsisError:
+    cls = getattr(errors, name, StoreError)
+    if cls is QuerySyntaxError:
+        return QuerySyntaxError(detail, line=ext.get("line"), column=ext.get("column"))
+    try:
+        return cls(detail, **ext)
+    except TypeError:
+        return StoreError(detail)
+
+
+@dataclass
+class _Worker:
+    proc: Any
+    conn: Any
+    generation: int
+    served: int = 0
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.proc.kill()
+        with contextlib.suppress(Exception):
+            self.proc.join(2)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+@dataclass
+class PoolStats:
+    forked: int = 0
+    killed_on_timeout: int = 0
+    recycled: int = 0
+    queries: int = 0
+    pids: list[int] = field(default_factory=list)
+
+
+class WorkerPool:
+    """At most ``size`` forked workers; idle ones wait for the next query."""
+
+    def __init__(self, source: Callable[[], ox.Store], size: int, limit: int | None,
+                 fork_lock: threading.RLock) -> None:
+        self._source = source
+        self.size = max(1, size)
+        self.limit = limit
+        self._fork_lock = fork_lock
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._busy: set[int] = set()
+        self._count = 0
+        self.generation = 0
+        self.stats = PoolStats()
+        self._ctx = mp.get_context("fork")
+        self._closed = False
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def _spawn(self) -> _Worker:
+        with self._fork_lock:  # never fork while a write is changing the store
+            parent, child = self._ctx.Pipe(duplex=True)
+            proc = self._ctx.Process(target=_worker_main, name="wsis-kg-query",
+                                     args=(child, self._source(), self.limit, os.getpid()),
+                                     daemon=True)
+            proc.start()
+            child.close()
+            gen = self.generation
+        self.stats.forked += 1
+        return _Worker(proc, parent, gen)
+
+    def prewarm(self, n: int = 1) -> None:
+        """Fork ``n`` idle workers now so the next queries do not pay for the fork."""
+        for _ in range(n):
+            with self._cond:
+                if self._closed or self._count >= self.size or len(self._idle) >= n:
+                    return
+                self._count += 1
+            try:
+                w = self._spawn()
+            except BaseException:
+                with self._cond:
+                    self._count -= 1
+                raise
+            self._release(w)
+
+    def new_generation(self) -> None:
+        """Called (under the write lock) after a write: retire every worker forked before."""
+        with self._cond:
+            self.generation += 1
+            stale, self._idle = self._idle, []
+            self._count -= len(stale)
+            self._cond.notify_all()
+        for w in stale:
+            w.kill()
+            self.stats.recycled += 1
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._count -= len(idle)
+        for w in idle:
+            w.kill()
+
+    # -- use --------------------------------------------------------------------------------
+    def _acquire(self, deadline: float) -> _Worker:
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise StoreError("The query service is shutting down.")
+                while self._idle:
+                    w = self._idle.pop()
+                    if w.generation == self.generation and w.proc.is_alive():
+                        return w
+                    self._count -= 1
+                    w.kill()
+                if self._count < self.size:
+                    self._count += 1
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise QueryTimeout("All query workers stayed busy until the time limit; "
+                                       "try again shortly.", timeout=None)
+                self._cond.wait(left)
+        try:
+            return self._spawn()
+        except BaseException:
+            with self._cond:
+                self._count -= 1
+                self._cond.notify()
+            raise
+
+    def _release(self, w: _Worker) -> None:
+        with self._cond:
+            if w.generation == self.generation and not self._closed:
+                self._idle.append(w)
+                self._cond.notify()
+                return
+            self._count -= 1
+            self._cond.notify()
+        w.kill()
+        self.stats.recycled += 1
+
+    def _discard(self, w: _Worker) -> None:
+        w.kill()
+        with self._cond:
+            self._count -= 1
+            self._cond.notify()
+
+    def run(self, req: QueryRequest, timeout: float) -> QueryResult:
+        deadline = time.monotonic() + timeout
+        w = self._acquire(deadline)
+        self.stats.queries += 1
+        try:
+            w.conn.send(req)
+            left = deadline - time.monotonic()
+            ready = w.conn.poll(max(left, 0))
+            msg = w.conn.recv() if ready else None
+        except (EOFError, OSError, BrokenPipeError):
+            self._discard(w)
+            raise StoreError("The query worker stopped unexpectedly (out of memory?).") from None
+        except BaseException:
+            self._discard(w)
+            raise
+        if msg is None:
+            self.stats.killed_on_timeout += 1
+            self.stats.pids.append(w.proc.pid)
+            del self.stats.pids[:-20]
+            self._discard(w)
+            raise QueryTimeout(
+                f"The query did not finish within {timeout:g} s and was stopped. "
+                "Narrow it (LIMIT, more specific patterns) or ask the operator for a longer "
+                "timeout.", timeout=timeout)
+        w.served += 1
+        self._release(w)
+        if msg[0] == "ok":
+            _, body, media_type, kind = msg
+            fmt = next(f for f in formats.offered(kind) if f.media_type == media_type)
+            return QueryResult(body, fmt, kind)
+        _, name, detail, ext = msg
+        raise _rebuild_error(name, detail, ext)
+
+    @property
+    def live_workers(self) -> int:
+        return self._count
+
+
+# --------------------------------------------------------------------------------------------
+# The service
+# --------------------------------------------------------------------------------------------
+
+class QueryService:
+    """Runs queries with limits and serialises every write to the store.
+
+    ``workers``: the size of the query process pool (default: ``Settings.workers``, at least 1).
+    """
+
+    def __init__(self, settings: Settings, store: GraphStore, *, workers: int | None = None,
+                 prewarm: bool = True) -> None:
+        self.settings = settings
+        self.store = store
+        self.write_lock = threading.RLock()
+        self._mirror: ox.Store | None = None
+        self.pool: WorkerPool | None = None
+        if isinstance(store, OxigraphStore):
+            if store.path is None:
+                self.mode = "fork"
+                source: Callable[[], ox.Store] = lambda: store.ox  # noqa: E731
+            else:
+                self.mode = "mirror"
+                self._refresh_mirror()
+                source = lambda: self._mirror  # noqa: E731
+            size = workers if workers is not None else max(1, settings.workers)
+            self.pool = WorkerPool(source, size, settings.result_limit, self.write_lock)
+            if prewarm:
+                self.pool.prewarm(1)
+        else:
+            self.mode = "inline"
+
+    # -- queries ----------------------------------------------------------------------------
+    def query(self, req: QueryRequest | str, *, timeout: float | None = None) -> QueryResult:
+        """Answer a query within the time limit and result cap, or raise a WsisError."""
+        if isinstance(req, str):
+            req = QueryRequest(req)
+        check_remote_access(req.sparql, self.settings.service_allowlist)
+        timeout = self.settings.query_timeout if timeout is None else timeout
+        if self.pool is None:
+            return evaluate(self.store, req, self.settings.result_limit)
+        return self.pool.run(req, timeout)
+
+    # -- writes -----------------------------------------------------------------------------
+    def write(self, fn: Callable[[GraphStore], T]) -> T:
+        """Run ``fn(store)`` as the only writer; afterwards every query sees its changes.
+
+        Everything that changes the store (SPARQL Update, ingest, Graph Store Protocol) must
+        call this, so that query workers forked before the change are retired.
+        """
+        with self.write_lock:
+            try:
+                return fn(self.store)
+            finally:
+                if self.mode == "mirror":
+                    self._refresh_mirror()
+                if self.pool is not None:
+                    self.pool.new_generation()
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Execute SPARQL Update (already authorised by the caller), LOAD checked first."""
+        check_remote_access(sparql, self.settings.service_allowlist, update=True)
+
+        def run(store: GraphStore) -> None:
+            try:
+                store.update(sparql, base_iri=base_iri)
+            except SyntaxError as e:
+                raise syntax_error(e, "update") from None
+            except WsisError:
+                raise
+            except (OSError, ValueError, RuntimeError) as e:
+                raise StoreError(f"The update failed: {e}") from None
+
+        self.write(run)
+
+    # -- misc -------------------------------------------------------------------------------
+    def _refresh_mirror(self) -> None:
+        assert isinstance(self.store, OxigraphStore)
+        mirror = ox.Store()
+        mirror.bulk_extend(self.store.ox.quads_for_pattern(None, None, None, None))
+        self._mirror = mirror
+
+    def status(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"mode": self.mode, "query_timeout": self.settings.query_timeout,
+                               "result_limit": self.settings.result_limit}
+        if self.pool is not None:
+            out.update(workers=self.pool.size, live_workers=self.pool.live_workers,
+                       generation=self.pool.generation, forked=self.pool.stats.forked,
+                       killed_on_timeout=self.pool.stats.killed_on_timeout)
+        return out
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
