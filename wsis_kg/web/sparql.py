@@ -1,5 +1,249 @@
-"""Blueprint placeholder: being implemented (see the issue it belongs to)."""
+"""SPARQL 1.1 Protocol: ``/sparql`` (read-only queries), ``/sparql/update`` (token), ``/health``.
 
-from flask import Blueprint
+* ``GET /sparql?query=…`` · ``POST /sparql`` form-encoded (``query=…``) · ``POST /sparql`` with
+  ``Content-Type: application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri`` set
+  the dataset (otherwise the default graph is the union of all named graphs). The answer format
+  is negotiated from ``Accept`` (``format=`` overrides it, for links).
+* ``GET /sparql`` without a query: the SPARQL 1.1 Service Description (RDF, negotiated); a
+  browser asking for HTML is sent (303) to the query editor at ``/editor``.
+* ``POST /sparql/update``: SPARQL 1.1 Update (form ``update=…`` or
+  ``application/sparql-update``), only with ``Authorization: Bearer <token>``;
+  ``using-graph-uri`` / ``using-named-graph-uri`` are honoured.
+* ``GET /health``: JSON status (store size, query workers).
+
+Queries run through :class:`wsis_kg.query.QueryService` (time limit, result cap, SERVICE guard);
+errors are raised as :mod:`wsis_kg.errors` and become RFC 9457 problems in ``problems.py``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+
+from flask import Blueprint, Response, jsonify, redirect, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header, parse_options_header
+
+from wsis_kg import service_description
+from wsis_kg.errors import (
+    BadRequest,
+    Forbidden,
+    Unauthorized,
+    UnsupportedMediaType,
+)
+from wsis_kg.query import QueryRequest
+from wsis_kg.web import service
 
 bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+EDITOR_PATH = "/editor"
+
+
+# ------------------------------------------------------------------------------------------
+# helpers
+# ------------------------------------------------------------------------------------------
+
+def _content_type() -> tuple[str, dict[str, str]]:
+    mt, opts = parse_options_header(request.headers.get("Content-Type", ""))
+    return mt.lower(), opts
+
+
+def _utf8_body(opts: dict[str, str]) -> str:
+    charset = opts.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(
+            f"The request body must be UTF-8 encoded (got charset={charset}).")
+    try:
+        return request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BadRequest(f"The request body is not valid UTF-8: {e}") from None
+
+
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise BadRequest(f"Exactly one '{name}' parameter is allowed; got {len(values)}.")
+    return values[0] if values else None
+
+
+def _params(name: str) -> list[str]:
+    """Values from the URL query string and, for form posts, the body."""
+    values = request.args.getlist(name)
+    if request.method == "POST" and _content_type()[0] == FORM:
+        values += request.form.getlist(name)
+    return values
+
+
+def bearer_principal() -> str:
+    """The principal of a valid ``Authorization: Bearer`` token (401 none, 403 unknown)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("This endpoint changes data: send 'Authorization: Bearer <token>'.")
+    token = token.strip()
+    for known, principal in service().settings.tokens.items():
+        if hmac.compare_digest(known.encode(), token.encode()):
+            return principal
+    raise Forbidden("The bearer token is not valid for this service.")
+
+
+def _wants_html() -> bool:
+    accept = parse_accept_header(request.headers.get("Accept", ""), MIMEAccept)
+    best = accept.best_match(["text/html", "text/turtle", "application/rdf+xml",
+                              "application/ld+json", "application/n-triples"])
+    return best == "text/html"
+
+
+# ------------------------------------------------------------------------------------------
+# query endpoint
+# ------------------------------------------------------------------------------------------
+
+@bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
+def sparql() -> Response:
+    svc = service()
+    mt, opts = _content_type()
+    if request.method == "GET":
+        queries = request.args.getlist("query")
+        if request.args.getlist("update"):
+            raise Forbidden("The query endpoint is read-only; send SPARQL Update with POST "
+                            "to /sparql/update with a bearer token.")
+    elif mt == FORM:
+        if _params("update"):
+            raise Forbidden("The query endpoint is read-only; send SPARQL Update with POST "
+                            "to /sparql/update with a bearer token.")
+        queries = _params("query")
+    elif mt == SPARQL_QUERY:
+        if request.args.getlist("query"):
+            raise BadRequest("A direct POST carries the query in the body, not in 'query='.")
+        queries = [_utf8_body(opts)]
+    elif mt == SPARQL_UPDATE:
+        raise Forbidden("The query endpoint is read-only; send SPARQL Update to /sparql/update "
+                        "with a bearer token.")
+    else:
+        raise UnsupportedMediaType(
+            f"POST a query as {FORM} (query=…) or as {SPARQL_QUERY}; got "
+            f"{mt or 'no Content-Type'}.")
+    query = _one(queries, "query")
+    if query is None:
+        if request.method == "POST":
+            raise BadRequest("No 'query' parameter in the request.")
+        if _wants_html():
+            return redirect(EDITOR_PATH, code=303)
+        return service_description.response(svc, request.base_url)
+    req = QueryRequest(
+        sparql=query,
+        default_graph_uris=tuple(_params("default-graph-uri")),
+        named_graph_uris=tuple(_params("named-graph-uri")),
+        base_iri=request.base_url,
+        accept=request.headers.get("Accept"),
+        format=_one(_params("format"), "format"),
+    )
+    result = svc.queries.query(req)
+    resp = Response(result.body, status=200, content_type=result.content_type)
+    resp.headers["Vary"] = "Accept"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+# ------------------------------------------------------------------------------------------
+# update endpoint
+# ------------------------------------------------------------------------------------------
+
+@bp.route("/sparql/update", methods=["POST"], strict_slashes=False)
+def sparql_update() -> Response:
+    svc = service()
+    bearer_principal()
+    mt, opts = _content_type()
+    if mt == FORM:
+        update = _one(_params("update"), "update")
+        if _params("query"):
+            raise BadRequest("The update endpoint takes 'update=', not 'query='.")
+    elif mt == SPARQL_UPDATE:
+        update = _utf8_body(opts)
+    else:
+        raise UnsupportedMediaType(
+            f"POST an update as {FORM} (update=…) or as {SPARQL_UPDATE}; got "
+            f"{mt or 'no Content-Type'}.")
+    if update is None:
+        raise BadRequest("No 'update' parameter in the request.")
+    using = _params("using-graph-uri")
+    using_named = _params("using-named-graph-uri")
+    if using or using_named:
+        update = apply_using(update, using, using_named)
+    svc.queries.update(update, base_iri=request.base_url)
+    return Response(status=204)
+
+
+# ------------------------------------------------------------------------------------------
+# using-graph-uri / using-named-graph-uri
+# ------------------------------------------------------------------------------------------
+
+# Tokens that matter for placing USING clauses: strings, IRIs, comments, braces, words.
+_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|#[^\n]*"
+    r"|[{}]"
+    r"|[?$]?[A-Za-z_][\w\-.]*:?[\w\-.:%]*",
+    re.DOTALL,
+)
+
+
+def apply_using(update: str, using: list[str], using_named: list[str]) -> str:
+    """Add the protocol's ``using-(named-)graph-uri`` as USING clauses to each DELETE/INSERT.
+
+    pyoxigraph's ``Store.update`` takes no dataset, so the SPARQL 1.1 Protocol parameters are
+    applied in the request text: before the ``WHERE`` of every DELETE/INSERT … WHERE operation
+    (not DELETE WHERE, which has no USING). An operation with its own USING or WITH conflicts
+    with the parameters: 400, as the protocol requires.
+    """
+    clause = "".join(f"USING <{g}> " for g in using)
+    clause += "".join(f"USING NAMED <{g}> " for g in using_named)
+    out: list[str] = []
+    pos = depth = 0
+    prev_word = ""
+    for m in _TOKEN.finditer(update):
+        tok = m.group(0)
+        if tok == "{":
+            depth += 1
+        elif tok == "}":
+            depth -= 1
+            prev_word = "}"
+        elif depth == 0 and tok[0] not in "\"'<#?$" and not tok.endswith(":") and ":" not in tok:
+            word = tok.upper()
+            if word in ("USING", "WITH"):
+                raise BadRequest(
+                    "using-graph-uri / using-named-graph-uri cannot be combined with USING or "
+                    "WITH in the update itself.")
+            if word == "WHERE" and prev_word != "DELETE":
+                out.append(update[pos:m.start()])
+                out.append(clause)
+                pos = m.start()
+            prev_word = word
+    out.append(update[pos:])
+    return "".join(out)
+
+
+# ------------------------------------------------------------------------------------------
+# health
+# ------------------------------------------------------------------------------------------
+
+@bp.route("/health", methods=["GET"])
+def health() -> Response:
+    svc = service()
+    try:
+        size = len(svc.store)
+        graphs = len(svc.store.named_graphs())
+        status = "ok"
+    except Exception:  # noqa: BLE001 - health must answer, not fail
+        size, graphs, status = None, None, "store-unavailable"
+    body = {"status": status, "store": {"kind": svc.queries.mode, "quads": size,
+                                        "named_graphs": graphs},
+            "queries": svc.queries.status()}
+    resp = jsonify(body)
+    resp.status_code = 200 if status == "ok" else 503
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
