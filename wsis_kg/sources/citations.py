@@ -29,6 +29,9 @@ RESOLUTION = re.compile(
 DECLARATION_PARAS = re.compile(
     r"paragraphs?\s+(\d{1,2})(?:\s*[-\u2013]\s*(\d{1,2}))?\s+of\s+the\s+Declaration of Principles")
 DECLARATION = ID["doc/geneva-declaration-of-principles"]
+# "We recall that the [Geneva] Plan of Action identifies…": a verb governing the document itself.
+PLAN_OF_ACTION = re.compile(r"(?:\[Geneva\] |Geneva )?Plan of Action\b")
+PLAN_OF_ACTION_DOC = ID["doc/geneva-plan-of-action"]
 
 
 def _verb(text: str, start: int) -> URIRef:
@@ -44,6 +47,11 @@ def link_citations(b: DocBuilder, part: URIRef, text: str) -> None:
     for m in RESOLUTION.finditer(text):
         symbol = f"A/RES/{m.group(1)}/{m.group(2)}" + (f" {m.group(3)}" if m.group(3) else "")
         b.cite_resolution(part, _verb(text, m.start()), symbol)
+    for m in PLAN_OF_ACTION.finditer(text):
+        # only when a citing verb governs it directly: "recall that the Plan of Action"
+        before = text[:m.start()]
+        if re.search(r"\b(?:recall|Recalling)\s+that\s+the\s+$", before):
+            b.cite(part, WSIS.recalls, PLAN_OF_ACTION_DOC)
     for m in DECLARATION_PARAS.finditer(text):
         first = int(m.group(1))
         last = int(m.group(2) or first)
