@@ -72,6 +72,8 @@ class QueryRequest:
     base_iri: str | None = None
     accept: str | None = None
     format: str | None = None
+    #: Let the query use the project prefixes (``wsis:``, ``wsisid:`` …) without declaring them.
+    project_prefixes: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,12 @@ def evaluate(store: GraphStore | ox.Store, req: QueryRequest, limit: int | None)
         if isinstance(store, ox.Store):
             result = _ox_query(store, req)
         else:
-            result = store.query(req.sparql, default_graph_uris=list(req.default_graph_uris),
+            text = req.sparql
+            if req.project_prefixes:
+                from wsis_kg.namespaces import sparql_prologue
+
+                text = sparql_prologue() + text
+            result = store.query(text, default_graph_uris=list(req.default_graph_uris),
                                  named_graph_uris=list(req.named_graph_uris),
                                  base_iri=req.base_iri)
     except SyntaxError as e:
@@ -138,6 +145,10 @@ def evaluate(store: GraphStore | ox.Store, req: QueryRequest, limit: int | None)
 
 def _ox_query(store: ox.Store, req: QueryRequest):
     kwargs: dict[str, Any] = {"base_iri": req.base_iri}
+    if req.project_prefixes:
+        from wsis_kg.namespaces import PREFIXES
+
+        kwargs["prefixes"] = PREFIXES
     if req.default_graph_uris:
         kwargs["default_graph"] = [ox.NamedNode(u) for u in req.default_graph_uris]
     if req.named_graph_uris:
@@ -438,6 +449,8 @@ class WorkerPool:
             self.stats.pids.append(w.proc.pid)
             del self.stats.pids[:-20]
             self._discard(w)
+            with contextlib.suppress(Exception):
+                self.prewarm(1)  # the replacement, so the next query does not pay the fork
             raise QueryTimeout(
                 f"The query did not finish within {timeout:g} s and was stopped. "
                 "Narrow it (LIMIT, more specific patterns) or ask the operator for a longer "
