@@ -1,9 +1,79 @@
-"""``wsis-kg validate``: placeholder while it is being implemented."""
+"""``wsis-kg validate FILE…``: check new data against shapes/ in the context of the graph.
+
+Exit codes: 0 conforms (warnings allowed unless ``--fail-on-warning``), 1 violations,
+2 an input cannot be read (the message says file:line:column).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import click
 
+from wsis_kg.errors import InputSyntaxError, UnsupportedMediaType
+from wsis_kg.report import MEDIA_TYPES, render
+from wsis_kg.settings import Settings
+
+
+def open_context_store(settings: Settings, say=None):
+    """The store to validate against; an empty embedded store is built first (in memory)."""
+    from wsis_kg.store import open_store
+
+    store = open_store(settings)
+    if not settings.is_remote and len(store) == 0:
+        from wsis_kg.build import build
+
+        if say:
+            say("building the graph for reference checks (pass --store DIR|URL to reuse a "
+                "built store)")
+        build(settings, store, check_shapes=False)
+    return store
+
+
+def read_inputs(files: tuple[Path, ...], input_format: str | None):
+    """Parse every file fully before anything else; unreadable input exits 2."""
+    from wsis_kg.rdfinput import format_from_name, parse_file
+
+    try:
+        fmt = format_from_name(input_format) if input_format else None
+        return [parse_file(f, fmt) for f in files]
+    except (InputSyntaxError, UnsupportedMediaType) as e:
+        click.echo(f"error: {e.detail}", err=True)
+        sys.exit(2)
+
 
 @click.command("validate")
-def command() -> None:
-    """Not implemented yet."""
-    raise click.ClickException("wsis-kg validate is not implemented yet")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--input-format", "input_format", metavar="FMT",
+              help="syntax of the files: turtle, trig, ntriples, nquads, jsonld, rdfxml "
+                   "(default: from each file's extension)")
+@click.option("--format", "out_format", type=click.Choice(list(MEDIA_TYPES)), default="text",
+              show_default=True, help="report format")
+@click.option("--fail-on-warning", is_flag=True, help="exit 1 on warnings too")
+@click.option("--shapes", "shapes_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="validate against these shapes alone (no graph context)")
+@click.option("--store", help="the built graph to check references against: a directory or a "
+                              "SPARQL endpoint URL (default: build it in memory)")
+@click.pass_obj
+def command(settings: Settings, files: tuple[Path, ...], input_format: str | None,
+            out_format: str, fail_on_warning: bool, shapes_file: Path | None,
+            store: str | None) -> None:
+    """Validate FILES (together: they may refer to each other) and print the report."""
+    from wsis_kg import validate
+
+    settings = settings.with_(store=store)
+    inputs = read_inputs(files, input_format)
+    if shapes_file:
+        shapes = read_inputs((shapes_file,), None)[0].graph()
+        report = validate.validate_with_shapes(inputs, shapes)
+    else:
+        st = open_context_store(settings, lambda m: click.echo(m, err=True))
+        try:
+            report = validate.validate_new_data(inputs, settings, st)
+        finally:
+            st.close()
+    click.echo(render(report, out_format), nl=False)
+    if report.violations or (fail_on_warning and (report.warnings or report.infos)):
+        sys.exit(1)

@@ -1,5 +1,158 @@
-"""Blueprint placeholder: being implemented (see the issue it belongs to)."""
+"""``/validate``: the SHACL validation service (a form for people, a POST API for programs).
 
-from flask import Blueprint
+POST accepts the data three ways: as the request body (any RDF media type in Content-Type), as
+a multipart upload (file field ``data`` or ``file``) or as a form (``data``, ``format``). An
+optional ``shapes`` field (text or file, ``shapes_format``) replaces the project shapes: the data
+is then validated against those shapes alone (this is how the W3C SHACL suite runs). Without it
+the data is checked against ``shapes/`` in the context of the graph. The answer is the SHACL
+report, by content negotiation: Turtle, JSON-LD, simple JSON (``wsis_kg.report``), HTML, text.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Request, Response, render_template, request
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from wsis_kg.errors import (
+    BadRequest,
+    InputSyntaxError,
+    NotAcceptable,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from wsis_kg.rdfinput import (
+    ParsedInput,
+    format_from_media_type,
+    format_from_name,
+    format_from_path,
+    parse_bytes,
+)
+from wsis_kg.report import MEDIA_TYPES, ValidationReport, render, short
 
 bp = Blueprint("validation", __name__)
+
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+#: Report media types → report format, in order of preference for API callers.
+REPORT_TYPES = {
+    "text/turtle": "turtle",
+    "application/ld+json": "jsonld",
+    "application/json": "json",
+    "text/html": "html",
+    "text/plain": "text",
+}
+
+
+@bp.get("/validate")
+def page() -> str:
+    return render_template("validate.html", report=None, short=short)
+
+
+@bp.post("/validate")
+def validate_post() -> Response:
+    from wsis_kg import validate
+    from wsis_kg.web import service
+
+    svc = service()
+    is_form = request.mimetype in FORM_TYPES
+    out = negotiate(request, prefer_html=is_form)
+    try:
+        data, shapes = read_validation_request(request, svc.settings.max_body_bytes)
+    except InputSyntaxError as e:
+        if out == "html":
+            page = render_template("validate.html", report=None, error=e, short=short,
+                                   data=request.form.get("data"), fmt=request.form.get("format"))
+            return Response(page, status=400, mimetype="text/html")
+        raise
+    if shapes is not None:
+        report = validate.validate_with_shapes([data], shapes.graph())
+    else:
+        report = validate.validate_new_data([data], svc.settings, svc.store)
+    return report_response(report, out, form=request.form if is_form else None)
+
+
+def negotiate(req: Request, *, prefer_html: bool = False) -> str:
+    """The report format the client accepts best (406 when none)."""
+    offers = list(REPORT_TYPES)
+    if prefer_html:
+        offers.remove("text/html")
+        offers.insert(0, "text/html")
+    best = req.accept_mimetypes.best_match(offers) if req.accept_mimetypes else offers[0]
+    if best is None:
+        raise NotAcceptable(f"cannot answer with {req.headers.get('Accept')!r}; the report is "
+                            f"available as {', '.join(REPORT_TYPES)}",
+                            supported=list(REPORT_TYPES))
+    return REPORT_TYPES[best]
+
+
+def report_response(report: ValidationReport, out: str, *, status: int = 200,
+                    form=None) -> Response:
+    if out == "html":
+        body = render_template("validate.html", report=report, short=short,
+                               data=form.get("data") if form else None,
+                               fmt=form.get("format") if form else None)
+    else:
+        body = render(report, out)
+    resp = Response(body, status=status, mimetype=MEDIA_TYPES[out].split(";")[0])
+    resp.headers["Content-Type"] = MEDIA_TYPES[out]
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+def check_size(req: Request, limit: int) -> None:
+    if req.content_length is not None and req.content_length > limit:
+        raise too_large(req.content_length, limit)
+
+
+def too_large(size: int | None, limit: int) -> PayloadTooLarge:
+    got = f"{size} bytes" if size is not None else "more"
+    return PayloadTooLarge(f"the request body is {got}; this service accepts at most {limit} "
+                           f"bytes (setting WSIS_KG_MAX_BODY_BYTES)", limit=limit)
+
+
+def read_validation_request(req: Request, limit: int) -> tuple[ParsedInput, ParsedInput | None]:
+    """The data (and optional shapes) of a POST /validate, parsed."""
+    check_size(req, limit)
+    base = req.args.get("base") or None
+    try:
+        if req.mimetype in FORM_TYPES:
+            base = req.form.get("base") or base
+            data = _form_part(req, ("data", "file"), req.form.get("format"), base)
+            if data is None:
+                raise BadRequest("no data: send it in the form field 'data' (text or file)")
+            shapes = _form_part(req, ("shapes",), req.form.get("shapes_format"), base)
+            return data, shapes
+        body = req.get_data(cache=False)
+    except RequestEntityTooLarge:
+        raise too_large(req.content_length, limit) from None
+    if not req.mimetype:
+        raise UnsupportedMediaType("send the data with a Content-Type naming its RDF syntax "
+                                   "(e.g. text/turtle)")
+    fmt = format_from_media_type(req.mimetype)
+    return parse_bytes(body, fmt, source="request body", base_iri=base), None
+
+
+def _form_part(req: Request, names: tuple[str, ...], fmt_name: str | None,
+               base: str | None) -> ParsedInput | None:
+    """A form field given as an uploaded file or as text; format by name, type or extension."""
+    for name in names:
+        f: FileStorage | None = req.files.get(name)
+        if f is not None and (f.filename or f.mimetype not in ("", "application/octet-stream")):
+            raw = f.read()
+            if not raw and not f.filename:
+                continue
+            if fmt_name:
+                fmt = format_from_name(fmt_name)
+            elif f.mimetype and f.mimetype not in ("application/octet-stream", "text/plain"):
+                fmt = format_from_media_type(f.mimetype)
+            elif f.filename:
+                fmt = format_from_path(f.filename)
+            else:
+                fmt = format_from_name("turtle")
+            return parse_bytes(raw, fmt, source=f.filename or name, base_iri=base)
+    for name in names:
+        text = req.form.get(name)
+        if text and text.strip():
+            fmt = format_from_name(fmt_name) if fmt_name else format_from_name("turtle")
+            return parse_bytes(text, fmt, source=name, base_iri=base)
+    return None

@@ -1,0 +1,217 @@
+"""Reading RDF that users send (files, request bodies, form pastes) in any common syntax.
+
+Parsing is pyoxigraph's (fast, and its errors carry line and column); RDF/XML errors from
+pyoxigraph lack a position, so rdflib's SAX-based parser is asked for it. The format comes from
+an explicit name (``--input-format``, a form field), a media type (``Content-Type``) or the file
+extension, in that order. Every failure is an :class:`~wsis_kg.errors.InputSyntaxError` (exit
+code 2, HTTP 400) or :class:`~wsis_kg.errors.UnsupportedMediaType` (HTTP 415) saying where.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from wsis_kg.errors import InputSyntaxError, UnsupportedMediaType
+
+#: Short names accepted by ``--input-format`` and the ``format`` form field.
+FORMAT_NAMES: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ttl": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "n-triples": ox.RdfFormat.N_TRIPLES,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "n-quads": ox.RdfFormat.N_QUADS,
+    "nq": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "rdf/xml": ox.RdfFormat.RDF_XML,
+    "xml": ox.RdfFormat.RDF_XML,
+    "rdf": ox.RdfFormat.RDF_XML,
+}
+#: File extensions pyoxigraph does not know but people use.
+EXTRA_EXTENSIONS: dict[str, ox.RdfFormat] = {
+    "json": ox.RdfFormat.JSON_LD,
+    "owl": ox.RdfFormat.RDF_XML,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+#: Media types some clients send for the same formats.
+EXTRA_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/json": ox.RdfFormat.JSON_LD,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/xml": ox.RdfFormat.RDF_XML,
+    "text/xml": ox.RdfFormat.RDF_XML,
+}
+SUPPORTED = ("turtle", "trig", "ntriples", "nquads", "jsonld", "rdfxml")
+_XSD_STRING = str(XSD.string)
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+#: pyoxigraph repeats the position in its message; we give it once, as file:line:column.
+_POSITION_PREFIX = re.compile(r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ")
+
+
+@dataclass
+class ParsedInput:
+    """The quads of one input, where they came from and the syntax they were in."""
+
+    quads: list[ox.Quad]
+    source: str
+    format: ox.RdfFormat
+    #: Prefixes the input declared (SHACL-SPARQL queries may rely on them, as in pyshacl).
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+    def graph(self) -> Graph:
+        """All triples (named graphs merged) as an rdflib graph, for pyshacl."""
+        g = to_rdflib(self.quads)
+        bind_prefixes(g, self.prefixes)
+        return g
+
+
+def bind_prefixes(g: Graph, prefixes: dict[str, str]) -> None:
+    for prefix, iri in prefixes.items():
+        g.namespace_manager.bind(prefix, iri, override=True, replace=True)
+
+
+def format_from_name(name: str) -> ox.RdfFormat:
+    """``turtle``, ``jsonld`` … or a media type → the format; 415 when unknown."""
+    key = name.strip().lower()
+    if key in FORMAT_NAMES:
+        return FORMAT_NAMES[key]
+    if "/" in key:
+        return format_from_media_type(key)
+    raise UnsupportedMediaType(
+        f"unknown RDF format {name!r}; use one of {', '.join(SUPPORTED)} or a media type",
+        supported=list(SUPPORTED))
+
+
+def format_from_media_type(media_type: str) -> ox.RdfFormat:
+    """A ``Content-Type`` value (parameters ignored) → the format; 415 when not RDF."""
+    mt = media_type.split(";", 1)[0].strip().lower()
+    fmt = EXTRA_MEDIA_TYPES.get(mt) or ox.RdfFormat.from_media_type(mt)
+    if fmt is None or fmt == ox.RdfFormat.N3:
+        raise UnsupportedMediaType(
+            f"media type {mt or '(none)'!r} is not an RDF syntax this service reads "
+            f"(send text/turtle, application/trig, application/n-triples, application/n-quads, "
+            f"application/ld+json or application/rdf+xml)",
+            supported=[f.media_type for f in _FORMATS])
+    return fmt
+
+
+def format_from_path(path: str | Path) -> ox.RdfFormat:
+    """The format a file name's extension stands for; 415 (exit 2) when it names none."""
+    ext = Path(path).suffix.lstrip(".").lower()
+    fmt = EXTRA_EXTENSIONS.get(ext) or (ox.RdfFormat.from_extension(ext) if ext else None)
+    if fmt is None or fmt == ox.RdfFormat.N3:
+        err = UnsupportedMediaType(
+            f"{path}: cannot tell the RDF syntax from the extension {('.' + ext) if ext else ''!r}; "
+            f"name it with --input-format ({', '.join(SUPPORTED)})")
+        err.exit_code = 2
+        raise err
+    return fmt
+
+
+_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N_TRIPLES,
+            ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML)
+
+
+def parse_bytes(data: bytes | str, fmt: ox.RdfFormat, *, source: str = "input",
+                base_iri: str | None = None) -> ParsedInput:
+    """Parse ``data`` completely (so nothing is half-read) or raise with line/column."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    try:
+        parser = ox.parse(data, format=fmt, base_iri=base_iri or None, rename_blank_nodes=True)
+        quads = list(parser)
+        prefixes = dict(getattr(parser, "prefixes", None) or {})
+    except SyntaxError as e:
+        raise _syntax_error(e, data, fmt, source, base_iri) from None
+    except ValueError as e:  # e.g. a bad base IRI
+        raise InputSyntaxError(f"{source}: {e}", source=source) from None
+    return ParsedInput(quads, source, fmt, prefixes)
+
+
+def parse_file(path: str | Path, fmt: ox.RdfFormat | None = None) -> ParsedInput:
+    """Read and parse one file; relative IRIs resolve against the file's ``file:`` URI."""
+    p = Path(path)
+    fmt = fmt or format_from_path(p)
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        err = InputSyntaxError(f"{p}: cannot read the file: {e.strerror or e}", source=str(p))
+        raise err from None
+    return parse_bytes(data, fmt, source=str(p), base_iri=p.resolve().as_uri())
+
+
+def _syntax_error(e: SyntaxError, data: bytes, fmt: ox.RdfFormat, source: str,
+                  base_iri: str | None) -> InputSyntaxError:
+    line, col = getattr(e, "lineno", None), getattr(e, "offset", None)
+    msg = _POSITION_PREFIX.sub("", getattr(e, "msg", None) or str(e))
+    if line is None and fmt == ox.RdfFormat.RDF_XML:
+        line, col, xml_msg = _xml_position(data, base_iri)
+        msg = xml_msg or msg
+    where = f"{source}:{line}:{col or 1}: " if line else f"{source}: "
+    return InputSyntaxError(f"{where}{msg}", source=source, line=line, column=col,
+                            format=fmt.name)
+
+
+def _xml_position(data: bytes, base_iri: str | None) -> tuple[int | None, int | None, str]:
+    """rdflib's RDF/XML parser (SAX) knows where an XML or RDF/XML error is."""
+    from xml.sax import SAXParseException
+
+    try:
+        Graph().parse(data=data, format="xml", publicID=base_iri or "urn:x-wsis-kg:input")
+    except SAXParseException as e:
+        # SAX columns are 0-based; ours (like pyoxigraph's) are 1-based.
+        return e.getLineNumber(), e.getColumnNumber() + 1, e.getMessage()
+    except Exception as e:  # noqa: BLE001 - any rdflib complaint is still a useful message
+        return None, None, str(e)
+    return None, None, ""
+
+
+def to_rdflib_term(t: ox.NamedNode | ox.BlankNode | ox.Literal):
+    """One pyoxigraph term as the equal rdflib term (xsd:string literals stay plain)."""
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return BNode(t.value)
+    if isinstance(t, ox.Literal):
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        dt = t.datatype.value
+        if dt == _XSD_STRING:
+            return Literal(t.value)
+        return Literal(t.value, datatype=URIRef(dt))
+    raise TypeError(f"unsupported RDF term {t!r} (RDF-star triples are not supported)")
+
+
+def to_rdflib(triples, graph: Graph | None = None) -> Graph:
+    """Add pyoxigraph quads or triples to an rdflib graph (graph names dropped)."""
+    g = graph if graph is not None else Graph()
+    add = g.add
+    conv = to_rdflib_term
+    for q in triples:
+        add((conv(q.subject), conv(q.predicate), conv(q.object)))
+    return g
+
+
+def to_ox_term(t):
+    """An rdflib term as the pyoxigraph term (for writing into the store)."""
+    if isinstance(t, URIRef):
+        return ox.NamedNode(str(t))
+    if isinstance(t, BNode):
+        return ox.BlankNode(str(t))
+    if isinstance(t, Literal):
+        if t.language:
+            return ox.Literal(str(t), language=t.language)
+        if t.datatype is not None and str(t.datatype) != _RDF_LANGSTRING:
+            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+        return ox.Literal(str(t))
+    raise TypeError(f"unsupported RDF term {t!r}")
