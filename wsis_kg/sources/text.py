@@ -63,8 +63,9 @@ def join_lines(lines: Iterable[str], keep_hyphen: set[str] | frozenset[str] = fr
     """Join the printed lines of one paragraph into its text.
 
     A word broken at a line end ("infor-" / "mation") is joined without the hyphen when the
-    line ends in letter + "-" and the next line starts with a lower-case letter; compounds
-    listed in ``keep_hyphen`` (lower-case, e.g. {"e-strategies"}) keep their hyphen. Then
+    line ends in letter + "-" and the next line starts with a lower-case letter. The hyphen is
+    kept after a single letter ("e-" + "strategies") or an acronym ("ICT-" + "based") and for
+    compounds listed in ``keep_hyphen`` (lower-case, e.g. {"multi-stakeholder"}). Then
     whitespace is normalised.
     """
     out = ""
@@ -78,7 +79,8 @@ def join_lines(lines: Iterable[str], keep_hyphen: set[str] | frozenset[str] = fr
                 head = m.group(1)
                 tail = re.match(r"[A-Za-z]+", line)
                 compound = f"{head}-{tail.group(0) if tail else ''}".lower()
-                out = out if compound in keep_hyphen else out[:-1]
+                keep = compound in keep_hyphen or len(head) == 1 or head.isupper()
+                out = out if keep else out[:-1]
                 out += line
                 continue
             out += " "
