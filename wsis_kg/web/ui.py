@@ -1,5 +1,286 @@
-"""Blueprint placeholder: being implemented (see the issue it belongs to)."""
+"""The browser interface: home page, SPARQL editor, pictures, downloads, example catalogue.
 
-from flask import Blueprint
+Everything the pages need is served by this service (no CDN): the SPARQL editor is
+@zazuko/yasgui and the network pictures use cytoscape, both installed by ``npm ci`` (see
+``scripts/setup``) and served from ``node_modules`` under ``/assets/``. Pictures and the editor
+talk to ``/sparql`` from the browser, so they always show the live graph.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request, send_file
+
+from wsis_kg.errors import NotFound
+from wsis_kg.namespaces import BASE, PREFIXES
+from wsis_kg.web import service
+from wsis_kg.web.linked_data import (
+    DUMPS,
+    public_base,
+    select,
+    store_generation,
+)
 
 bp = Blueprint("ui", __name__)
+
+#: /assets/<name> → file below node_modules (an allow-list: nothing else is served from there)
+ASSETS: dict[str, tuple[str, str]] = {
+    "yasgui.min.js": ("@zazuko/yasgui/build/yasgui.min.js", "text/javascript"),
+    "yasgui.min.js.map": ("@zazuko/yasgui/build/yasgui.min.js.map", "application/json"),
+    "yasgui.min.css": ("@zazuko/yasgui/build/yasgui.min.css", "text/css"),
+    "cytoscape.min.js": ("cytoscape/dist/cytoscape.min.js", "text/javascript"),
+}
+
+#: what the home page counts: (class local name in wsis:, heading, one-line explanation)
+SECTIONS: list[tuple[str, str, str]] = [
+    ("ActionLine", "Action lines", "C1–C11 of the Geneva Plan of Action and the eight C7 "
+                                   "sub-lines (e-health, e-learning …)"),
+    ("Organisation", "Organisations", "UN agencies, commissions, member states and forums "
+                                      "named in the texts"),
+    ("Facilitation", "Facilitation roles", "who facilitates which action line: adopted, "
+                                           "and as each proposal had it"),
+    ("Document", "Documents", "the Plan of Action, the Tunis draft, the ITU brochure, "
+                              "resolutions and what they cite"),
+    ("Resolution", "Resolutions", "General Assembly and ECOSOC resolutions"),
+    ("Paragraph", "Paragraphs", "every numbered paragraph, quoted as printed"),
+    ("Event", "Events", "summit phases, forums, commission sessions"),
+    ("Target", "Targets", "the ten indicative targets for 2015"),
+    ("Initiative", "Initiatives", "Connect the World, WSIS Stocktaking …"),
+    ("Figure", "Figures", "numbers the documents state, with their source"),
+]
+
+#: used when the catalogue has no e-health example
+EHEALTH_QUERY = """# Who facilitates action line C7 e-health, and where does each role come from?
+SELECT ?organisation ?name ?role ?status ?source WHERE {
+  ?f a wsis:Facilitation ;
+     wsis:actionLine <https://w3id.org/wsis-kg/id/action-line/C7-e-health> ;
+     wsis:agent ?organisation .
+  OPTIONAL { ?f wsis:role ?role }
+  OPTIONAL { ?f wsis:status ?status }
+  OPTIONAL { ?f dcterms:source ?source }
+  OPTIONAL { ?organisation skos:prefLabel ?name FILTER(lang(?name) = "en") }
+}
+ORDER BY ?status ?name
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# Example catalogue (queries/*.rq with "# title:" / "# description:" header comments)
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class Example:
+    name: str
+    title: str
+    description: str
+    query: str
+
+
+_HEADER = re.compile(r"^#\s*(title|description)\s*:\s*(.*)$", re.IGNORECASE)
+
+
+def parse_example(path: Path) -> Example:
+    text = path.read_text(encoding="utf-8")
+    fields: dict[str, str] = {}
+    current = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        m = _HEADER.match(line)
+        if m:
+            current = m.group(1).lower()
+            fields[current] = m.group(2).strip()
+        elif current and line[1:].strip() and line.startswith(("#  ", "#\t")):
+            fields[current] += " " + line[1:].strip()
+        else:
+            current = None
+    return Example(path.stem, fields.get("title") or path.stem.replace("-", " "),
+                   fields.get("description", ""), text)
+
+
+def examples() -> list[Example]:
+    folder = service().settings.queries_dir
+    return [parse_example(p) for p in sorted(folder.glob("*.rq"))]
+
+
+def ehealth_example() -> Example | None:
+    """The catalogue's e-health question, if it has one."""
+    exs = examples()
+    for ex in exs:
+        if "health" in ex.name.lower():
+            return ex
+    for ex in exs:
+        if "health" in ex.title.lower():
+            return ex
+    return None
+
+
+@bp.route("/examples.json")
+def examples_json() -> Response:
+    root = request.script_root
+    body = [dict(asdict(e), url=f"{root}/examples/{e.name}.rq",
+                 editor=f"{root}/editor?example={e.name}&run=1") for e in examples()]
+    return Response(json.dumps(body, indent=1, ensure_ascii=False), mimetype="application/json")
+
+
+@bp.route("/examples/<name>.rq")
+def example_file(name: str) -> Response:
+    for e in examples():
+        if e.name == name:
+            return Response(e.query, mimetype="application/sparql-query")
+    raise NotFound(f"no example query named {name!r}; see {request.script_root}/examples.json")
+
+
+# --------------------------------------------------------------------------------------------
+# Pages
+# --------------------------------------------------------------------------------------------
+
+def page_context() -> dict[str, Any]:
+    """What every page's scripts need: where the service and the IRIs are."""
+    return {
+        "page_config": {
+            "root": request.script_root,
+            "sparql": f"{request.script_root}/sparql",
+            "bases": sorted({BASE, public_base()}, key=len, reverse=True),
+            "prefixes": PREFIXES,
+        }
+    }
+
+
+_counts_cache: dict[Any, dict[str, int]] = {}
+
+
+def section_counts() -> dict[str, int]:
+    """Instances per home-page section (subclasses included), cached per store generation."""
+    key = store_generation()
+    hit = _counts_cache.get(key)
+    if hit is not None:
+        return hit
+    values = " ".join(f"<{BASE}def/{c}>" for c, _, _ in SECTIONS)
+    rows = select(f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {values} }}
+        ?s a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?c }} GROUP BY ?c""")
+    counts = {r["c"].value.rsplit("/", 1)[-1]: int(r["n"].value) for r in rows}
+    _counts_cache.clear()
+    _counts_cache[key] = counts
+    return counts
+
+
+def list_query(cls: str) -> str:
+    return (f"# Every {cls} with its label\nSELECT ?item ?label WHERE {{\n"
+            f"  ?item a/rdfs:subClassOf* wsis:{cls} .\n"
+            "  OPTIONAL { ?item skos:prefLabel|rdfs:label|dcterms:title ?label }\n"
+            "}\nORDER BY ?item\n")
+
+
+def editor_link(query: str | None = None, *, example: str | None = None, run: bool = True) -> str:
+    from urllib.parse import urlencode
+
+    params: dict[str, str] = {}
+    if example:
+        params["example"] = example
+    if query:
+        params["query"] = query
+    if run:
+        params["run"] = "1"
+    return f"{request.script_root}/editor?{urlencode(params)}"
+
+
+@bp.route("/")
+def home() -> str:
+    from wsis_kg import void
+
+    counts = section_counts()
+    stats = void.dataset_stats(select, store_generation())
+    eh = ehealth_example()
+    ehealth = {
+        "title": eh.title if eh else "Who facilitates e-health (action line C7)?",
+        "description": eh.description if eh else "Organisations with a role for C7 e-health, "
+                                                  "adopted and proposed, with their sources.",
+        "link": editor_link(example=eh.name) if eh else editor_link(EHEALTH_QUERY),
+    }
+    sections = [{"cls": c, "title": t, "blurb": b, "count": counts.get(c, 0),
+                 "list": editor_link(list_query(c)),
+                 "term": f"{request.script_root}/def/{c}"} for c, t, b in SECTIONS]
+    return render_template("home.html", sections=sections, stats=stats, ehealth=ehealth,
+                           examples=examples(), dumps=DUMPS, version=void.package_version(),
+                           **page_context())
+
+
+_PNAME = re.compile(r"(?<![\w<:/#?])([A-Za-z][\w-]*):(?=[\w(]|\s)")
+
+
+def with_prefixes(query: str) -> str:
+    """Add the PREFIX lines the query uses but does not declare (project prefixes only)."""
+    declared = {m.lower() for m in re.findall(r"PREFIX\s+([\w-]*):", query, re.IGNORECASE)}
+    body = re.sub(r"<[^>\s]*>|\"[^\"\n]*\"|'[^'\n]*'|#[^\n]*", " ", query)
+    used = [p for p in dict.fromkeys(_PNAME.findall(body))
+            if p in PREFIXES and p.lower() not in declared]
+    if not used:
+        return query
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in used) + query
+
+
+@bp.route("/editor")
+def editor() -> str:
+    initial = None
+    name = request.args.get("example")
+    if name:
+        for e in examples():
+            if e.name == name:
+                initial = {"name": e.title, "query": with_prefixes(e.query)}
+                break
+        else:
+            raise NotFound(f"no example query named {name!r}")
+    elif request.args.get("query"):
+        initial = {"name": "Query", "query": with_prefixes(request.args["query"])}
+    exs = [dict(asdict(e), query=with_prefixes(e.query)) for e in examples()]
+    return render_template("editor.html", initial=initial, run=request.args.get("run") == "1",
+                           examples=exs,
+                           **page_context())
+
+
+@bp.route("/pictures")
+def pictures() -> str:
+    return render_template("pictures.html", **page_context())
+
+
+@bp.route("/data")
+def data() -> str:
+    from wsis_kg import void
+    from wsis_kg.web.linked_data import serialize
+
+    triples = void.describe_dataset(service().store, service().settings,
+                                    service_root=request.host_url.rstrip("/")
+                                    + request.script_root,
+                                    select=select, generation=store_generation())
+    import pyoxigraph as ox
+
+    void_ttl = serialize(triples, ox.RdfFormat.TURTLE).decode("utf-8")
+    return render_template("data.html", dumps=void.DUMP_MEDIA, void_ttl=void_ttl,
+                           stats=void.dataset_stats(select, store_generation()),
+                           version=void.package_version(), **page_context())
+
+
+@bp.route("/prefixes.json")
+def prefixes() -> Response:
+    """The project prefixes in prefix.cc's JSON shape (the editor's prefix autocompletion)."""
+    return Response(json.dumps(PREFIXES, indent=1), mimetype="application/json")
+
+
+@bp.route("/assets/<name>")
+def asset(name: str) -> Response:
+    if name not in ASSETS:
+        abort(404)
+    rel, mimetype = ASSETS[name]
+    path = service().settings.project_root / "node_modules" / rel
+    if not path.is_file():
+        raise NotFound(f"web asset {name} is not installed: run scripts/setup (npm ci) in "
+                       f"{service().settings.project_root}")
+    return send_file(path, mimetype=mimetype, max_age=3600, conditional=True)
