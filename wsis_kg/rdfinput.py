@@ -55,7 +55,8 @@ SUPPORTED = ("turtle", "trig", "ntriples", "nquads", "jsonld", "rdfxml")
 _XSD_STRING = str(XSD.string)
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 #: pyoxigraph repeats the position in its message; we give it once, as file:line:column.
-_POSITION_PREFIX = re.compile(r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ")
+_POSITION_PREFIX = re.compile(
+    r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ")
 
 
 @dataclass
@@ -111,7 +112,8 @@ def format_from_path(path: str | Path) -> ox.RdfFormat:
     fmt = EXTRA_EXTENSIONS.get(ext) or (ox.RdfFormat.from_extension(ext) if ext else None)
     if fmt is None or fmt == ox.RdfFormat.N3:
         err = UnsupportedMediaType(
-            f"{path}: cannot tell the RDF syntax from the extension {('.' + ext) if ext else ''!r}; "
+            f"{path}: cannot tell the RDF syntax from the extension "
+            f"{('.' + ext) if ext else ''!r}; "
             f"name it with --input-format ({', '.join(SUPPORTED)})")
         err.exit_code = 2
         raise err

@@ -192,7 +192,8 @@ def to_text(report: ValidationReport) -> str:
                          + (f"  value: {short(r.value)}" if r.value is not None else ""))
             for m in r.messages or ["(no message)"]:
                 lines.append(f"            {m}")
-            lines.append(f"            [{short(r.component)} in {r.shape_label or short(r.source_shape)}]")
+            shape = r.shape_label or short(r.source_shape)
+            lines.append(f"            [{short(r.component)} in {shape}]")
     return "\n".join(lines) + "\n"
 
 

@@ -77,7 +77,9 @@ def negotiate(req: Request, *, prefer_html: bool = False) -> str:
     if prefer_html:
         offers.remove("text/html")
         offers.insert(0, "text/html")
-    best = req.accept_mimetypes.best_match(offers) if req.accept_mimetypes else offers[0]
+    from wsis_kg.web.gsp import best_match
+
+    best = best_match(req, offers)
     if best is None:
         raise NotAcceptable(f"cannot answer with {req.headers.get('Accept')!r}; the report is "
                             f"available as {', '.join(REPORT_TYPES)}",
