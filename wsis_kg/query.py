@@ -53,7 +53,7 @@ from wsis_kg.errors import (
     WsisError,
 )
 from wsis_kg.settings import Settings
-from wsis_kg.store import GraphStore, OxigraphStore
+from wsis_kg.store import GraphStore, OxigraphStore, dataset_kwargs
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -144,17 +144,12 @@ def evaluate(store: GraphStore | ox.Store, req: QueryRequest, limit: int | None)
 
 
 def _ox_query(store: ox.Store, req: QueryRequest):
-    kwargs: dict[str, Any] = {"base_iri": req.base_iri}
+    kwargs = dataset_kwargs(req.sparql, req.default_graph_uris, req.named_graph_uris,
+                            req.base_iri)
     if req.project_prefixes:
         from wsis_kg.namespaces import PREFIXES
 
         kwargs["prefixes"] = PREFIXES
-    if req.default_graph_uris:
-        kwargs["default_graph"] = [ox.NamedNode(u) for u in req.default_graph_uris]
-    if req.named_graph_uris:
-        kwargs["named_graphs"] = [ox.NamedNode(u) for u in req.named_graph_uris]
-    if not req.default_graph_uris and not req.named_graph_uris:
-        kwargs["use_default_graph_as_union"] = True
     return store.query(req.sparql, **kwargs)
 
 
@@ -222,13 +217,11 @@ def check_remote_access(sparql: str, allowlist: Iterable[str], *, update: bool =
     allow = tuple(allowlist)
     targets = remote_targets(sparql, update=update)
     if targets is None:
-        # rdflib could not parse it: refuse when it looks like SERVICE/LOAD, else let Oxigraph
-        # parse (and probably report a syntax error with line/column).
+        # rdflib could not parse it. Without SERVICE/LOAD, let Oxigraph parse (and report its
+        # syntax error with line/column); with them, refuse: what it would contact is unknown.
         m = _LOOSE.search(_strip_strings(sparql))
         if m:
-            raise ForbiddenService(
-                f"{m.group(1).upper()} is not allowed here: the request could not be checked "
-                "for the endpoints it would contact.", keyword=m.group(1).upper())
+            raise _unverifiable(sparql, m.group(1).upper(), update)
         return
     for t in targets:
         if t.startswith("?") or not any(t.startswith(a) for a in allow):
@@ -238,6 +231,22 @@ def check_remote_access(sparql: str, allowlist: Iterable[str], *, update: bool =
                 "endpoints on its allow-list (WSIS_KG_SERVICE_ALLOWLIST)"
                 + (f": {', '.join(allow)}" if allow else ", which is empty") + ".",
                 target=t, allowlist=list(allow))
+
+
+def _unverifiable(sparql: str, keyword: str, update: bool) -> QuerySyntaxError:
+    from rdflib.plugins.sparql import parser
+
+    try:
+        (parser.parseUpdate if update else parser.parseQuery)(sparql)
+        detail, line, col = "not understood", None, None
+    except Exception as e:  # noqa: BLE001 - pyparsing's ParseException carries the position
+        detail = getattr(e, "msg", None) or str(e)
+        line, col = getattr(e, "lineno", None), getattr(e, "col", None)
+    where = f" at line {line}, column {col}" if line else ""
+    return QuerySyntaxError(
+        f"SPARQL {'update' if update else 'query'} syntax error{where}: {detail} (a request "
+        f"using {keyword} must parse completely so the endpoints it contacts can be checked)",
+        line=line, column=col)
 
 
 def _strip_strings(sparql: str) -> str:

@@ -6,9 +6,11 @@ from the settings, so the rest of the code does not care whether the store is em
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -61,14 +63,8 @@ class OxigraphStore(GraphStore):
         self.ox = ox.Store(str(path)) if path else ox.Store()
 
     def query(self, sparql, *, default_graph_uris=None, named_graph_uris=None, base_iri=None):
-        kwargs: dict = {"base_iri": base_iri}
-        if default_graph_uris:
-            kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
-        if named_graph_uris:
-            kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
-        if not default_graph_uris and not named_graph_uris:
-            kwargs["use_default_graph_as_union"] = True
-        return self.ox.query(sparql, **kwargs)
+        return self.ox.query(sparql, **dataset_kwargs(sparql, default_graph_uris,
+                                                      named_graph_uris, base_iri))
 
     def update(self, sparql, *, base_iri=None):
         self.ox.update(sparql, base_iri=base_iri)
@@ -96,6 +92,37 @@ class OxigraphStore(GraphStore):
     def close(self):
         if self.path:
             self.ox.flush()
+
+
+_DATASET_CLAUSE = re.compile(r"(?<![?$\w:])FROM\b", re.IGNORECASE)
+_NOT_CODE = re.compile(r'#[^\n]*|<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """Whether the query names its own dataset (FROM / FROM NAMED), cheaply, without parsing.
+
+    Strings, IRIs and comments are skipped; a false positive only costs the union default.
+    """
+    return bool(_DATASET_CLAUSE.search(_NOT_CODE.sub(" ", sparql))) if "rom" in sparql.lower() \
+        else False
+
+
+def dataset_kwargs(sparql: str, default_graph_uris=None, named_graph_uris=None,
+                   base_iri: str | None = None) -> dict[str, Any]:
+    """pyoxigraph ``Store.query`` arguments for the SPARQL 1.1 dataset rules of this project.
+
+    * protocol dataset given (``default-graph-uri`` / ``named-graph-uri``): exactly that dataset
+      (a missing part is empty, as the SPARQL Protocol says), overriding FROM in the query;
+    * else the query's own FROM / FROM NAMED;
+    * else the default graph is the union of all graphs, all named graphs are available.
+    """
+    kwargs: dict[str, Any] = {"base_iri": base_iri}
+    if default_graph_uris or named_graph_uris:
+        kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris or ()]
+        kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris or ()]
+    elif not has_dataset_clause(sparql):
+        kwargs["use_default_graph_as_union"] = True
+    return kwargs
 
 
 def syntax_error_from(e: SyntaxError, source: str) -> InputSyntaxError:
