@@ -128,7 +128,7 @@ def test_annexes(tunis: Graph) -> None:
 def test_citations(tunis: Graph) -> None:
     res = ID["resolution/A-RES-57-270B"]
     assert (p("para/20/b"), WSIS.cites, res) in tunis
-    assert tunis.value(res, WSIS.symbol) == Literal("A/RES/57/270 B")
+    assert tunis.value(res, WSIS.symbol) == Literal("A/RES/57/270B")
     poa = ID["doc/geneva-plan-of-action"]
     assert (p("para/9"), WSIS.recalls, poa) in tunis
     assert (p("para/44"), WSIS.recalls, poa) in tunis

@@ -45,7 +45,8 @@ def _verb(text: str, start: int) -> URIRef:
 
 def link_citations(b: DocBuilder, part: URIRef, text: str) -> None:
     for m in RESOLUTION.finditer(text):
-        symbol = f"A/RES/{m.group(1)}/{m.group(2)}" + (f" {m.group(3)}" if m.group(3) else "")
+        # "57/270 B" → "A/RES/57/270B", the spelling the resolution importer uses
+        symbol = f"A/RES/{m.group(1)}/{m.group(2)}{m.group(3) or ''}"
         b.cite_resolution(part, _verb(text, m.start()), symbol)
     for m in PLAN_OF_ACTION.finditer(text):
         # only when a citing verb governs it directly: "recall that the Plan of Action"
@@ -59,8 +60,9 @@ def link_citations(b: DocBuilder, part: URIRef, text: str) -> None:
         for n in range(first, last + 1):
             para = URIRef(f"{DECLARATION}/para/{n}")
             b.cite(part, verb, para)
-            # declared minimally: the Declaration's own text is not in the seed set
-            b.g.add((para, RDF.type, WSIS.Paragraph))
+            # declared minimally (like the importer's cited paragraphs): the Declaration's own
+            # text is not in the seed set, so it is a bare wsis:DocumentPart
+            b.g.add((para, RDF.type, WSIS.DocumentPart))
             b.g.add((para, WSIS.number, Literal(str(n))))
             b.g.add((para, WSIS.inDocument, DECLARATION))
             b.g.add((para, DCTERMS.isPartOf, DECLARATION))

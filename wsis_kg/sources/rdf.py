@@ -16,7 +16,7 @@ from wsis_kg.namespaces import ID, WSIS
 
 
 def resolution_iri(symbol: str) -> URIRef:
-    """``A/RES/57/270 B`` → ``id/resolution/A-RES-57-270B`` (design.md)."""
+    """``A/RES/57/270B`` (or ``A/RES/57/270 B``) → ``id/resolution/A-RES-57-270B``."""
     return ID["resolution/" + symbol.replace("/", "-").replace(" ", "")]
 
 
