@@ -510,3 +510,113 @@ def write_earl(outcomes: list[Outcome], path: Path) -> None:
 def to_json(outcomes: list[Outcome]) -> str:
     return json.dumps([{"test": o.case.iri, "outcome": o.outcome, "info": o.info[:200]}
                        for o in outcomes], indent=1)
+
+
+# ------------------------------------------------------------------------------------------
+# protocol runner (live HTTP server)
+# ------------------------------------------------------------------------------------------
+
+def _status_ok(status: int, allowed: set[str]) -> bool:
+    return f"StatusCode{status // 100}xx" in allowed
+
+
+class ProtocolRunner:
+    """Sends each ht:Request of the protocol manifest to a live server, in order.
+
+    The manifest writes every path as ``/sparql/…``; requests carrying an update (an
+    ``application/sparql-update`` body, or an ``update=`` parameter) go to ``/sparql/update``
+    with the bearer token, the others to ``/sparql``: the SPARQL Protocol allows separate
+    query and update endpoints.
+    """
+
+    def __init__(self, base_url: str, svc, exclusions: dict[str, str]) -> None:
+        import requests
+
+        self.base_url = base_url
+        self.svc = svc
+        self.exclusions = exclusions
+        self.http = requests.Session()
+
+    def reset(self, named: list[tuple[str, Path]]) -> None:
+        quads: list[ox.Quad] = []
+        for name, p in named:
+            quads += parse_rdf_file(p, ox.NamedNode(name))
+
+        def load(store):
+            store.ox.clear()
+            store.ox.bulk_extend(quads)
+
+        self.svc.queries.write(load)
+
+    def run(self, cases: list[Case]) -> Report:
+        report = Report()
+        for c in cases:
+            if c.key in self.exclusions:
+                report.outcomes.append(Outcome(c, "inapplicable", self.exclusions[c.key]))
+                continue
+            if c.kind != "ProtocolTest":
+                report.outcomes.append(Outcome(c, "inapplicable", f"test type {c.kind}"))
+                continue
+            t0 = time.monotonic()
+            try:
+                ok, info = self.run_one(c)
+            except Exception as e:  # noqa: BLE001
+                ok, info = False, f"runner error: {type(e).__name__}: {e}"
+            report.outcomes.append(Outcome(c, "passed" if ok else "failed", info,
+                                           time.monotonic() - t0))
+        return report
+
+    def run_one(self, c: Case) -> tuple[bool, str]:
+        g, t = c.graph, c.node
+        named = [(str(g.value(gd, RDFS.label)), path_of(g.value(gd, UT.graph)))
+                 for gd in g.objects(t, UT.graphData)]
+        self.reset(named)
+        action = g.value(t, MF.action)
+        for i, req in enumerate(Collection(g, g.value(action, HT.requests)), 1):
+            ok, info = self.send(g, req)
+            if not ok:
+                return False, f"request {i}: {info}"
+        return True, ""
+
+    def send(self, g: Graph, req) -> tuple[bool, str]:
+        method = str(g.value(req, HT.methodName))
+        path = str(g.value(req, HT.absolutePath))
+        headers: dict[str, str] = {}
+        hl = g.value(req, HT.headers)
+        if hl is not None:
+            for h in Collection(g, hl):
+                headers[str(g.value(h, HT.fieldName))] = str(g.value(h, HT.fieldValue))
+        body_node = g.value(req, HT.body)
+        body = str(g.value(body_node, CNT.chars)).encode("utf-8") if body_node else None
+        ctype = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
+        is_update = (ctype.startswith("application/sparql-update")
+                     or (body or b"").startswith(b"update=") or "update=" in path)
+        rest = path[len("/sparql/"):] if path.startswith("/sparql/") else path.lstrip("/")
+        target = "/sparql/update" if is_update else "/sparql"
+        if rest and not rest.startswith("?"):
+            rest = "?" + rest
+        if is_update:
+            headers["Authorization"] = f"Bearer {TOKEN}"
+        resp = self.http.request(method, self.base_url + target + rest, data=body,
+                                 headers=headers, timeout=30)
+        expect = g.value(req, HT.resp)
+        allowed = {str(s).rsplit("#", 1)[-1] for s in g.objects(expect, MF.expectedStatus)}
+        info = f"{method} {target}{rest[:80]} → {resp.status_code} {resp.text[:300]}"
+        if allowed and not _status_ok(resp.status_code, allowed):
+            return False, f"status not in {sorted(allowed)}: {info}"
+        rtype = resp.headers.get("Content-Type", "")
+        fmt = g.value(expect, MF.expectedFormat)
+        if fmt is not None:
+            kind = str(fmt)
+            if kind in ("boolean", "tabular"):
+                if ox.QueryResultsFormat.from_media_type(rtype) is None:
+                    return False, f"expected {kind} results, got {rtype}"
+            elif kind == "RDF" and ox.RdfFormat.from_media_type(rtype) is None:
+                return False, f"expected RDF, got {rtype}"
+        exp_bool = g.value(expect, MF.expectedBoolean)
+        if exp_bool is not None:
+            res = ox.parse_query_results(resp.content,
+                                         format=ox.QueryResultsFormat.from_media_type(rtype))
+            if not isinstance(res, ox.QueryBoolean) or bool(res) != exp_bool.toPython():
+                return False, f"expected boolean {exp_bool}: {info}"
+        return True, info
