@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 
 from wsis_kg.mentions import link_mentions
 from wsis_kg.namespaces import ID, WSIS
@@ -46,6 +46,7 @@ def mentions(text: str, gazetteer: Graph, *, in_document: URIRef | None = None) 
     ("the ITU-led initiative", {"org/itu"}),
     # longest name of the same kind wins; other kinds inside a name still count
     ("the United Nations Conference on Trade and Development", {"org/unctad"}),
+    ("the secretariat of the United Nations Conference on Trade and Development", {"org/unctad"}),
     ("UN agencies and Regional Commissions", {"org/united-nations", "org/un-regional-commissions"}),
     ("the regional commissions", {"org/un-regional-commissions"}),
     ("the Secretary-General of the International Telecommunication Union",
@@ -79,6 +80,14 @@ def test_part_does_not_mention_its_own_document(gazetteer: Graph) -> None:
     res = ID["resolution/E-RES-2009-7"]
     assert mentions("2009/7 and 2008/3", gazetteer, in_document=res) == {
         "resolution/E-RES-2008-3"}
+
+
+def test_resolutions_known_to_the_document_graph(gazetteer: Graph) -> None:
+    g = Graph()
+    g.add((PART, WSIS.text, Literal("Recalling its resolution 56/183", lang="en")))
+    g.add((ID["resolution/A-RES-56-183"], RDF.type, WSIS.Resolution))
+    link_mentions(g, gazetteer)
+    assert set(g.objects(PART, WSIS.mentions)) == {ID["resolution/A-RES-56-183"]}
 
 
 def test_headings_are_scanned_and_result_is_deterministic(gazetteer: Graph) -> None:

@@ -13,12 +13,15 @@ Rules that keep false positives out (why each exists is in the test fixtures):
 * acronyms and one-word names with several capitals ("WHO", "UN-Habitat") match with their
   case ("WHO" is not "who"); action-line titles too, because in running prose the same words are
   ordinary phrases ("international and regional cooperation"); other names ignore case;
-* a name found inside a longer name of the same kind is not a mention ("United Nations" inside
+* of two overlapping names of the same kind only the longer counts ("United Nations" inside
   "United Nations Conference on Trade and Development", "Secretary-General" inside
-  "Secretary-General of the International Telecommunication Union"), nor is anything found inside
-  the title of a document ("World Summit" inside "2005 World Summit Outcome");
+  "Secretary-General of the International Telecommunication Union", "secretariat of the United
+  Nations" overlapping "United Nations Conference on Trade and Development"); names of other
+  kinds inside a name still count (ITU inside that post), except an event name inside a
+  document title ("World Summit" inside "2005 World Summit Outcome");
 * resolution numbers preceded by "/" or "." are document symbols ("A/60/687"), not resolutions,
-  and only resolutions the gazetteer knows are linked; a part never mentions its own document.
+  and only resolutions the gazetteer or the document graph itself (the importer's cited
+  resolutions) knows are linked; a part never mentions its own document.
 
 The result depends only on the two graphs, so ``wsis-kg extract`` output is stable.
 """
@@ -158,20 +161,21 @@ def find_matches(text: str, names: Iterable[Name], codes: dict[str, URIRef]) -> 
     return found
 
 
-def _inside(inner: Match, outer: Match) -> bool:
-    return (outer.start <= inner.start and inner.end <= outer.end
-            and outer.end - outer.start > inner.end - inner.start)
+def _beaten(m: Match, o: Match) -> bool:
+    """Whether match ``o`` takes away match ``m`` (see the module docstring)."""
+    if o.entity == m.entity:
+        return False
+    if o.kind == m.kind:  # overlapping names of one kind: the longer wins, then the earlier
+        overlap = o.start < m.end and m.start < o.end
+        longer = (o.end - o.start, -o.start) > (m.end - m.start, -m.start)
+        return overlap and longer
+    # an event name inside a document title is part of the title ("2005 World Summit Outcome")
+    return o.kind == "document" and m.kind == "event" and o.start <= m.start and m.end <= o.end
 
 
 def keep_mentions(matches: list[Match]) -> set[URIRef]:
-    """Apply the containment rule; the entities that remain are the part's mentions."""
-    kept: set[URIRef] = set()
-    for m in matches:
-        covered = any(_inside(m, o) and o.entity != m.entity
-                      and (o.kind == m.kind or o.kind == "document") for o in matches)
-        if not covered:
-            kept.add(m.entity)
-    return kept
+    """Apply the overlap rules; the entities that remain are the part's mentions."""
+    return {m.entity for m in matches if not any(_beaten(m, o) for o in matches)}
 
 
 def resolution_mentions(text: str, known: set[URIRef]) -> Iterator[URIRef]:
@@ -191,8 +195,8 @@ def link_mentions(doc_graph: Graph, gazetteer: Graph) -> None:
     """Add ``wsis:mentions`` triples from each part of ``doc_graph`` to the gazetteer entries."""
     names = gazetteer_names(gazetteer)
     codes = _action_line_codes(gazetteer)
-    known_resolutions = {s for s in gazetteer.subjects(RDF.type, WSIS.Resolution)
-                         if isinstance(s, URIRef)}
+    known_resolutions = {s for g in (gazetteer, doc_graph)
+                         for s in g.subjects(RDF.type, WSIS.Resolution) if isinstance(s, URIRef)}
     parts = sorted({s for p in TEXT_PROPERTIES for s in doc_graph.subjects(p, None)
                     if isinstance(s, URIRef)})
     for part in parts:
