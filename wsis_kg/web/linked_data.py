@@ -517,6 +517,18 @@ def labels(iris: Iterable[str]) -> dict[str, str]:
           }}""")
         for r in rows:
             out.setdefault(r["x"].value, r["l"].value)
+    parts = [x for x in iris if x not in out and x.startswith(BASE + "id/")]
+    for i in range(0, len(parts), 200):
+        chunk = " ".join(f"<{x}>" for x in parts[i:i + 200])
+        rows = select(f"""
+          PREFIX dcterms: <{DCTERMS}> PREFIX wsis: <{WSIS}>
+          SELECT ?x ?d ?dl WHERE {{ VALUES ?x {{ {chunk} }} ?x wsis:inDocument ?d .
+            OPTIONAL {{ ?d wsis:symbol ?sym }} OPTIONAL {{ ?d dcterms:title ?t }}
+            BIND(COALESCE(?sym, ?t) AS ?dl) }}""")
+        for r in rows:
+            x, d = r["x"].value, r["d"].value
+            if "dl" in r and x.startswith(d + "/") and x not in out:
+                out[x] = f"{r['dl'].value}, {x[len(d) + 1:].replace('/', ' ')}"
     return out
 
 
@@ -589,7 +601,9 @@ class _ViewBuilder:
         for v in self.values:
             if v.kind == "iri" and v.iri is not None:
                 canonical = v.text
-                v.text = names.get(canonical) or v.curie or _fallback_label(canonical)
+                minted = canonical.startswith(BASE + "id/")
+                v.text = names.get(canonical) or (None if minted else v.curie) \
+                    or _fallback_label(canonical)
         return names
 
 
@@ -633,7 +647,7 @@ def resource_view(iri: str) -> dict[str, Any]:
         b.iris.add(q["src"])
         if q.get("doc"):
             b.iris.add(q["doc"])
-    names = b.finish()
+    names = b.finish(extra=[iri])
     for q in quotes:
         q["src_label"] = names.get(q["src"]) or _fallback_label(q["src"])
         q["src_href"] = href(q["src"])

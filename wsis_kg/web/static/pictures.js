@@ -112,7 +112,9 @@ SELECT ?f ?line ?lineLabel ?lineCode ?heading ?org ?orgLabel ?acronym ?status ?s
       if (!lines.has(r.line)) {
         const code = r.lineCode || tail(r.line);
         const name = r.lineLabel || r.heading || "";
-        lines.set(r.line, { iri: r.line, code: code, label: name && !code.includes(name) ? `${code} ${name}` : code });
+        let label = name && !code.toLowerCase().includes(name.toLowerCase()) ? `${code} ${name}` : code;
+        if (label.length > 34) label = label.slice(0, 32) + "…";
+        lines.set(r.line, { iri: r.line, code: code, label: label });
       }
       if (!orgs.has(r.org)) orgs.set(r.org, { iri: r.org, label: r.acronym || r.orgLabel || tail(r.org), links: [] });
     }
@@ -124,7 +126,7 @@ SELECT ?f ?line ?lineLabel ?lineCode ?heading ?org ?orgLabel ?acronym ?status ?s
       const mb = b.links.reduce((x, y) => x + y, 0) / b.links.length;
       return ma - mb || natural(a.label, b.label);
     });
-    const step = 30, width = Math.max(500, el.clientWidth - 300);
+    const step = 30, width = 420;
     const scaleL = step, scaleO = (lineList.length - 1) * step / Math.max(1, orgList.length - 1);
     const elements = [];
     lineList.forEach((l) => elements.push({ group: "nodes", classes: "line",
@@ -140,7 +142,6 @@ SELECT ?f ?line ?lineLabel ?lineCode ?heading ?org ?orgLabel ?acronym ?status ?s
     el.innerHTML = "";
     const cy = cytoscape({
       container: el, elements: elements, layout: { name: "preset", fit: true, padding: 30 },
-      wheelSensitivity: 0.3,
       style: [
         { selector: "node", style: { "label": "data(label)", "font-size": 11, "text-valign": "center",
           "width": 14, "height": 14, "background-color": "#888" } },
@@ -212,30 +213,30 @@ SELECT ?d ?symbol ?title ?date ?year ?isRes WHERE {
     }
     ids.forEach((i) => { if (!nodes.has(i)) nodes.set(i, { iri: i, year: null, label: tail(i), res: false }); });
     const years = [...new Set([...nodes.values()].map((n) => n.year).filter((y) => y !== null))].sort();
-    const colW = 190, rowH = 46;
-    const colOf = (n) => (n.year === null ? 0 : 1 + years.indexOf(n.year));
-    const perCol = {};
+    // time runs downwards: one row per year (undated documents in the last row)
+    const colW = 150, rowH = 70;
+    const rowOf = (n) => (n.year === null ? years.length : years.indexOf(n.year));
+    const perRow = {};
     const elements = [];
     [...nodes.values()].sort((a, b) => natural(a.label, b.label)).forEach((n) => {
-      const c = colOf(n);
-      perCol[c] = (perCol[c] || 0) + 1;
+      const r = rowOf(n);
+      perRow[r] = (perRow[r] || 0) + 1;
       elements.push({ group: "nodes", classes: n.res ? "res" : "doc",
-        data: { id: n.iri, iri: n.iri, label: n.label }, position: { x: c * colW, y: perCol[c] * rowH } });
+        data: { id: n.iri, iri: n.iri, label: n.label },
+        position: { x: perRow[r] * colW, y: r * rowH + (perRow[r] % 2) * 14 } });
     });
-    const hasUndated = perCol[0] > 0;
-    (hasUndated ? ["undated", ...years] : years).forEach((y) => {
-      const c = y === "undated" ? 0 : 1 + years.indexOf(y);
+    const hasUndated = perRow[years.length] > 0;
+    (hasUndated ? [...years, "undated"] : years).forEach((y, r) => {
       elements.push({ group: "nodes", classes: "year", data: { id: "year-" + y, label: String(y) },
-        position: { x: c * colW, y: 0 }, selectable: false, grabbable: false });
+        position: { x: 0, y: r * rowH + 7 }, selectable: false, grabbable: false });
     });
     edges.forEach((e, i) => elements.push({ group: "edges",
       data: { id: "c" + i, source: e.from, target: e.to, n: +e.n } }));
     el.innerHTML = "";
     const cy = cytoscape({
       container: el, elements: elements, layout: { name: "preset", fit: true, padding: 30 },
-      wheelSensitivity: 0.3,
       style: [
-        { selector: "node", style: { "label": "data(label)", "font-size": 10, "text-valign": "bottom",
+        { selector: "node", style: { "label": "data(label)", "font-size": 11, "text-valign": "bottom",
           "text-margin-y": 3, "width": 16, "height": 16 } },
         { selector: "node.res", style: { "background-color": "#1f5f99" } },
         { selector: "node.doc", style: { "background-color": "#d9822b", "shape": "round-rectangle" } },
@@ -297,7 +298,7 @@ SELECT ?e ?label ?start ?end ?year ?typeLabel ?placeLabel WHERE {
         const x = X(e.t0), w = Math.max(6, X(e.t1) - x), textW = e.label.length * 6.6 + 16;
         let row = rowsEnd.findIndex((end) => end < x);
         if (row < 0) { row = rowsEnd.length; rowsEnd.push(0); }
-        rowsEnd[row] = x + Math.max(w, textW);
+        rowsEnd[row] = x + w + textW;
         return { e: e, x: x, w: w, row: row };
       });
       parts.push({ lane: lane, y: y, placed: placed, height: rowsEnd.length * rowH });
