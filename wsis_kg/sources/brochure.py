@@ -7,7 +7,8 @@ spaces) separate paragraphs. A paragraph is:
   with ":" (bold sentences ending with ":" are text). Headings become ``wsis:Section``
   (``section/{slug of the heading}``, nested by level: "#" > "##" > "###" = bold);
 * a list: "- a) …" lines become ``wsis:Item`` ``{section}/{letter}``, their indented "- …"
-  sub-bullets ``{item}/{k}`` (k = 1.. in order; ``wsis:number`` is the printed bullet "-");
+  sub-bullets ``{item}/{k}`` (k = 1.. in order), typed plain ``wsis:DocumentPart``: they
+  print no letter or numeral, which a ``wsis:Item`` must have;
 * the facilitator table ("Action line<TAB>Facilitator/Moderator"): one ``wsis:TableRow`` per
   line, ``table/facilitators/row/C{n}``, and one per C7 sub-line,
   ``table/facilitators/row/C7-{slug}`` (nested in row C7); the C7 cell lists the eight
@@ -122,7 +123,7 @@ def _list(b: DocBuilder, parent: URIRef, lines: list[str], line_no: int) -> None
             sub = 0
         elif (m := SUB_BULLET.match(raw)) and item is not None:
             sub += 1
-            b.part(URIRef(f"{item}/{sub}"), WSIS.Item, item, number="-",
+            b.part(URIRef(f"{item}/{sub}"), WSIS.DocumentPart, item,
                    text=normalise_space(strip_markdown(m.group(1))))
         else:
             raise SourceFormatError(f"list line not understood: {raw.strip()[:40]!r}",
