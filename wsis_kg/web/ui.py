@@ -18,6 +18,7 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 
 from wsis_kg.errors import NotFound
 from wsis_kg.namespaces import BASE, PREFIXES
+from wsis_kg.settings import PROJECT_ROOT
 from wsis_kg.web import service
 from wsis_kg.web.linked_data import (
     DUMPS,
@@ -279,7 +280,9 @@ def asset(name: str) -> Response:
     if name not in ASSETS:
         abort(404)
     rel, mimetype = ASSETS[name]
-    path = service().settings.project_root / "node_modules" / rel
+    roots = [PROJECT_ROOT, service().settings.project_root]
+    path = next((r / "node_modules" / rel for r in roots
+                 if (r / "node_modules" / rel).is_file()), roots[0] / "node_modules" / rel)
     if not path.is_file():
         raise NotFound(f"web asset {name} is not installed: run scripts/setup (npm ci) in "
                        f"{service().settings.project_root}")

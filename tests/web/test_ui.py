@@ -1,0 +1,122 @@
+"""The browser pages (served HTML, not a browser): home, editor, pictures, downloads, examples,
+assets — every asset local (no CDN), the newcomer's links present."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from wsis_kg.build import build
+from wsis_kg.settings import Settings
+from wsis_kg.store import OxigraphStore
+from wsis_kg.web import create_app
+from wsis_kg.web.ui import parse_example, with_prefixes
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "web"
+PAGES = ["/", "/editor", "/pictures", "/data", "/id/org/who.html", "/def/Organisation.html",
+         "/editor?example=e-health&run=1"]
+
+
+@pytest.fixture(scope="module")
+def client():
+    settings = Settings(project_root=FIXTURE, build_on_start=False, workers=1)
+    store = OxigraphStore()
+    build(settings, store, reason=False, check_shapes=False)
+    app = create_app(settings, store=store)
+    yield app.test_client()
+    app.extensions["wsis_kg"].queries.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_use_only_local_assets(client, path):
+    r = client.get(path)
+    assert r.status_code == 200, path
+    html = r.get_data(as_text=True)
+    # scripts, stylesheets, images and fonts all come from this service
+    for tag in re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", html):
+        for url in re.findall(r'(?:src|href)="([^"]+)"', tag):
+            assert not re.match(r"(https?:)?//", url), f"{path}: outside asset {url}"
+    for src in re.findall(r'<script[^>]*src="([^"]+)"', html) + re.findall(
+            r'<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"', html):
+        assert client.get(src).status_code == 200, src
+
+
+def test_home_page_shows_counts_and_the_newcomers_links(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "What the graph holds" in html
+    assert re.search(r'class="num">2</td>\s*<th><a [^>]*>Organisations</a>', html)
+    assert re.search(r'class="num">2</td>\s*<th><a [^>]*>Facilitation roles</a>', html)
+    # the e-health question from the catalogue, one click away
+    m = re.search(r'id="run-ehealth" href="([^"]+)"', html)
+    assert m
+    link = m.group(1).replace("&amp;", "&")
+    assert parse_qs(urlparse(link).query) == {"example": ["e-health"], "run": ["1"]}
+    assert "Who facilitates e-health?" in html
+    assert 'id="who-link" href="/id/org/who"' in html
+    assert 'data-picture="facilitation"' in html
+    for ext in ("nq", "trig", "ttl", "nt", "jsonld"):
+        assert f'href="/dumps/wsis-kg.{ext}"' in html
+
+
+def test_editor_opens_an_example_with_prefixes(client):
+    html = client.get("/editor?example=e-health&run=1").get_data(as_text=True)
+    assert "/assets/yasgui.min.js" in html and "/assets/yasgui.min.css" in html
+    assert "Who facilitates e-health?" in html
+    assert "window.WSIS.run = true" in html
+    assert '"sparql": "/sparql"' in html
+    assert client.get("/editor?example=nope").status_code == 404
+    q = client.get("/editor?query=SELECT%20*%20WHERE%20%7B%20?s%20a%20wsis:Facilitation%20%7D")
+    m = re.search(r"window\.WSIS\.initial = (.*);", q.get_data(as_text=True))
+    initial = json.loads(m.group(1))
+    assert initial["query"].startswith("PREFIX wsis: <https://w3id.org/wsis-kg/def/>\n")
+
+
+def test_example_catalogue(client):
+    body = client.get("/examples.json").get_json()
+    assert body[0]["name"] == "e-health"
+    assert body[0]["title"] == "Who facilitates e-health?"
+    assert body[0]["description"].startswith("Organisations facilitating action line C7")
+    rq = client.get("/examples/e-health.rq")
+    assert rq.mimetype == "application/sparql-query" and b"SELECT" in rq.data
+    assert client.get("/examples/nope.rq").status_code == 404
+
+
+def test_example_header_parsing(tmp_path):
+    p = tmp_path / "x.rq"
+    p.write_text("# title: A title\n# description: first line\n#   continued here\n"
+                 "# other comment\nSELECT * WHERE { ?s ?p ?o }\n")
+    ex = parse_example(p)
+    assert ex.title == "A title"
+    assert ex.description == "first line continued here"
+
+
+def test_with_prefixes_adds_only_missing_project_prefixes():
+    q = "PREFIX wsis: <https://w3id.org/wsis-kg/def/>\nSELECT ?x WHERE { ?x a wsis:X ; skos:y " \
+        "<http://e.org/a:b> }"
+    out = with_prefixes(q)
+    assert out.count("PREFIX wsis:") == 1
+    assert "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>" in out
+    assert "PREFIX http" not in out
+
+
+def test_assets_are_served_from_an_allow_list(client):
+    r = client.get("/assets/cytoscape.min.js")
+    assert r.status_code == 200 and "javascript" in r.mimetype
+    assert client.get("/assets/package.json").status_code == 404
+    assert client.get("/assets/..%2Fpackage.json").status_code == 404
+    prefixes = client.get("/prefixes.json").get_json()
+    assert prefixes["wsis"] == "https://w3id.org/wsis-kg/def/"
+
+
+def test_pictures_and_data_pages(client):
+    html = client.get("/pictures").get_data(as_text=True)
+    for pic in ("facilitation", "citations", "timeline"):
+        assert f'data-picture="{pic}"' in html
+    assert "/static/pictures.js" in html and "/assets/cytoscape.min.js" in html
+    data = client.get("/data").get_data(as_text=True)
+    assert "void:sparqlEndpoint" in data and "CC BY 4.0" in data
+    assert 'href="/def.owl"' in data and 'href="/context.jsonld"' in data
