@@ -30,7 +30,6 @@ and its algebra searched for SERVICE / LOAD targets outside ``Settings.service_a
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import multiprocessing as mp
 import os
@@ -259,24 +258,19 @@ def _strip_strings(sparql: str) -> str:
 # Worker pool
 # --------------------------------------------------------------------------------------------
 
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """Linux: the kernel SIGKILLs this worker when the supervising process dies."""
-    with contextlib.suppress(Exception):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
 def _worker_main(conn, store: ox.Store, limit: int | None, parent_pid: int) -> None:
+    """Answer queries from the pipe until the supervisor closes it or goes away.
+
+    The parent check is a poll every second rather than ``PR_SET_PDEATHSIG``: that signal fires
+    when the *thread* that forked exits, and request threads come and go.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent()
-    if os.getppid() != parent_pid:
-        os._exit(0)
     while True:
         try:
+            while not conn.poll(1.0):
+                if os.getppid() != parent_pid:
+                    os._exit(0)
             req = conn.recv()
         except (EOFError, OSError):
             os._exit(0)

@@ -1,0 +1,180 @@
+"""Query execution with limits: real worker processes, real timeouts, caps and the SERVICE guard."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pyoxigraph as ox
+import pytest
+
+from wsis_kg.errors import ForbiddenService, QuerySyntaxError, QueryTimeout, ResultTooLarge
+from wsis_kg.query import QueryRequest, QueryService, check_remote_access, remote_targets
+from wsis_kg.settings import Settings
+from wsis_kg.store import OxigraphStore
+
+EX = "http://example.org/"
+CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+
+
+def _store(n: int = 200) -> OxigraphStore:
+    st = OxigraphStore()
+    st.ox.bulk_extend(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"),
+                              ox.Literal(str(i)), ox.NamedNode(EX + ("g1" if i % 2 else "g2")))
+                      for i in range(n))
+    return st
+
+
+@pytest.fixture()
+def service():
+    svc = QueryService(Settings(build_on_start=False, query_timeout=1.0, result_limit=50,
+                                workers=2), _store())
+    yield svc
+    svc.close()
+
+
+def _pid_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_answers_in_a_worker_process(service: QueryService) -> None:
+    res = service.query(QueryRequest("ASK { ?s ?p ?o }"))
+    assert res.body == b'{"head":{},"boolean":true}'
+    assert service.pool is not None and service.pool.stats.forked >= 1
+    assert service.status()["mode"] == "fork"
+
+
+def test_timeout_kills_the_worker_and_frees_it(service: QueryService) -> None:
+    t0 = time.monotonic()
+    with pytest.raises(QueryTimeout) as err:
+        service.query(QueryRequest(CARTESIAN))
+    elapsed = time.monotonic() - t0
+    assert 0.9 <= elapsed < 2.5, elapsed
+    assert err.value.status == 503 and err.value.extensions["timeout"] == 1.0
+    pid = service.pool.stats.pids[-1]
+    assert _pid_gone(pid), f"worker {pid} still exists after the timeout"
+    # the service keeps answering afterwards
+    assert service.query("ASK {}").body.endswith(b"true}")
+
+
+def test_result_cap_refuses_and_never_truncates(service: QueryService) -> None:
+    ok = service.query(QueryRequest("SELECT ?s { ?s ?p ?o } LIMIT 50", accept="text/csv"))
+    assert ok.body.count(b"\r\n") == 51  # header + 50 rows: the cap is inclusive
+    with pytest.raises(ResultTooLarge) as err:
+        service.query(QueryRequest("SELECT ?s { ?s ?p ?o } LIMIT 51"))
+    assert err.value.status == 503 and err.value.extensions["limit"] == 50
+    with pytest.raises(ResultTooLarge):
+        service.query(QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", accept="text/turtle"))
+
+
+def test_writes_are_seen_at_once(service: QueryService) -> None:
+    q = QueryRequest(f"ASK {{ <{EX}new> ?p ?o }}")
+    assert service.query(q).body.endswith(b"false}")
+    gen = service.pool.generation
+    insert = f"INSERT DATA {{ GRAPH <{EX}g3> {{ <{EX}new> <{EX}p> 1 }} }}"
+    service.write(lambda st: st.update(insert))
+    assert service.pool.generation == gen + 1
+    assert service.query(q).body.endswith(b"true}")
+    service.update(f"DELETE DATA {{ GRAPH <{EX}g3> {{ <{EX}new> <{EX}p> 1 }} }}")
+    assert service.query(q).body.endswith(b"false}")
+
+
+def test_syntax_error_has_line_and_column(service: QueryService) -> None:
+    with pytest.raises(QuerySyntaxError) as err:
+        service.query("SELECT *\nWHERE { ?s ?p }")
+    assert err.value.line == 2 and err.value.column is not None
+    assert "line 2" in err.value.detail
+
+
+def test_dataset_rules(service: QueryService) -> None:
+    count = "SELECT (COUNT(*) AS ?n) {{ {} }}"
+    union = service.query(QueryRequest(count.format("?s ?p ?o"), accept="text/csv")).body
+    assert union.split()[-1] == b"200"  # default graph = union of the named graphs
+    one = service.query(QueryRequest(count.format("?s ?p ?o"), accept="text/csv",
+                                     default_graph_uris=(EX + "g1",))).body
+    assert one.split()[-1] == b"100"
+    frm = service.query(QueryRequest(f"SELECT (COUNT(*) AS ?n) FROM <{EX}g2> {{ ?s ?p ?o }}",
+                                     accept="text/csv")).body
+    assert frm.split()[-1] == b"100"
+    named_only = service.query(QueryRequest(count.format("?s ?p ?o"), accept="text/csv",
+                                            named_graph_uris=(EX + "g1",))).body
+    assert named_only.split()[-1] == b"0"  # protocol dataset without default graph: empty
+
+
+def test_disk_store_queries_a_mirror(tmp_path) -> None:
+    disk = OxigraphStore(tmp_path / "db")
+    disk.load(b"<http://example.org/a> <http://example.org/p> 1 .", ox.RdfFormat.TURTLE,
+              EX + "g")
+    svc = QueryService(Settings(build_on_start=False, workers=1), disk)
+    try:
+        assert svc.mode == "mirror"
+        assert svc.query("ASK { <http://example.org/a> ?p ?o }").body.endswith(b"true}")
+        svc.update("INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/b> "
+                   "<http://example.org/p> 2 } }")
+        assert svc.query("ASK { <http://example.org/b> ?p ?o }").body.endswith(b"true}")
+        assert len(disk) == 2  # the write went to the disk store itself
+    finally:
+        svc.close()
+        disk.close()
+
+
+@pytest.mark.parametrize("sparql", [
+    "SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    "SELECT * { ?s ?p ?o OPTIONAL { SERVICE SILENT <http://evil.example/q> { ?s ?q ?r } } }",
+    "SELECT * { SERVICE ?endpoint { ?s ?p ?o } }",
+    "PREFIX ex: <http://example.org/> ASK { FILTER EXISTS { SERVICE ex:q { ?s ?p ?o } } }",
+])
+def test_service_is_blocked_before_running(service: QueryService, sparql: str) -> None:
+    with pytest.raises(ForbiddenService):
+        service.query(sparql)
+
+
+def test_service_allowlist_and_false_alarms() -> None:
+    check_remote_access("SELECT * { SERVICE <http://ok.example/sparql> { ?s ?p ?o } }",
+                        ["http://ok.example/"])
+    check_remote_access('SELECT * { ?s <http://x/service> "LOAD SERVICE" }', [])
+    assert remote_targets("ASK {}") == []  # no parse at all without the keywords
+    with pytest.raises(ForbiddenService):
+        check_remote_access("LOAD <http://example.org/data.ttl>", [], update=True)
+    with pytest.raises(ForbiddenService):
+        check_remote_access("INSERT { ?s ?p ?o } WHERE { SERVICE <http://x/> { ?s ?p ?o } }",
+                            [], update=True)
+    with pytest.raises(QuerySyntaxError):  # unparsable with SERVICE: not run, 400
+        check_remote_access("SELECT * { SERVICE <http://x/> { ?s ?p } }", [])
+
+
+def test_remote_store_runs_inline(built_store) -> None:
+    """A store that is not an embedded Oxigraph store is queried in the request thread."""
+
+    class Wrapped(type(built_store).__mro__[1]):  # a GraphStore that is not OxigraphStore
+        def __init__(self, inner):
+            self.inner = inner
+
+        def query(self, sparql, **kw):
+            return self.inner.query(sparql, **kw)
+
+        def update(self, sparql, *, base_iri=None):
+            self.inner.update(sparql, base_iri=base_iri)
+
+        def load(self, data, fmt, graph, *, source=""):
+            self.inner.load(data, fmt, graph, source=source)
+
+        def clear_graph(self, graph):
+            self.inner.clear_graph(graph)
+
+        def quads(self, graph=None):
+            return self.inner.quads(graph)
+
+        def named_graphs(self):
+            return self.inner.named_graphs()
+
+        def __len__(self):
+            return len(self.inner)
+
+    svc = QueryService(Settings(build_on_start=False), Wrapped(built_store))
+    assert svc.mode == "inline" and svc.pool is None
+    assert svc.query("ASK { ?s ?p ?o }").body.endswith(b"true}")
