@@ -185,9 +185,9 @@ def serialize_result(result, fmt: Format, limit: int | None) -> bytes:
     return serialize_triples(ox.parse(nt, F.N_TRIPLES), fmt)
 
 
-def serialize_triples(triples, fmt: Format) -> bytes:
+def serialize_triples(triples, fmt: Format, extra_prefixes: dict[str, str] | None = None) -> bytes:
     """Serialise triples/quads with the project prefixes where the format has prefixes."""
     f = rdf_format(fmt)
     if f in (F.TURTLE, F.TRIG, F.N3):
-        return ox.serialize(triples, format=f, prefixes=PREFIXES)
+        return ox.serialize(triples, format=f, prefixes={**PREFIXES, **(extra_prefixes or {})})
     return ox.serialize(triples, format=f)

@@ -530,6 +530,8 @@ class QueryService:
                     self._refresh_mirror()
                 if self.pool is not None:
                     self.pool.new_generation()
+                    with contextlib.suppress(Exception):
+                        self.pool.prewarm(1)  # the writer pays for the fork, not a reader
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Execute SPARQL Update (already authorised by the caller), LOAD checked first."""

@@ -94,7 +94,7 @@ def response(svc, endpoint: str) -> Response:
         result_limit=s.result_limit,
         federation=bool(s.service_allowlist),
     )
-    body = formats.serialize_triples(triples, fmt)
+    body = formats.serialize_triples(triples, fmt, {"sd": str(SD)})
     resp = Response(body, content_type=fmt.content_type)
     resp.headers["Vary"] = "Accept"
     return resp
