@@ -328,3 +328,23 @@ def test_decode_refuses_binary_and_empty() -> None:
 def test_not_a_resolution() -> None:
     with pytest.raises(ResolutionImportError, match="The General Assembly"):
         import_resolution("Minutes of the meeting\n\nThe chair opened the meeting.\n")
+
+
+def test_layout_variants_crlf_formfeed_soft_hyphen_superscript() -> None:
+    """The same synthetic text as pdftotext might give it: CRLF line ends, a form feed for the
+    page break, a soft hyphen at a line end and a Unicode superscript footnote marker."""
+    from tests.importer.conftest import FIXTURES
+
+    src = (FIXTURES / "synthetic-resolution.txt").read_text(encoding="utf-8")
+    src = (src.replace("communi-\n", "communi\u00ad\n")
+              .replace("for development,1\n", "for development,¹\n")
+              .replace("\n2/3\nA/RES/99/1\n", "\n\f")
+              .replace("\n", "\r\n"))
+    r = import_resolution(src, symbol="A/RES/99/1", date="2024-12-19")
+    res = "https://w3id.org/wsis-kg/id/resolution/A-RES-99-1"
+    assert text(r, f"{res}/preamble/2").endswith("information and communications technologies "
+                                                 "for development,")
+    assert footnotes_of(r, f"{res}/preamble/2") == {f"{res}/footnote/1"}
+    assert text(r, f"{res}/preamble/3").endswith("and that the benefits of broadband remain "
+                                                 "unevenly distributed,")
+    assert r.problems == []

@@ -124,9 +124,6 @@ def _paginate(lines: list[str]) -> list[Line]:
     out: list[Line] = []
     page, blanks, pending = 1, 0, False
     for i, raw in enumerate(lines, 1):
-        if "\f" in raw:
-            pending = True
-            raw = raw.replace("\f", "")
         if not raw.strip():
             blanks += 1
             if blanks >= 2:
@@ -189,6 +186,9 @@ def _repaginate(body: list[Line], footnote_lines: set[int]) -> None:
 def analyse(text: str) -> Layout:
     """Split a resolution's text into header facts, footnote blocks and paragraph blocks."""
     lay = Layout()
+    # a form feed (page break in pdftotext output) would vanish in splitlines(): make it a
+    # blank run, which _paginate reads as a page break
+    text = text.replace("\f", "\n\n\n")
     lines = _paginate(text.splitlines())
     opener = next((ln for ln in lines if OPENER.match(ln.text)), None)
     if opener is None:

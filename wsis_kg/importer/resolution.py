@@ -87,7 +87,9 @@ class Part:
     leading: str | None = None
     number_recovered: bool = False
     footnotes: list[int] = field(default_factory=list)
-    line: int = 0
+    line: int = 0  # first line in the input, for messages
+    page: int = 1  # page of the first line, for footnote markers
+    label: str = ""  # "paragraph 4 (line 207)", for messages
 
 
 @dataclass
@@ -145,6 +147,9 @@ def _join(lines: list[str], hyphenated: set[str], plain: set[str]) -> str:
         line = raw.strip()
         if not line:
             continue
+        if out.endswith("\u00ad"):  # a soft hyphen is a line-break hyphen by definition
+            out = out[:-1] + line
+            continue
         hm = re.search(r"([A-Za-z]+)-$", out)
         tm = re.match(r"[A-Za-z]+", line)
         if out and hm and tm and not out.endswith(" -"):
@@ -158,7 +163,7 @@ def _join(lines: list[str], hyphenated: set[str], plain: set[str]) -> str:
                 out = out[:-1] + line
             continue
         out = f"{out} {line}" if out else line
-    return re.sub(r"\s+", " ", out).strip()
+    return re.sub(r"\s+", " ", out.replace("\u00ad", "")).strip()
 
 
 def _leading_verb(text: str, problems: list[str], where: str) -> str | None:
@@ -278,7 +283,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     first_cite: dict[int, tuple[Part, int]] = {}
     marker_pos: dict[str, list[tuple[int, int]]] = {}  # part iri → [(pos in clean text, fn)]
     for part in parts:
-        page = part.line_page  # type: ignore[attr-defined]
+        page = part.page
         found = mk.find(part.text)
         accepted: list[mk.Marker] = []
         prev_end = 0
@@ -529,8 +534,8 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
 
 
 def _label(p: Part, label: str, b: Block) -> None:
-    p.label = label  # type: ignore[attr-defined]
-    p.line_page = b.first.page  # type: ignore[attr-defined]
+    p.label = label
+    p.page = b.first.page
 
 
 def _split_items(lines: list[str]) -> tuple[list[str], list[tuple[str, list[str]]]]:
@@ -571,6 +576,6 @@ def _items(items: list[tuple[str, list[str]]], para: Part, hyphenated: set[str],
             p = Part(URIRef(f"{para.iri}/{label}"), "item", text, n_letter, number=label,
                      parent=para.iri, line=b.first.no)
             parent_letter = p
-        _label(p, f"item ({label}) of {getattr(para, 'label', '')}", b)
+        _label(p, f"item ({label}) of {para.label}", b)
         out.append(p)
     return out
