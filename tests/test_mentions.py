@@ -53,8 +53,10 @@ def mentions(text: str, gazetteer: Graph, *, in_document: URIRef | None = None) 
      {"org/itu-secretary-general", "org/itu"}),
     ("requests the Secretary-General to report", {"org/un-secretary-general"}),
     ("World Summit on the Information Society Forum 2011", {"event/wsis-forum-2011"}),
-    # nothing is a mention inside a document title
+    # no event inside the name of a document or initiative
     ("Recalling also the 2005 World Summit Outcome", {"doc/2005-world-summit-outcome"}),
+    ("The WSIS Golden Book", {"initiative/wsis-golden-book"}),
+    ("WSIS Golden Book and WSIS", {"initiative/wsis-golden-book", "event/wsis"}),
     # targets by their label only
     ("e) Connect all health centres and hospitals", {"target/e"}),
     # resolutions by number, known ones only; symbols are not resolutions

@@ -17,8 +17,9 @@ Rules that keep false positives out (why each exists is in the test fixtures):
   "United Nations Conference on Trade and Development", "Secretary-General" inside
   "Secretary-General of the International Telecommunication Union", "secretariat of the United
   Nations" overlapping "United Nations Conference on Trade and Development"); names of other
-  kinds inside a name still count (ITU inside that post), except an event name inside a
-  document title ("World Summit" inside "2005 World Summit Outcome");
+  kinds inside a name still count (ITU inside that post), except an event name inside the name
+  of a document, initiative or index ("World Summit" inside "2005 World Summit Outcome",
+  "WSIS" inside "WSIS Golden Book");
 * resolution numbers preceded by "/" or "." are document symbols ("A/60/687"), not resolutions,
   and only resolutions the gazetteer or the document graph itself (the importer's cited
   resolutions) knows are linked; a part never mentions its own document.
@@ -55,6 +56,8 @@ KIND_OF_CLASS: tuple[tuple[URIRef, str], ...] = (
     (WSIS.Initiative, "initiative"),
     (WSIS.Index, "index"),
 )
+#: Kinds whose names often contain an event's name without being about the event.
+NAMING_KINDS = frozenset({"document", "initiative", "index"})
 NAME_PROPERTIES = (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, RDFS.label, DCTERMS.title)
 TEXT_PROPERTIES = (WSIS.text, WSIS.heading)
 
@@ -169,8 +172,10 @@ def _beaten(m: Match, o: Match) -> bool:
         overlap = o.start < m.end and m.start < o.end
         longer = (o.end - o.start, -o.start) > (m.end - m.start, -m.start)
         return overlap and longer
-    # an event name inside a document title is part of the title ("2005 World Summit Outcome")
-    return o.kind == "document" and m.kind == "event" and o.start <= m.start and m.end <= o.end
+    # an event name inside the name of a document, initiative or index is part of that name
+    # ("2005 World Summit Outcome", "WSIS Golden Book")
+    return (o.kind in NAMING_KINDS and m.kind == "event"
+            and o.start <= m.start and m.end <= o.end)
 
 
 def keep_mentions(matches: list[Match]) -> set[URIRef]:
