@@ -94,7 +94,7 @@ def write_graph(
     def run(st: GraphStore) -> WriteResult:
         report = validate_new_data(
             list(quads), settings, st,
-            exclude_graph=graph if mode == "replace" else None)
+            exclude_graph=graph if mode == "replace" else None, sources=[source])
         if report.violations:
             raise ValidationFailed(
                 f"the data does not conform to the shapes ({report.violations} violation"

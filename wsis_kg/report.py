@@ -54,6 +54,8 @@ class Result:
     path_text: str | None = None
     #: The shape for people: a node shape's name, or "NodeShape → path" for a property shape.
     shape_label: str = ""
+    #: The sh:ValidationResult node in the report graph.
+    node: Node | None = None
 
 
 @dataclass
@@ -115,6 +117,7 @@ def from_graph(graph: Graph, **kwargs) -> ValidationReport:
             source_shape=graph.value(node, SH.sourceShape),
             component=graph.value(node, SH.sourceConstraintComponent),
             path_text=path_to_text(graph, path) if path is not None else None,
+            node=node,
         ))
     ok = bool(conforms.toPython()) if isinstance(conforms, Literal) else not results
     return ValidationReport(graph=graph, conforms=ok, results=results, **kwargs)

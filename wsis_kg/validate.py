@@ -15,7 +15,7 @@ validated against those shapes alone, exactly as a plain SHACL processor would.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +31,9 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from wsis_kg.errors import BadRequest
-from wsis_kg.namespaces import GRAPH_ONTOLOGY, GRAPH_SHAPES
+from wsis_kg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES
 from wsis_kg.rdfinput import ParsedInput, bind_prefixes, to_rdflib, to_rdflib_term
-from wsis_kg.report import SH, ValidationReport, from_graph, label_shapes
+from wsis_kg.report import SH, Result, ValidationReport, from_graph, label_shapes
 from wsis_kg.settings import Settings
 from wsis_kg.store import GraphStore
 
@@ -105,6 +105,7 @@ def validate_new_data(
     *,
     exclude_graph: str | None = None,
     shapes: Graph | None = None,
+    sources: Sequence[str] = (),
 ) -> ValidationReport:
     """Validate new data against ``shapes/`` with the store as reference context.
 
@@ -115,24 +116,73 @@ def validate_new_data(
         quads = [q for i in inputs for q in i.quads]
         sources = [i.source for i in inputs]
     else:
-        quads, sources = list(inputs), []
+        quads, sources = list(inputs), list(sources)
     shapes = shapes if shapes is not None else project_shapes(settings)
-    data = to_rdflib(quads)
-    focus = _focus_nodes(data, shapes)
-    if store is not None:
-        mentioned = {t for q in quads for t in (q.subject, q.object)
-                     if isinstance(t, ox.NamedNode)}
-        for s, p, o in context_triples(store, mentioned, exclude_graph=exclude_graph):
-            data.add((s, p, o))
+    new = to_rdflib(quads)
+    subjects: set[Node] = set(new.subjects())
+    object_shapes = set(shapes.subjects(SH.targetObjectsOf, None))
+    objects: set[Node] = set()
+    for pred in set(shapes.objects(None, SH.targetObjectsOf)):
+        objects.update(new.objects(None, pred))
+    objects -= subjects
+    focus = subjects | objects
+    data = with_context(quads, store, exclude_graph) if store is not None else new
     if not focus:  # empty input: nothing to check
         report = empty_report(sources)
     else:
         # pyshacl can only restrict to IRI focus nodes; blank ones need the unrestricted run.
         restrict = None if any(isinstance(f, BNode) for f in focus) else sorted(focus)
         report = run_pyshacl(data, shapes, sources=sources, focus=restrict)
-        _keep_only(report, focus)
+
+        def ours(r: Result) -> bool:
+            # A node the data only points to is checked by the targetObjectsOf shapes only
+            # (is it known, of the right kind); its own description is not the data's business.
+            return r.focus in subjects or (r.focus in objects
+                                           and _root_shape(shapes, r.source_shape) in object_shapes)
+
+        _keep_only(report, ours)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _root_shape(shapes: Graph, shape: Node | None) -> Node | None:
+    parent = shapes.value(predicate=SH.property, object=shape, any=True)
+    return parent if parent is not None else shape
+
+
+_NEW = ox.NamedNode("urn:x-wsis-kg:new")
+_CONTEXT = ox.NamedNode("urn:x-wsis-kg:context")
+
+
+def with_context(quads: Sequence[ox.Quad], store: GraphStore,
+                 exclude_graph: str | None) -> Graph:
+    """New data + context from the store + what the project's reasoner infers from both.
+
+    The reasoner (``wsis_kg.reasoning``) runs on a small scratch store so the shapes see the
+    same kind of graph the build validates (asserted + inferred), at the cost of milliseconds.
+    """
+    from wsis_kg import reasoning
+    from wsis_kg.store import OxigraphStore
+
+    described = {q.subject for q in quads if isinstance(q.subject, ox.NamedNode)}
+    referenced = {q.object for q in quads if isinstance(q.object, ox.NamedNode)}
+    scratch = OxigraphStore()
+    scratch.ox.extend(ox.Quad(q.subject, q.predicate, q.object, _NEW) for q in quads)
+    onto = ox.NamedNode(str(GRAPH_ONTOLOGY))
+    scratch.ox.extend(ox.Quad(t.subject, t.predicate, t.object,
+                              onto if t.predicate.value in _AXIOMS else _CONTEXT)
+                      for t in context_triples(store, described, referenced,
+                                               exclude_graph=exclude_graph))
+    reasoning.materialise(scratch)
+    data = Graph()
+    for q in scratch.ox.quads_for_pattern(None, None, None, None):
+        if q.graph_name != onto or q.predicate.value == str(RDFS.subClassOf):
+            data.add((to_rdflib_term(q.subject), to_rdflib_term(q.predicate),
+                      to_rdflib_term(q.object)))
+    return data
+
+
+_AXIOMS = {str(RDFS.subClassOf), str(RDFS.subPropertyOf), "http://www.w3.org/2002/07/owl#inverseOf"}
 
 
 def empty_report(sources: Sequence[str] = ()) -> ValidationReport:
@@ -143,43 +193,49 @@ def empty_report(sources: Sequence[str] = ()) -> ValidationReport:
     return from_graph(g, sources=list(sources))
 
 
-def _focus_nodes(data: Graph, shapes: Graph) -> set[Node]:
-    """Nodes the new data is responsible for: its subjects and targetObjectsOf objects."""
-    nodes: set[Node] = set(data.subjects())
-    for pred in set(shapes.objects(None, SH.targetObjectsOf)):
-        nodes.update(data.objects(None, pred))
-    return nodes
+def context_triples(store: GraphStore, described: set[ox.NamedNode],
+                    referenced: set[ox.NamedNode], *, exclude_graph: str | None = None):
+    """What the shapes need from the store, in one query (per chunk of IRIs).
 
+    * ``described`` (subjects of the new data): everything the store already says about them,
+      since the new data adds to those descriptions;
+    * ``referenced`` (IRIs the new data only points to): their ``rdf:type`` (for ``sh:class``);
+    * the ontology axioms the reasoner uses (subclass, subproperty, inverse).
 
-def context_triples(store: GraphStore, iris: set[ox.NamedNode], *,
-                    exclude_graph: str | None = None):
-    """What the store says about ``iris`` (one level) plus all rdfs:subClassOf axioms."""
-    skip = [f"<{GRAPH_SHAPES}>"] + ([f"<{exclude_graph}>"] if exclude_graph else [])
-    iri_list = sorted(iris, key=lambda n: n.value)
-    chunks = [iri_list[i:i + _CONTEXT_CHUNK] for i in range(0, len(iri_list), _CONTEXT_CHUNK)]
-    chunks = chunks or [[]]
+    The shapes graph, ``graph/inferred`` (pyshacl derives the same types from the axioms, and
+    stale inferences about re-described nodes would mislead) and ``exclude_graph`` are left out.
+    """
+    skip = ", ".join(f"<{g}>" for g in (GRAPH_SHAPES, GRAPH_INFERRED, exclude_graph) if g)
+    items = [("d", n) for n in sorted(described, key=lambda n: n.value)]
+    items += [("r", n) for n in sorted(referenced - described, key=lambda n: n.value)]
+    chunks = [items[i:i + _CONTEXT_CHUNK] for i in range(0, len(items), _CONTEXT_CHUNK)] or [[]]
     for n, chunk in enumerate(chunks):
-        values = " ".join(str(x) for x in chunk)
-        sub = (f"UNION {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?c <{RDFS.subClassOf}> ?d }} "
-               f"BIND(?c AS ?s) BIND(<{RDFS.subClassOf}> AS ?p) BIND(?d AS ?o) }}"
-               if n == 0 else "")
-        q = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ VALUES ?s {{ {values} }} "
-             f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({', '.join(skip)})) }} {sub} }}")
-        for t in store.query(q):
-            yield to_rdflib_term(t.subject), to_rdflib_term(t.predicate), to_rdflib_term(t.object)
+        d = " ".join(str(x) for k, x in chunk if k == "d")
+        r = " ".join(str(x) for k, x in chunk if k == "r")
+        parts = []
+        if d:
+            parts.append(f"{{ VALUES ?s {{ {d} }} GRAPH ?g {{ ?s ?p ?o }} "
+                         f"FILTER(?g NOT IN ({skip})) }}")
+        if r:
+            parts.append(f"{{ VALUES ?s {{ {r} }} GRAPH ?g {{ ?s <{RDF.type}> ?o }} "
+                         f"FILTER(?g NOT IN ({skip})) BIND(<{RDF.type}> AS ?p) }}")
+        if n == 0:
+            axioms = ", ".join(f"<{a}>" for a in sorted(_AXIOMS))
+            parts.append(f"{{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} "
+                         f"FILTER(?p IN ({axioms}) && isIRI(?o)) }}")
+        q = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {' UNION '.join(parts)} }}"
+        yield from store.query(q)
 
 
-def _keep_only(report: ValidationReport, focus: set[Node]) -> None:
-    """Drop results whose focus node is not from the new data (graph and list alike)."""
+def _keep_only(report: ValidationReport, keep: Callable[[Result], bool]) -> None:
+    """Drop the results that are not about the new data (from the graph and the list)."""
     g = report.graph
     report_node = g.value(predicate=RDF.type, object=SH.ValidationReport, any=True)
-    for node in list(g.objects(report_node, SH.result)):
-        fn = g.value(node, SH.focusNode)
-        if fn in focus:
-            continue
-        g.remove((report_node, SH.result, node))
-        _remove_tree(g, node)
-    kept = [r for r in report.results if r.focus in focus]
+    for r in report.results:
+        if not keep(r):
+            g.remove((report_node, SH.result, r.node))
+            _remove_tree(g, r.node)
+    kept = [r for r in report.results if keep(r)]
     report.results = kept
     report.conforms = not kept
     g.set((report_node, SH.conforms, Literal(report.conforms)))
