@@ -348,3 +348,23 @@ def test_layout_variants_crlf_formfeed_soft_hyphen_superscript() -> None:
     assert text(r, f"{res}/preamble/3").endswith("and that the benefits of broadband remain "
                                                  "unevenly distributed,")
     assert r.problems == []
+
+
+def test_ods_style_header_and_closing() -> None:
+    """Text as the UN Official Document System prints it: symbol in the masthead, "99/2. Title"
+    line, adoption line with date, job number and running header with the title."""
+    from tests.importer.conftest import FIXTURES
+
+    r = import_resolution((FIXTURES / "ods-style-resolution.txt").read_text(encoding="utf-8"))
+    g, res = r.graph, ID["resolution/A-RES-99-2"]
+    assert r.symbol == "A/RES/99/2"
+    assert str(g.value(res, DCTERMS.title)) == ("World Summit on the Information Society: "
+                                                "twenty-year review")
+    assert g.value(res, WSIS.adoptionDate) == Literal("2024-12-19", datatype=DATE)
+    assert str(g.value(res, WSIS.meeting)) == "74th plenary meeting"
+    assert len(parts(r, WSIS.PreambularParagraph)) == 2
+    assert len(parts(r, WSIS.OperativeParagraph)) == 2
+    assert text(r, f"{res}/para/2") == "Decides to remain seized of the matter."
+    assert str(g.value(URIRef(f"{res}/preamble/2"), WSIS.leadingPhrase)) == \
+        "Noting with appreciation"
+    assert r.problems == []

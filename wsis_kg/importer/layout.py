@@ -37,20 +37,24 @@ BODIES = {
     "Economic and Social Council": "ecosoc",
 }
 OPENER = re.compile(r"^\s*The\s+(General\s+Assembly|Economic\s+and\s+Social\s+Council)\s*,\s*$")
-SYMBOL_LINE = re.compile(r"^\s*(?:Resolution\s+)?((?:[AE]/RES/)?\d{1,4}/\d{1,4}(?:\s?[A-Z])?)\s*$")
+SYMBOL_LINE = re.compile(r"^\s*(?:Resolution\s+|United\s+Nations\s+)?"
+                         r"((?:[AE]/RES/)?\d{1,4}/\d{1,4}(?:\s?[A-Z])?)\s*$")
+# ODS style: "66/184. Information and communications technologies for development"
+SYMBOL_TITLE_LINE = re.compile(r"^\s*(\d{1,4}/\d{1,4}(?:\s?[A-Z])?)\.\s+(\S.*)$")
 ADOPTED_LINE = re.compile(
     r"^\s*Resolution\s+adopted\s+by\s+the\s+(?:General\s+Assembly|Economic\s+and\s+Social\s+"
     r"Council)(?:\s+on\s+" + DATE + r")?\s*$", re.IGNORECASE)
 MEETING_LINE = re.compile(r"^\s*(\d{1,3}(?:st|nd|rd|th)\s+plenary\s+meeting)\s*$", re.IGNORECASE)
 DATE_LINE = re.compile(r"^\s*" + DATE + r"\s*$")
 HEADER_FURNITURE = re.compile(
-    r"^\s*(?:United\s+Nations|General\s+Assembly|Economic\s+and\s+Social\s+Council|"
-    r"Distr\.?:?\s*\w+|Original:?\s*\w+|[A-Z][a-z]+(?:-[a-z]+)?\s+session|"
+    r"^\s*(?:United\s+Nations|(?:General\s+Assembly|Economic\s+and\s+Social\s+Council)"
+    r"(?:\s+Distr\.?:?\s*\w+)?|Distr\.?:?\s*\w+|Original:?\s*\w+|[A-Z][a-z]+(?:-[a-z]+)?\s+session|"
     r"(?:Substantive|Organizational)\s+session\s+of\s+\d{4}|Agenda\s+item\s+\S+|"
     r"\[.*\]|" + DATE + r")\s*$", re.IGNORECASE)
 FURNITURE = re.compile(
     r"^\s*(?:-\s*\d{1,3}\s*-|page\s+\d{1,3}(?:\s+of\s+\d{1,3})?|\d{1,3}/\d{1,3}|\d{1,3}|"
-    r"\d{2}-\d{5}(?:\s*\(E\))?|[AE]/RES/\d{1,4}/\d{1,4}(?:\s?[A-Z])?|\*{3,}|_{3,}|={3,})\s*$",
+    r"\d{2}-\d{5}(?:\s*\(E\))?|[AE]/RES/\d{1,4}/\d{1,4}(?:\s?[A-Z])?(?:\s{2,}.*|\s+[A-Z].*)?|"
+    r"\*{3,}|_{3,}|={3,})\s*$",
     re.IGNORECASE)
 FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})\s+([A-Z\[(“\"].*)$")
 # An operative paragraph start: "12. Requests", "44, Recommends" (OCR comma), "l2. Notes".
@@ -204,9 +208,12 @@ def analyse(text: str) -> Layout:
             if title_lines:
                 title_lines.append(ln)
             continue
-        if lay.symbol_line is None and SYMBOL_LINE.match(ln.text):
-            lay.symbol_line = SYMBOL_LINE.match(ln.text).group(1)  # type: ignore[union-attr]
-            lay.symbol_line_no = ln.no
+        if lay.symbol_line is None and (m := SYMBOL_LINE.match(ln.text)):
+            lay.symbol_line, lay.symbol_line_no = m.group(1), ln.no
+        elif m := SYMBOL_TITLE_LINE.match(ln.text):
+            if lay.symbol_line is None or not lay.symbol_line.startswith(("A/", "E/")):
+                lay.symbol_line, lay.symbol_line_no = m.group(1), ln.no
+            title_lines = [Line(ln.no, m.group(2), ln.page)]
         elif m := ADOPTED_LINE.match(ln.text):
             if m.group(1):
                 lay.date, lay.date_line_no = (m.group(1), m.group(2), m.group(3)), ln.no
