@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -151,6 +153,49 @@ def check_consistency(paths: Iterable[Path], *, ignore_unsupported_datatypes: bo
         result.seconds = time.monotonic() - t0
         world.close()
     return result
+
+
+# OWL API's OWL 2 DL profile checker (the OWL API jar ships with owlready2, next to Pellet).
+# Run with Java's single-file source launcher, so no build step and nothing to download.
+_DL_PROFILE_JAVA = """
+import org.semanticweb.owlapi.apibinding.OWLManager;
+import org.semanticweb.owlapi.model.*;
+import org.semanticweb.owlapi.profiles.*;
+public class DLProfile {
+  public static void main(String[] a) throws Exception {
+    OWLOntologyManager m = OWLManager.createOWLOntologyManager();
+    OWLOntology o = m.loadOntologyFromOntologyDocument(new java.io.File(a[0]));
+    for (OWLProfileViolation v : new OWL2DLProfile().checkOntology(o).getViolations())
+      System.out.println(v.getClass().getSimpleName() + ": " + v);
+  }
+}
+"""
+
+
+def dl_profile_violations(paths: Iterable[Path], *, timeout: float = 120.0) -> list[str]:
+    """OWL 2 DL profile violations of ``paths`` merged (empty list: the files are OWL 2 DL).
+
+    Why: punning mistakes (one IRI used as object and data property, an annotation property
+    used on data...) do not make HermiT fail, yet they take the ontology out of OWL 2 DL.
+    """
+    import owlready2
+
+    java = java_executable()
+    jar = Path(owlready2.__file__).parent / "pellet" / "owlapi-distribution-3.4.3-bin.jar"
+    if not jar.exists():
+        raise ReasonerUnavailable(f"OWL API jar not found at {jar} (owlready2 layout changed?)")
+    graph = read_rdf(paths)
+    with tempfile.TemporaryDirectory(prefix="wsis-dl-") as tmp:
+        src, owl = Path(tmp) / "DLProfile.java", Path(tmp) / "input.owl"
+        src.write_text(_DL_PROFILE_JAVA, encoding="utf-8")
+        graph.serialize(owl, format="xml")
+        proc = subprocess.run([java, "-cp", str(jar), str(src), str(owl)], capture_output=True,
+                              text=True, timeout=timeout, check=False)
+    if proc.returncode != 0:
+        raise ReasonerUnavailable(
+            "OWL 2 DL profile check failed (needs a full JDK for the source launcher): "
+            + proc.stderr.strip()[-1500:])
+    return sorted({line.strip() for line in proc.stdout.splitlines() if line.strip()})
 
 
 def _subclass_pairs(world, graph: rdflib.Graph) -> set[tuple[str, str]]:
