@@ -74,14 +74,6 @@ class Endpoints:
     gsp: str | None
 
 
-@dataclass(frozen=True)
-class RawResult:
-    """An answer exactly as the remote sent it (for a pass-through HTTP endpoint)."""
-
-    body: bytes
-    media_type: str
-
-
 def endpoints_for(settings: Settings) -> Endpoints:
     """Derive the query, update and Graph Store URLs from the settings (rules in the module doc)."""
     url = settings.store.rstrip()
@@ -177,35 +169,23 @@ class RemoteStore(GraphStore):
     def _post_query(self, sparql: str, params: list[tuple[str, str]], *, accept: str,
                     client_error: bool, timeout: float | None = None) -> requests.Response:
         return self._request(
-            "POST", self.endpoints.query, "query", read_timeout=timeout or self.query_timeout + 5,
+            "POST", self.endpoints.query, "query", read_timeout=timeout or self.query_timeout,
             client_error=client_error, data=[("query", sparql), *params],
             headers={"Accept": accept})
 
     # -- queries ------------------------------------------------------------------------------
 
     def query(self, sparql, *, default_graph_uris=None, named_graph_uris=None, base_iri=None):
-        r = self._post_query(_with_base(sparql, base_iri),
-                             self._dataset(sparql, default_graph_uris, named_graph_uris),
+        sparql = _with_base(sparql, base_iri)
+        r = self._post_query(sparql, self._dataset(sparql, default_graph_uris, named_graph_uris),
                              accept=ACCEPT, client_error=True)
         return parse_response(r.content, r.headers.get("Content-Type", ""))
 
-    def query_raw(self, sparql: str, accept: str, *, default_graph_uris: list[str] | None = None,
-                  named_graph_uris: list[str] | None = None,
-                  base_iri: str | None = None) -> RawResult:
-        """Pass a query through and return the remote's bytes and media type unparsed.
-
-        For an HTTP endpoint that only forwards: it saves a parse and a serialisation when the
-        client wants a format the remote produces anyway.
-        """
-        r = self._post_query(_with_base(sparql, base_iri),
-                             self._dataset(sparql, default_graph_uris, named_graph_uris),
-                             accept=accept, client_error=True)
-        return RawResult(r.content, r.headers.get("Content-Type", "").split(";")[0].strip())
-
-    def _select(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean:
+    def _select(self, sparql: str, *, timeout: float = WRITE_TIMEOUT,
+                client_error: bool = False) -> ox.QuerySolutions | ox.QueryBoolean:
         """An internal query on the remote's own default dataset (no union emulation)."""
-        r = self._post_query(sparql, [], accept=ACCEPT, client_error=False,
-                             timeout=WRITE_TIMEOUT)
+        r = self._post_query(sparql, [], accept=ACCEPT, client_error=client_error,
+                             timeout=timeout)
         result = parse_response(r.content, r.headers.get("Content-Type", ""))
         if isinstance(result, ox.QueryTriples):
             raise StoreError("the SPARQL store answered a SELECT query with a graph")
@@ -217,8 +197,13 @@ class RemoteStore(GraphStore):
         if default or named:
             return ([("default-graph-uri", g) for g in default or []]
                     + [("named-graph-uri", g) for g in named or []])
-        if _FROM.search(sparql) and _has_dataset_clause(sparql):
-            return []  # the query states its own dataset
+        if _FROM.search(sparql):
+            clause = _dataset_clause(sparql)
+            if clause is not None:
+                # The query states its own dataset. Send it as protocol parameters too (same
+                # meaning), because some stores' union-default-graph mode ignores FROM.
+                return ([("default-graph-uri", g) for g in clause[0]]
+                        + [("named-graph-uri", g) for g in clause[1]])
         if self.native_union is None:
             self.native_union = self._probe_union()
         if self.native_union is not False:
@@ -229,13 +214,14 @@ class RemoteStore(GraphStore):
 
     def _probe_union(self) -> bool | None:
         """Is the remote's default graph the union of its named graphs? None: no data yet."""
+        limits = {"timeout": self.query_timeout, "client_error": True}  # part of a client query
         rows = list(self._select(
             "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
-            "FILTER(!isBlank(?s) && !isBlank(?o)) } LIMIT 1"))
+            "FILTER(!isBlank(?s) && !isBlank(?o)) } LIMIT 1", **limits))
         if not rows:
             return None
         s, p, o = rows[0]["s"], rows[0]["p"], rows[0]["o"]
-        answer = self._select(f"ASK {{ {s} {p} {o} }}")
+        answer = self._select(f"ASK {{ {s} {p} {o} }}", **limits)
         return bool(answer)
 
     def _graph_list(self) -> list[str]:
@@ -318,15 +304,19 @@ def _with_base(sparql: str, base_iri: str | None) -> str:
     return f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql
 
 
-def _has_dataset_clause(sparql: str) -> bool:
-    """Does the query name its own dataset (FROM / FROM NAMED)? Parsed, not guessed."""
+def _dataset_clause(sparql: str) -> tuple[list[str], list[str]] | None:
+    """The IRIs of the query's FROM / FROM NAMED clauses (None: it has none, or rdflib cannot
+    parse it and the remote will judge). Only called when the text contains ``FROM``."""
+    from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
-        parsed = parseQuery(sparql)
-    except Exception:  # noqa: BLE001 - the remote will report the syntax error itself
-        return False
-    return bool(parsed[1].get("datasetClause"))
+        clauses = translateQuery(parseQuery(sparql)).algebra.get("datasetClause") or []
+    except Exception:  # noqa: BLE001 - rdflib's grammar differs slightly from Oxigraph's
+        return None
+    default = [str(c["default"]) for c in clauses if "default" in c]
+    named = [str(c["named"]) for c in clauses if "named" in c]
+    return (default, named) if default or named else None
 
 
 def parse_response(body: bytes, content_type: str) -> ox.QuerySolutions | ox.QueryBoolean | \

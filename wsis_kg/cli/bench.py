@@ -1,9 +1,58 @@
-"""``wsis-kg bench``: placeholder while it is being implemented."""
+"""``wsis-kg bench``: the service against ``oxigraph serve`` on the same data (see
+``wsis_kg.bench`` and docs/performance.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
+from wsis_kg.settings import Settings
+
 
 @click.command("bench")
-def command() -> None:
-    """Not implemented yet."""
-    raise click.ClickException("wsis-kg bench is not implemented yet")
+@click.option("--quick", is_flag=True,
+              help="about 50,000 triples and 2-second runs (CI); default: 1,000,000 and 10 s")
+@click.option("--triples", type=click.IntRange(min=0),
+              help="total quads to benchmark on (the WSIS graph + synthetic data)")
+@click.option("--duration", type=click.FloatRange(min=1),
+              help="seconds per wrk run (default: 10, --quick: 2)")
+@click.option("--max-queries", type=click.IntRange(min=0),
+              help="only the first N example queries")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("bench-results"), show_default=True,
+              help="directory for bench.json and bench.md")
+@click.pass_obj
+def command(settings: Settings, quick: bool, triples: int | None, duration: float | None,
+            max_queries: int | None, out: Path) -> None:
+    """Measure the service against oxigraph serve (needs wrk and the oxigraph CLI).
+
+    Starts `oxigraph serve` and `wsis-kg serve` on 127.0.0.1, loads the same data into both
+    and prints (a) per-request overhead, (b) the example catalogue's latency ratio and
+    (c) lookup throughput at 8 and 32 connections.
+    """
+    from wsis_kg import bench
+
+    cfg = bench.BenchConfig(
+        triples=triples if triples is not None else (50_000 if quick else 1_000_000),
+        duration=duration or (2.0 if quick else 10.0),
+        out=out, quick=quick, max_queries=max_queries,
+        command=_command_line(quick=quick, triples=triples, duration=duration,
+                              max_queries=max_queries, out=out),
+    )
+    results = bench.run(settings, cfg, lambda m: click.echo(m, err=True))
+    click.echo("")
+    for line in bench.iter_summary(results):
+        click.echo(line)
+    click.echo(f"\nwritten: {out / 'bench.json'}, {out / 'bench.md'}")
+
+
+def _command_line(*, quick: bool, triples: int | None, duration: float | None,
+                  max_queries: int | None, out: Path) -> str:
+    """The command as given, for the report."""
+    parts = ["wsis-kg", "bench"] + (["--quick"] if quick else [])
+    for flag, value in (("--triples", triples), ("--duration", duration),
+                        ("--max-queries", max_queries)):
+        if value is not None:
+            parts += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+    return " ".join([*parts, "--out", str(out)])
