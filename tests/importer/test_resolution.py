@@ -368,3 +368,21 @@ def test_ods_style_header_and_closing() -> None:
     assert str(g.value(URIRef(f"{res}/preamble/2"), WSIS.leadingPhrase)) == \
         "Noting with appreciation"
     assert r.problems == []
+
+
+def test_operative_numbers_recovered() -> None:
+    src = ("Title\n\nThe General Assembly,\n\nRecalling its resolution 65/141,\n\n"
+           "1. Notes the report;\n\nl2. Requests the Secretary-General to report;\n\n"
+           "Also decides to continue;\n\n4. Decides to remain seized of the matter.\n")
+    r = import_resolution(src, symbol="A/RES/99/3")
+    res = "https://w3id.org/wsis-kg/id/resolution/A-RES-99-3"
+    assert len(parts(r, WSIS.OperativeParagraph)) == 4
+    g = r.graph
+    assert (URIRef(f"{res}/para/1"), WSIS.numberRecovered, None) not in g
+    for n in (2, 3):
+        assert g.value(URIRef(f"{res}/para/{n}"), WSIS.numberRecovered) == Literal(True)
+    assert text(r, f"{res}/para/2") == "Requests the Secretary-General to report;"
+    assert text(r, f"{res}/para/3") == "Also decides to continue;"
+    assert str(g.value(URIRef(f"{res}/para/3"), WSIS.leadingVerb)) == "Decides"
+    assert any("number printed 'l2'" in p for p in r.problems)
+    assert any("paragraph 3 (line 11): number lost" in p for p in r.problems)

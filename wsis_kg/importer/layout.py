@@ -263,7 +263,11 @@ def _blocks(body: list[Line]) -> list[Block]:
                 cur = []
             continue
         m = OPERATIVE_START.match(ln.text)
-        starts_op = bool(m and ocr_number(m.group(1)) == expected_op)
+        # the expected number, or the one after it (a paragraph whose number OCR lost)
+        starts_op = bool(m and ocr_number(m.group(1)) in (expected_op, expected_op + 1)
+                         and (expected_op > 1 or ocr_number(m.group(1)) == 1))
+        if starts_op and m:
+            expected_op = ocr_number(m.group(1)) or expected_op
         starts_pre = (expected_op == 1 and bool(PREAMBLE_START.match(ln.text)) and bool(cur)
                       and cur[-1].text.rstrip().endswith(","))
         if (starts_op or starts_pre) and cur:

@@ -493,16 +493,19 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
             _label(p, f"heading (line {b.first.no})", b)
             parts.append(p)
             continue
-        if om and (n_op > 0 or ocr_number(om.group(1)) == 1):
+        lost = n_op > 0 and not om and _starts_with_verb(first)
+        if lost or (om and (n_op > 0 or ocr_number(om.group(1)) == 1)):
             n_op += 1
-            printed = om.group(1)
+            printed = om.group(1) if om else ""
             recovered = not printed.isdigit() or int(printed) != n_op
             if recovered:
                 problems.append(f"paragraph {n_op} (line {b.first.no}): number printed "
-                                f"{printed!r}")
+                                f"{printed!r}, recovered from the sequence" if printed else
+                                f"paragraph {n_op} (line {b.first.no}): number lost, "
+                                "recovered from the sequence")
             iri = URIRef(f"{res}/para/{n_op}")
             lines = [ln.text for ln in b.lines]
-            lines[0] = first[om.end():]
+            lines[0] = first[om.end():] if om else first
             main, items = _split_items(lines)
             text = _join(main, hyphenated, plain)
             p = Part(iri, "operative", text, n_op, number=str(n_op), parent=section,
@@ -531,6 +534,14 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
         parts.append(p)
         parts.extend(_items(items, p, hyphenated, plain, b))
     return parts
+
+
+def _starts_with_verb(line: str) -> bool:
+    """An operative paragraph whose number OCR lost still starts with its verb."""
+    words = line.split()
+    while words and words[0] in ADVERBS:
+        words = words[1:]
+    return bool(words) and words[0].strip(",").capitalize() in OPERATIVE_VERBS
 
 
 def _label(p: Part, label: str, b: Block) -> None:
