@@ -130,7 +130,7 @@ def sparql() -> Response:
         if request.method == "POST":
             raise BadRequest("No 'query' parameter in the request.")
         if _wants_html():
-            return redirect(EDITOR_PATH, code=303)
+            return redirect(request.script_root + EDITOR_PATH, code=303)
         return service_description.response(svc, request.base_url)
     req = QueryRequest(
         sparql=query,
