@@ -100,3 +100,18 @@ def test_bad_input_exits_2(args: tuple[str, ...], message: str) -> None:
     assert r.exit_code == 2, r.output
     assert message in r.stderr
     assert "Traceback" not in r.output
+
+
+def test_unwritable_output_exits_2(tmp_path: Path) -> None:
+    r = run(str(ECOSOC), "--no-mentions", "-o", str(tmp_path / "missing-dir" / "out.ttl"))
+    assert r.exit_code == 2
+    assert "cannot write" in r.stderr
+
+
+def test_stdin_and_symbol_override() -> None:
+    r = CliRunner().invoke(cli, ["import-resolution", "-", "--symbol", "E/RES/2009/8",
+                                 "--no-mentions"], input=ECOSOC.read_bytes())
+    assert r.exit_code == 0, r.stderr
+    assert "the text says 2009/7 (line 1); using --symbol E/RES/2009/8" in r.stderr
+    assert "<https://w3id.org/wsis-kg/id/resolution/E-RES-2009-8>" in r.stderr
+    assert "sourceFile" not in r.stdout

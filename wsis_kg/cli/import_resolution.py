@@ -165,7 +165,10 @@ def command(settings: Settings, file: Path, output: Path | None, symbol: str | N
         say(f"  warning: {line}")
     out = serialise(result, fmt, source_file or name)
     if output:
-        output.write_text(out, encoding="utf-8")
+        try:
+            output.write_text(out, encoding="utf-8")
+        except OSError as e:
+            raise ResolutionImportError(f"{output}: cannot write ({e.strerror})") from None
         say(f"wrote {output} ({len(result.graph)} triples)")
     else:
         click.echo(out, nl=False)

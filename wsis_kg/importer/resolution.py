@@ -220,6 +220,9 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     problems: list[str] = []
     if symbol:
         sym = normalise_symbol(symbol, lay.body_slug)
+        if lay.symbol_line and normalise_symbol(lay.symbol_line, lay.body_slug) != sym:
+            problems.append(f"the text says {lay.symbol_line} (line {lay.symbol_line_no}); "
+                            f"using --symbol {sym}")
     elif lay.symbol_line:
         sym = normalise_symbol(lay.symbol_line, lay.body_slug)
         report.append(f"symbol {sym} (line {lay.symbol_line_no})")
