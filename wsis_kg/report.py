@@ -157,7 +157,10 @@ def path_to_text(g: Graph, path: Node, *, compact: bool = True) -> str:
 
 
 def _wrap(text: str) -> str:
-    return f"({text})" if any(c in text for c in "/|") and not text.startswith("(") else text
+    """Parenthesise a path expression inside another one, unless it is a single term."""
+    single = (text.startswith("<") and text.endswith(">") and text.count("<") == 1) or (
+        not any(c in text for c in "/|^*+?()<>") and ":" in text)
+    return text if single or (text.startswith("(") and text.endswith(")")) else f"({text})"
 
 
 _SHORT = sorted(((iri, p) for p, iri in PREFIXES.items()), key=lambda x: -len(x[0]))

@@ -198,7 +198,7 @@ def context_triples(store: GraphStore, described: set[ox.NamedNode],
     """What the shapes need from the store, in one query (per chunk of IRIs).
 
     * ``described`` (subjects of the new data): everything the store already says about them,
-      since the new data adds to those descriptions;
+      since the new data adds to those descriptions, and the types of what they point to;
     * ``referenced`` (IRIs the new data only points to): their ``rdf:type`` (for ``sh:class``);
     * the ontology axioms the reasoner uses (subclass, subproperty, inverse).
 
@@ -216,6 +216,11 @@ def context_triples(store: GraphStore, described: set[ox.NamedNode],
         if d:
             parts.append(f"{{ VALUES ?s {{ {d} }} GRAPH ?g {{ ?s ?p ?o }} "
                          f"FILTER(?g NOT IN ({skip})) }}")
+            # ... and the types of what those existing descriptions point to.
+            parts.append(f"{{ VALUES ?x {{ {d} }} GRAPH ?g {{ ?x ?q ?s }} FILTER(isIRI(?s)) "
+                         f"GRAPH ?g2 {{ ?s <{RDF.type}> ?o }} "
+                         f"FILTER(?g NOT IN ({skip}) && ?g2 NOT IN ({skip})) "
+                         f"BIND(<{RDF.type}> AS ?p) }}")
         if r:
             parts.append(f"{{ VALUES ?s {{ {r} }} GRAPH ?g {{ ?s <{RDF.type}> ?o }} "
                          f"FILTER(?g NOT IN ({skip})) BIND(<{RDF.type}> AS ?p) }}")

@@ -1,0 +1,142 @@
+"""Validation of new data in the context of the graph (fixture project: small shapes + graph)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+from wsis_kg.build import build
+from wsis_kg.errors import BadRequest
+from wsis_kg.rdfinput import parse_bytes, parse_file
+from wsis_kg.settings import Settings
+from wsis_kg.store import OxigraphStore
+from wsis_kg.validate import validate_new_data, validate_store, validate_with_shapes
+
+FIXTURES = Path(__file__).parent / "fixtures" / "validate"
+INPUTS = FIXTURES / "inputs"
+ID = "https://w3id.org/wsis-kg/id/"
+DEF = "https://w3id.org/wsis-kg/def/"
+SH = "http://www.w3.org/ns/shacl#"
+
+
+@pytest.fixture(scope="module")
+def vsettings() -> Settings:
+    return Settings(project_root=FIXTURES / "project", build_on_start=False)
+
+
+@pytest.fixture(scope="module")
+def vstore(vsettings: Settings) -> OxigraphStore:
+    store = OxigraphStore()
+    build(vsettings, store, check_shapes=False)
+    return store
+
+
+def check(name: str, vsettings, store, **kw):
+    return validate_new_data([parse_file(INPUTS / name)], vsettings, store, **kw)
+
+
+def test_new_resolution_citing_a_known_one_conforms(vsettings, vstore) -> None:
+    report = check("good.ttl", vsettings, vstore)
+    assert report.conforms and report.violations == 0 and not report.results
+    assert report.sources == [str(INPUTS / "good.ttl")]
+
+
+def test_same_data_without_the_graph_has_unknown_references(vsettings) -> None:
+    report = check("good.ttl", vsettings, None)
+    assert report.violations == 4  # ecosoc, A/RES/66/184, itu, C1 are unknown without context
+
+
+def test_unknown_references_and_counts_are_reported(vsettings, vstore) -> None:
+    report = check("bad.ttl", vsettings, vstore)
+    got = {(str(r.focus).removeprefix(ID), str(r.path).removeprefix(DEF),
+            str(r.component).removeprefix(SH), r.severity) for r in report.results}
+    assert got == {
+        ("resolution/E-RES-2099-1", "adoptedBy", "ClassConstraintComponent", "Violation"),
+        ("resolution/E-RES-2099-1", "cites", "ClassConstraintComponent", "Violation"),
+        ("resolution/E-RES-2099-1", "symbol", "MaxCountConstraintComponent", "Violation"),
+        ("resolution/E-RES-2099-1", "http://purl.org/dc/terms/title",
+         "MinCountConstraintComponent", "Warning"),
+        ("facilitation/adopted/C99/itu", "actionLine", "ClassConstraintComponent", "Violation"),
+    }
+    assert (report.violations, report.warnings, report.conforms) == (4, 1, False)
+    values = {str(r.value) for r in report.results if r.value is not None}
+    assert {ID + "org/no-such-org", ID + "action-line/C99",
+            ID + "resolution/A-RES-99-999"} <= values
+    assert all(r.messages for r in report.results)
+
+
+def test_warnings_alone_are_not_violations(vsettings, vstore) -> None:
+    report = check("warning-only.ttl", vsettings, vstore)
+    assert (report.violations, report.warnings) == (0, 1)
+
+
+def test_new_data_may_refer_to_itself(vsettings, vstore) -> None:
+    assert check("cites-new.ttl", vsettings, vstore).conforms
+
+
+def test_existing_description_counts_for_redescribed_nodes(vsettings, vstore) -> None:
+    report = check("redescribe-existing.ttl", vsettings, vstore)
+    assert [(r.path.rsplit("/", 1)[-1], r.component.rsplit("#", 1)[-1])
+            for r in report.results] == [("symbol", "MaxCountConstraintComponent")]
+
+
+def test_replaced_graph_is_not_context(vsettings) -> None:
+    store = OxigraphStore()
+    build(vsettings, store, check_shapes=False)
+    g = "https://example.org/graph/mine"
+    store.update(f"INSERT DATA {{ GRAPH <{g}> {{ <{ID}resolution/E-RES-2010-3> "
+                 f"<{DEF}symbol> \"old\" }} }}")
+    assert check("good.ttl", vsettings, store).violations == 1  # two symbols
+    assert check("good.ttl", vsettings, store, exclude_graph=g).conforms
+
+
+def test_only_the_new_data_is_reported(vsettings) -> None:
+    store = OxigraphStore()
+    build(vsettings, store, check_shapes=False)
+    # An existing, broken resolution in the graph is not the new data's problem.
+    store.update(f"INSERT DATA {{ GRAPH <https://example.org/g> {{ <{ID}resolution/broken> a "
+                 f"<{DEF}Resolution> }} }}")
+    assert check("good.ttl", vsettings, store).conforms
+    assert not validate_store(store, vsettings).conforms
+
+
+def test_blank_node_subjects_are_checked(vsettings, vstore) -> None:
+    data = parse_bytes(f"[] a <{DEF}Facilitation> ; <{DEF}agent> <{ID}org/itu> .",
+                       format_from_name_ttl())
+    report = validate_new_data([data], vsettings, vstore)
+    assert report.violations == 1 and "action line" in report.results[0].messages[0]
+
+
+def format_from_name_ttl():
+    from wsis_kg.rdfinput import format_from_name
+
+    return format_from_name("turtle")
+
+
+def test_store_validation_of_the_fixture_graph(vsettings, vstore) -> None:
+    result = validate_store(vstore, vsettings)
+    assert (result.conforms, result.violations) == (True, 0)
+
+
+def test_caller_shapes_replace_the_project_shapes() -> None:
+    shapes = parse_file(INPUTS / "custom-shapes.ttl").graph()
+    report = validate_with_shapes([parse_file(INPUTS / "good.ttl")], shapes)
+    assert report.violations == 1
+    assert report.results[0].messages == ["Give the session number."]
+
+
+def test_broken_shapes_are_a_bad_request() -> None:
+    shapes = parse_file(FIXTURES.parent.parent / "conformance" / "shacl" / "sparql"
+                        / "pre-binding" / "unsupported-sparql-001.ttl").graph()
+    with pytest.raises(BadRequest) as e:
+        validate_with_shapes([parse_file(INPUTS / "good.ttl")], shapes)
+    assert "shapes cannot be used" in e.value.detail
+
+
+def test_report_graph_matches_the_filtered_results(vsettings, vstore) -> None:
+    report = check("bad.ttl", vsettings, vstore)
+    g: Graph = report.graph
+    results = list(g.objects(None, URIRef(SH + "result")))
+    assert len(results) == len(report.results) == 5
