@@ -57,7 +57,9 @@ from wsis_kg.store import GraphStore, OxigraphStore, dataset_kwargs
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-_REMOTE_KEYWORDS = re.compile(r"service|load", re.IGNORECASE)
+_REMOTE_KEYWORDS = re.compile(r"\b(?:service|load)\b", re.IGNORECASE)
+#: rdflib's pyparsing grammar is shared module state: one parse at a time.
+_RDFLIB_LOCK = threading.Lock()
 _ERROR_AT = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
 
 
@@ -167,10 +169,11 @@ def remote_targets(sparql: str, *, update: bool = False) -> list[str] | None:
     from rdflib.plugins.sparql.parserutils import CompValue
 
     try:
-        if update:
-            tree = algebra.translateUpdate(parser.parseUpdate(sparql)).algebra
-        else:
-            tree = algebra.translateQuery(parser.parseQuery(sparql)).algebra
+        with _RDFLIB_LOCK:
+            if update:
+                tree = algebra.translateUpdate(parser.parseUpdate(sparql)).algebra
+            else:
+                tree = algebra.translateQuery(parser.parseQuery(sparql)).algebra
     except Exception:  # noqa: BLE001 - rdflib's grammar differs slightly from Oxigraph's
         return None
     found: list[str] = []
@@ -236,7 +239,8 @@ def _unverifiable(sparql: str, keyword: str, update: bool) -> QuerySyntaxError:
     from rdflib.plugins.sparql import parser
 
     try:
-        (parser.parseUpdate if update else parser.parseQuery)(sparql)
+        with _RDFLIB_LOCK:
+            (parser.parseUpdate if update else parser.parseQuery)(sparql)
         detail, line, col = "not understood", None, None
     except Exception as e:  # noqa: BLE001 - pyparsing's ParseException carries the position
         detail = getattr(e, "msg", None) or str(e)

@@ -269,3 +269,25 @@ def test_health(client, built_store) -> None:
     assert r.status_code == 200
     assert r.json["status"] == "ok" and r.json["store"]["quads"] == len(built_store)
     assert r.json["queries"]["query_timeout"] > 0
+
+
+def test_service_to_an_allowlisted_endpoint_runs(small_app) -> None:
+    """SERVICE reaches an allow-listed endpoint (here: another live instance of the service)."""
+    from conftest import LiveServer
+
+    from wsis_kg.web import EXTENSION_KEY, create_app
+
+    with LiveServer(small_app) as remote:
+        app = create_app(Settings(build_on_start=False, service_allowlist=(remote.url + "/",)),
+                         store=OxigraphStore())
+        try:
+            q = (f"SELECT ?o {{ SERVICE <{remote.url}/sparql> "
+                 "{ <http://e/a> <http://e/p> ?o } }")
+            r = app.test_client().get("/sparql", query_string={"query": q},
+                                      headers={"Accept": "text/csv"})
+            assert r.status_code == 200, r.get_data(as_text=True)
+            assert r.get_data(as_text=True).split() == ["o", "http://e/b"]
+            sd = app.test_client().get("/sparql", headers={"Accept": "application/n-triples"})
+            assert b"BasicFederatedQuery" in sd.get_data()
+        finally:
+            app.extensions[EXTENSION_KEY].queries.close()
