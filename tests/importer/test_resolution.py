@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import DCTERMS
@@ -15,6 +17,9 @@ from wsis_kg.importer.resolution import (
 )
 from wsis_kg.namespaces import ID, WSIS
 
+ROOT = Path(__file__).resolve().parent.parent.parent
+SOURCES = ROOT / "data" / "sources"
+FIXTURES = ROOT / "tests" / "fixtures" / "importer"
 DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
 INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
 E = "https://w3id.org/wsis-kg/id/resolution/E-RES-2009-7"
@@ -146,8 +151,6 @@ def test_ecosoc_citations(ecosoc: ImportResult) -> None:
 # ---------------------------------------------------------------- GA 66/184
 
 def test_ga_needs_its_symbol() -> None:
-    from tests.importer.conftest import SOURCES
-
     with pytest.raises(ResolutionImportError, match="pass --symbol"):
         import_resolution((SOURCES / "ga-res-66-184.txt").read_text(encoding="utf-8"))
 
@@ -310,8 +313,6 @@ def test_symbols() -> None:
 
 
 def test_symbol_must_match_body() -> None:
-    from tests.importer.conftest import SOURCES
-
     with pytest.raises(ResolutionImportError, match="does not match the body"):
         import_resolution((SOURCES / "ga-res-66-184.txt").read_text(encoding="utf-8"),
                           symbol="E/RES/2011/16")
@@ -333,8 +334,6 @@ def test_not_a_resolution() -> None:
 def test_layout_variants_crlf_formfeed_soft_hyphen_superscript() -> None:
     """The same synthetic text as pdftotext might give it: CRLF line ends, a form feed for the
     page break, a soft hyphen at a line end and a Unicode superscript footnote marker."""
-    from tests.importer.conftest import FIXTURES
-
     src = (FIXTURES / "synthetic-resolution.txt").read_text(encoding="utf-8")
     src = (src.replace("communi-\n", "communi\u00ad\n")
               .replace("for development,1\n", "for development,¹\n")
@@ -353,8 +352,6 @@ def test_layout_variants_crlf_formfeed_soft_hyphen_superscript() -> None:
 def test_ods_style_header_and_closing() -> None:
     """Text as the UN Official Document System prints it: symbol in the masthead, "99/2. Title"
     line, adoption line with date, job number and running header with the title."""
-    from tests.importer.conftest import FIXTURES
-
     r = import_resolution((FIXTURES / "ods-style-resolution.txt").read_text(encoding="utf-8"))
     g, res = r.graph, ID["resolution/A-RES-99-2"]
     assert r.symbol == "A/RES/99/2"
