@@ -142,8 +142,8 @@ def path_to_text(g: Graph, path: Node, *, compact: bool = True) -> str:
     if isinstance(path, URIRef):
         return name(path)
     if g.value(path, RDF.first) is not None:
-        return "/".join(_wrap(path_to_text(g, p, compact=compact))
-                        for p in Collection(g, path))
+        # Unary operators bind tighter than "/", and alternatives come parenthesised.
+        return "/".join(path_to_text(g, p, compact=compact) for p in Collection(g, path))
     for pred, fmt in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"),
                       (SH.oneOrMorePath, "{}+"), (SH.zeroOrOnePath, "{}?")):
         inner = g.value(path, pred)
