@@ -202,3 +202,38 @@ def _subclass_pairs(world, graph: rdflib.Graph) -> set[tuple[str, str]]:
     """Asserted named subclass pairs, to tell HermiT's new findings from what we wrote."""
     return {(str(s), str(o)) for s, o in graph.subject_objects(rdflib.RDFS.subClassOf)
             if isinstance(s, rdflib.URIRef) and isinstance(o, rdflib.URIRef)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m wsis_kg.ontology [--data] [--profile] [FILE...]``: print HermiT's verdict."""
+    import argparse
+
+    from wsis_kg.build import data_files
+    from wsis_kg.settings import Settings
+
+    parser = argparse.ArgumentParser(prog="python -m wsis_kg.ontology", description=main.__doc__)
+    parser.add_argument("files", nargs="*", type=Path, help="extra RDF files to include")
+    parser.add_argument("--data", action="store_true", help="include every file of data/")
+    parser.add_argument("--profile", action="store_true", help="also check the OWL 2 DL profile")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    paths = sorted(settings.ontology_dir.glob("*.ttl")) + list(args.files)
+    if args.data:
+        paths += data_files(settings)
+    try:
+        result = check_consistency(paths)
+        print("\n".join(result.lines()))
+        ok = result.ok
+        if args.profile:
+            violations = dl_profile_violations(paths)
+            print(f"OWL 2 DL profile: {len(violations)} violations")
+            print("\n".join(f"  {v}" for v in violations))
+            ok = ok and not violations
+    except (ReasonerUnavailable, InputSyntaxError) as e:
+        print(f"error: {e.detail}")
+        return e.exit_code
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
