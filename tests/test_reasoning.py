@@ -141,3 +141,21 @@ def test_idempotent(reasoned):
     first = inferred(store)
     assert materialise(store) == n
     assert inferred(store) == first
+
+
+# ---------------------------------------------------------------- on the real build
+
+def test_build_infers_document_level_citations_of_the_resolutions(built_store):
+    q = f"""SELECT ?cited WHERE {{ GRAPH <{GRAPH_INFERRED}> {{
+        <{ID}resolution/A-RES-66-184> <{WSIS}cites> ?cited }} }}"""
+    cited = {r["cited"].value.removeprefix(ID) for r in built_store.query(q)}
+    if not cited:
+        pytest.skip("A/RES/66/184 not extracted yet")
+    assert {"resolution/A-RES-65-141", "resolution/E-RES-2009-7"} <= cited
+    assert "resolution/A-RES-66-184" not in cited
+
+
+def test_build_inferred_graph_repeats_nothing_asserted(built_store):
+    q = f"""ASK {{ GRAPH <{GRAPH_INFERRED}> {{ ?s ?p ?o }}
+        GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{GRAPH_INFERRED}>) }}"""
+    assert not built_store.query(q)
