@@ -61,15 +61,19 @@ def _ingest_local(settings: Settings, graph: str, quads, source: str, token: str
 
     who = principal or principal_for(settings, token)
     st = open_context_store(settings, lambda m: click.echo(m, err=True))
+    refused: ValidationFailed | None = None
     try:
         result = write_graph(st, settings, quads, graph=graph, mode="replace",
                              principal=who, source=source)
     except ValidationFailed as e:
-        click.echo(render(e.report, out_format), nl=False)
-        click.echo(f"error: {e.detail}", err=True)
-        sys.exit(1)
+        refused = e.with_traceback(None)  # the traceback would keep the store (and its lock)
     finally:
         st.close()
+    del st  # an on-disk store is locked until the object is gone
+    if refused is not None:
+        click.echo(render(refused.report, out_format), nl=False)
+        click.echo(f"error: {refused.detail}", err=True)
+        sys.exit(1)
     warn = f" ({result.report.warnings} warnings)" if result.report.warnings else ""
     click.echo(f"ingested {result.triples} triples into <{graph}>{warn}")
 
