@@ -78,6 +78,13 @@ def java_executable() -> str:
     return java
 
 
+def has_java_compiler(java: str) -> bool:
+    """True when ``java`` can run single-file source programs (a JDK, not only a JRE)."""
+    proc = subprocess.run([java, "--list-modules"], capture_output=True, text=True,
+                          timeout=60, check=False)
+    return "jdk.compiler@" in proc.stdout
+
+
 def read_rdf(paths: Iterable[Path]) -> rdflib.Graph:
     """Parse Turtle/TriG/RDF files into one rdflib graph (named graphs are merged)."""
     graph = rdflib.Graph()
@@ -181,6 +188,11 @@ def dl_profile_violations(paths: Iterable[Path], *, timeout: float = 120.0) -> l
     import owlready2
 
     java = java_executable()
+    if not has_java_compiler(java):
+        raise ReasonerUnavailable(
+            "The OWL 2 DL profile check runs Java source code and needs a JDK, but this Java "
+            "has no compiler (jdk.compiler). Install one (Debian: apt-get install "
+            "default-jdk-headless) and retry.")
     jar = Path(owlready2.__file__).parent / "pellet" / "owlapi-distribution-3.4.3-bin.jar"
     if not jar.exists():
         raise ReasonerUnavailable(f"OWL API jar not found at {jar} (owlready2 layout changed?)")
