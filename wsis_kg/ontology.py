@@ -47,7 +47,8 @@ class ConsistencyResult:
     unsatisfiable_classes: list[str] = field(default_factory=list)
     #: ``(subclass, superclass)`` pairs HermiT inferred that were not asserted.
     inferred_subclass_axioms: list[tuple[str, str]] = field(default_factory=list)
-    #: ``(individual, class)`` pairs HermiT inferred (only when data was given).
+    #: ``(individual, class)`` pairs owlready2 added from HermiT's realisation: new, most
+    #: specific types only (empty when the data already states them).
     inferred_types: list[tuple[str, str]] = field(default_factory=list)
     triples: int = 0
     seconds: float = 0.0
