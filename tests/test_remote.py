@@ -72,8 +72,17 @@ def test_endpoint_layout(url: str, expected: tuple) -> None:
 def test_explicit_update_and_gsp_urls_win() -> None:
     s = Settings(store="http://h:3030/ds/query", store_update_url="http://h:3030/ds/update",
                  store_gsp_url="http://h:3030/ds/data")
-    assert endpoints_for(s).gsp == "http://h:3030/ds/data"
+    assert endpoints_for(s) == Endpoints("http://h:3030/ds/query", "http://h:3030/ds/update",
+                                         "http://h:3030/ds/data")
     assert endpoints_for(s.with_(store_gsp_url="none")).gsp is None
+    assert endpoints_for(Settings(store="http://h:3030/ds/query",
+                                  store_gsp_url="none")).gsp is None
+
+
+def test_given_update_url_keeps_the_store_url_as_the_query_endpoint() -> None:
+    """QLever answers queries at its root, which alone would read as an oxigraph serve root."""
+    s = Settings(store="http://h:7019", store_update_url="http://h:7019?access-token=T")
+    assert endpoints_for(s) == Endpoints("http://h:7019", "http://h:7019?access-token=T", None)
 
 
 # -- build and answers ------------------------------------------------------------------------
@@ -256,3 +265,46 @@ def test_silent_store_times_out() -> None:
 def test_unexpected_media_type_is_a_store_error() -> None:
     with pytest.raises(StoreError, match="unexpected media type"):
         parse_response(b"<html></html>", "text/html")
+
+
+def test_digest_authentication_when_the_store_asks_for_it() -> None:
+    """Virtuoso's /sparql-auth wants Digest: credentials from the URL are re-sent that way."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            auth = self.headers.get("Authorization", "")
+            seen.append(auth.split(" ")[0])
+            if not auth.startswith("Digest ") or 'username="dba"' not in auth:
+                self.send_response(401)
+                self.send_header("WWW-Authenticate",
+                                 'Digest realm="SPARQL", nonce="abc123", qop="auth"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = b'{"head":{},"boolean":true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        url = f"http://dba:pw@127.0.0.1:{srv.server_port}/sparql-auth"
+        store = RemoteStore(Settings(store=url))
+        assert bool(store.query("ASK {}", default_graph_uris=[EX]))
+        assert seen[0] == "Basic" and seen[-1] == "Digest"
+        assert bool(store.query("ASK {}", default_graph_uris=[EX]))  # stays on Digest
+        assert seen[-1] == "Digest"
+    finally:
+        srv.shutdown()
+        t.join(2)

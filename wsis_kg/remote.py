@@ -16,9 +16,11 @@ How ``--store URL`` maps to the three endpoints (see docs/remote-stores.md):
   URL for both: Virtuoso, GraphDB via ``store_update_url``, QLever, Neptune); no Graph Store
   endpoint, so data is loaded with ``INSERT DATA``.
 
-``WSIS_KG_STORE_UPDATE_URL`` and ``WSIS_KG_STORE_GSP_URL`` override the derived URLs
-(``none`` as the Graph Store URL forces loading with SPARQL Update). Credentials go in the URL
-(``https://user:password@host/…``: HTTP basic authentication).
+``WSIS_KG_STORE_UPDATE_URL`` and ``WSIS_KG_STORE_GSP_URL`` override the derived URLs; when the
+update URL is given, the store URL is taken as the query endpoint exactly as written and there is
+no Graph Store endpoint unless one is given (``none`` as the Graph Store URL forces loading with
+SPARQL Update). Credentials go in the URLs (``https://user:password@host/…``): HTTP basic
+authentication, or Digest when the store asks for it.
 
 The project's default graph is the union of the named graphs. Stores differ here, so the first
 query finds out whether the remote's default graph already is that union; if not, every query
@@ -34,10 +36,11 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 import requests
+from requests.auth import HTTPDigestAuth
 
 from wsis_kg.errors import BadRequest, QueryTimeout, StoreError
 from wsis_kg.settings import Settings
@@ -79,7 +82,11 @@ def endpoints_for(settings: Settings) -> Endpoints:
     url = settings.store.rstrip()
     parts = urlsplit(url)
     path = parts.path
-    if path in ("", "/"):
+    if settings.store_update_url:
+        # The layout is given: the store URL is the query endpoint exactly as written (QLever
+        # and GraphDB answer queries at a URL that would otherwise be read as a server root).
+        query, update, gsp = url, settings.store_update_url, None
+    elif path in ("", "/"):
         root = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
         query, update, gsp = f"{root}/query", f"{root}/update", f"{root}/store"
     elif path.rstrip("/").endswith("/query"):
@@ -92,8 +99,6 @@ def endpoints_for(settings: Settings) -> Endpoints:
         update, gsp = sibling("update"), sibling("store")
     else:
         query, update, gsp = url, url, None
-    if settings.store_update_url:
-        update = settings.store_update_url
     if settings.store_gsp_url is not None:
         gsp = None if settings.store_gsp_url.strip().lower() in _NO_GSP else settings.store_gsp_url
     return Endpoints(query, update, gsp)
@@ -119,6 +124,7 @@ class RemoteStore(GraphStore):
         #: None: not known yet; True: the remote's default graph is the union of its graphs.
         self.native_union: bool | None = None
         self._graphs: tuple[float, list[str]] | None = None
+        self._digest: dict[str, HTTPDigestAuth] = {}
 
     # -- HTTP ---------------------------------------------------------------------------------
 
@@ -137,7 +143,10 @@ class RemoteStore(GraphStore):
         """One HTTP exchange; every failure becomes a :mod:`wsis_kg.errors` error."""
         try:
             r = self._session.request(method, url, timeout=(CONNECT_TIMEOUT, read_timeout),
-                                      **kwargs)
+                                      auth=self._digest.get(urlsplit(url).netloc), **kwargs)
+            if r.status_code == 401 and self._switch_to_digest(url, r):
+                r = self._session.request(method, url, timeout=(CONNECT_TIMEOUT, read_timeout),
+                                          auth=self._digest[urlsplit(url).netloc], **kwargs)
         except requests.ConnectTimeout:
             raise StoreError(f"{what}: the SPARQL store at {_redact(url)} did not accept a "
                              f"connection within {CONNECT_TIMEOUT:g}s") from None
@@ -165,6 +174,18 @@ class RemoteStore(GraphStore):
             raise StoreError(msg + " (is this the right endpoint? set WSIS_KG_STORE_UPDATE_URL / "
                              "WSIS_KG_STORE_GSP_URL, see docs/remote-stores.md)")
         raise StoreError(msg)
+
+    def _switch_to_digest(self, url: str, r: requests.Response) -> bool:
+        """Credentials in the URL are sent as HTTP basic authentication; a store that asks for
+        Digest instead (Virtuoso's ``/sparql-auth``) gets Digest from then on."""
+        parts = urlsplit(url)
+        challenge = r.headers.get("WWW-Authenticate", "")
+        if parts.username is None or parts.netloc in self._digest or \
+                not challenge.lower().startswith("digest"):
+            return False
+        self._digest[parts.netloc] = HTTPDigestAuth(unquote(parts.username),
+                                                    unquote(parts.password or ""))
+        return True
 
     def _post_query(self, sparql: str, params: list[tuple[str, str]], *, accept: str,
                     client_error: bool, timeout: float | None = None) -> requests.Response:
