@@ -244,11 +244,14 @@ def used_terms(paths: list[Path]) -> tuple[dict, dict, list[str]]:
     return wsis_used, external, errors
 
 
-def test_terms_used_in_shapes_and_data_are_defined():
+def test_terms_used_in_shapes_data_and_queries_are_defined():
     files = shape_files() + data_files()
     wsis_used, external, errors = used_terms(files)
     defined = wsis_terms()
     problems = [f"unreadable: {e}" for e in errors]
+    for query in sorted((ROOT / "queries").glob("*.rq")):
+        for name in re.findall(r"\bwsis:([A-Za-z][A-Za-z0-9]*)", query.read_text(encoding="utf-8")):
+            wsis_used[WSIS[name]].add(str(query.relative_to(ROOT)))
     for term in sorted(set(wsis_used) - defined):
         problems.append(f"undefined {term} used in {sorted(wsis_used[term])}")
     for term in sorted(external):
