@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from pyshacl import validate as pyshacl_validate
+from pyshacl import Validator
 from pyshacl.errors import (
     ConstraintLoadError,
     ReportableRuntimeError,
     ShapeLoadError,
     ValidationFailure,
 )
+from pyshacl.graph_abstraction import DataGraph
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -67,19 +68,35 @@ def project_shapes(settings: Settings) -> Graph:
     return g
 
 
+class _FastFocusValidator(Validator):
+    """pyshacl's Validator, with the ``focus_nodes`` option kept as a set.
+
+    pyshacl tests every target of every shape for membership in that option; as a list this was
+    a quarter of the validation time for a 2,000-triple input. Nothing else changes.
+    """
+
+    def make_executor(self):
+        executor = super().make_executor()
+        if executor.focus_nodes:
+            executor.focus_nodes = frozenset(executor.focus_nodes)
+        return executor
+
+
 def run_pyshacl(data: Graph, shapes: Graph, *, focus: Sequence[URIRef] | None = None,
                 sources: Sequence[str] = ()) -> ValidationReport:
     """pyshacl with our fixed options: no inference, SHACL-SPARQL on, full report."""
     t0 = time.perf_counter()
+    options = {"inference": "none", "advanced": True, "inplace": True, "allow_warnings": False,
+               "allow_infos": False, "abort_on_first": False,
+               "focus_nodes": list(focus) if focus else None}
     try:
-        _conforms, report_graph, _text = pyshacl_validate(
-            data, shacl_graph=shapes, inference="none", advanced=True, inplace=True,
-            allow_warnings=False, allow_infos=False, focus_nodes=list(focus) if focus else None)
-    except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as e:
-        # Broken shapes (e.g. SPARQL a SHACL processor must refuse): the caller's input error.
+        validator = _FastFocusValidator(DataGraph.from_rdflib(data), shacl_graph=shapes,
+                                        options=options)
+        _conforms, report_graph, _text = validator.run()
+    except ValidationFailure as e:  # e.g. SPARQL a SHACL processor must refuse
         raise BadRequest(f"the shapes cannot be used: {_pyshacl_message(e)}") from None
-    if isinstance(report_graph, ValidationFailure):  # pyshacl returns, not raises, this one
-        raise BadRequest(f"the shapes cannot be used: {_pyshacl_message(report_graph)}")
+    except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as e:
+        raise BadRequest(f"the shapes cannot be used: {_pyshacl_message(e)}") from None
     report = from_graph(report_graph, sources=list(sources), seconds=time.perf_counter() - t0)
     label_shapes(report, shapes)
     return report
@@ -176,7 +193,7 @@ def with_context(quads: Sequence[ox.Quad], store: GraphStore,
     reasoning.materialise(scratch)
     data = Graph()
     for q in scratch.ox.quads_for_pattern(None, None, None, None):
-        if q.graph_name != onto or q.predicate.value == str(RDFS.subClassOf):
+        if q.graph_name != onto:  # types are materialised: the axioms would only slow pyshacl
             data.add((to_rdflib_term(q.subject), to_rdflib_term(q.predicate),
                       to_rdflib_term(q.object)))
     return data
