@@ -97,3 +97,27 @@ def test_real_project_builds_and_dump_is_stable(built_store, settings) -> None:
     build(settings, other, check_shapes=False)
     assert canonical_nquads(other) == canonical_nquads(built_store)
     assert len(built_store) > 1000
+
+
+def test_build_runs_hermit_when_asked() -> None:
+    report = build(mini_settings(), OxigraphStore(), check_shapes=False, reason=False,
+                   consistency=True)
+    assert report.consistent is True
+    assert any(line.startswith("HermiT: consistent") for line in report.lines())
+
+
+def test_inconsistent_data_fails_the_build(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "p"
+    shutil.copytree(MINI, root)
+    (root / "ontology" / "disjoint.ttl").write_text(
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix wsis: <https://w3id.org/wsis-kg/def/> .\n"
+        "wsis:Place a owl:Class ; owl:disjointWith wsis:Organisation .\n")
+    (root / "data" / "curated" / "clash.ttl").write_text(
+        "# graph: reference\n@prefix wsis: <https://w3id.org/wsis-kg/def/> .\n"
+        "<https://w3id.org/wsis-kg/id/org/itu> a wsis:Place .\n")
+    with pytest.raises(BuildError, match="inconsistent"):
+        build(mini_settings(root), OxigraphStore(), check_shapes=False, reason=False,
+              consistency=True)

@@ -33,6 +33,9 @@ class BuildReport:
     conforms: bool = True
     violations: int = 0
     warnings: int = 0
+    #: HermiT's verdict on ontology + data (None: not run).
+    consistent: bool | None = None
+    reasoner_lines: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -45,6 +48,7 @@ class BuildReport:
         out += [f"  {n:>7}  {g}" for g, n in sorted(self.triples_per_graph.items())]
         out.append("entities per class:")
         out += [f"  {n:>7}  {c}" for c, n in sorted(self.entities_per_class.items())]
+        out += self.reasoner_lines
         out.append(f"shapes: {'conforms' if self.conforms else 'DOES NOT CONFORM'} "
                    f"({self.violations} violations, {self.warnings} warnings)")
         return out
@@ -72,8 +76,13 @@ def load_file(store: GraphStore, path: Path, graph: str) -> None:
 
 
 def build(settings: Settings, store: GraphStore, progress: Progress | None = None,
-          *, reason: bool = True, check_shapes: bool = True) -> BuildReport:
-    """Load everything into ``store`` (emptied of the graphs it rebuilds) and report."""
+          *, reason: bool = True, check_shapes: bool = True,
+          consistency: bool = False) -> BuildReport:
+    """Load everything into ``store`` (emptied of the graphs it rebuilds) and report.
+
+    ``consistency`` also runs HermiT (Java, a few seconds) over the ontology and all data
+    files; an inconsistent graph fails the build, since every answer would be suspect.
+    """
     say = progress or (lambda _msg: None)
     t0 = time.monotonic()
     report = BuildReport()
@@ -92,6 +101,16 @@ def build(settings: Settings, store: GraphStore, progress: Progress | None = Non
 
         say("reasoning: materialising inferred triples into " + str(GRAPH_INFERRED))
         report.inferred = reasoning.materialise(store)
+    if consistency:
+        from wsis_kg.ontology import check_consistency
+
+        say("reasoning: HermiT consistency check of ontology + data")
+        result = check_consistency([p for p, g in files if g != str(GRAPH_SHAPES)])
+        report.consistent = result.ok
+        report.reasoner_lines = result.lines()
+        if not result.ok:
+            raise BuildError("the ontology and data are inconsistent: "
+                             + "; ".join(result.lines()))
     if check_shapes:
         from wsis_kg import validate
 

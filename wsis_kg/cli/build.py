@@ -11,7 +11,7 @@ from wsis_kg.store import open_store
 
 @click.command("build")
 @click.option("--store", help="memory (default), a directory, or a SPARQL endpoint URL")
-@click.option("--no-reason", is_flag=True, help="skip the reasoner")
+@click.option("--no-reason", is_flag=True, help="skip the reasoners (SPARQL rules and HermiT)")
 @click.option("--no-shapes", is_flag=True, help="skip the SHACL check")
 @click.option("--strict", is_flag=True, help="exit 1 when the data violates the shapes")
 @click.pass_obj
@@ -22,7 +22,8 @@ def command(settings: Settings, store: str | None, no_reason: bool, no_shapes: b
     st = open_store(settings)
     try:
         report = build(settings, st, lambda m: click.echo(m, err=True),
-                       reason=not no_reason, check_shapes=not no_shapes)
+                       reason=not no_reason, check_shapes=not no_shapes,
+                       consistency=not no_reason)
     finally:
         st.close()
     for line in report.lines():

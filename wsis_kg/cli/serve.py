@@ -26,7 +26,7 @@ def make_app(settings: Settings):
 
     store = open_store(settings)
     if settings.build_on_start and len(store) == 0:
-        report = build(settings, store, lambda m: click.echo(m, err=True))
+        report = build(settings, store, lambda m: click.echo(m, err=True), consistency=True)
         for line in report.lines():
             click.echo(line, err=True)
     else:
