@@ -77,7 +77,7 @@ def test_violations_leave_the_store_exactly_as_it_was(vsettings, vstore) -> None
         write_graph(vstore, vsettings, parse_file(INPUTS / "bad.ttl").quads,
                     graph=ingest_graph_iri(b"bad"), mode="replace", principal="editor",
                     source="bad.ttl")
-    assert e.value.status == 422 and e.value.report.violations == 4
+    assert e.value.status == 422 and e.value.report.violations == 5
     assert snapshot(vstore) == before
 
 

@@ -30,9 +30,9 @@ def bad_report():
 
 def test_text_is_grouped_by_focus_node(bad_report) -> None:
     text = render(bad_report, "text")
-    assert "does not conform: 4 violations, 1 warning, 0 infos" in text.splitlines()[0]
+    assert "does not conform: 5 violations, 1 warning, 0 infos" in text.splitlines()[0]
     blocks = text.split("\n\n")[1:]
-    assert len(blocks) == 2  # two focus nodes
+    assert len(blocks) == 3  # three focus nodes (one is the cited, unknown resolution)
     res = next(b for b in blocks if "E-RES-2099-1" in b.splitlines()[0])
     assert "Violation wsis:adoptedBy  value: <https://w3id.org/wsis-kg/id/org/no-such-org>" in res
     assert "adoptedBy must name a known organisation." in res
@@ -43,7 +43,7 @@ def test_text_is_grouped_by_focus_node(bad_report) -> None:
 def test_simple_json_shape(bad_report) -> None:
     data = json.loads(render(bad_report, "json"))
     assert set(data) == {"conforms", "violations", "warnings", "infos", "results"}
-    assert (data["conforms"], data["violations"], data["warnings"]) == (False, 4, 1)
+    assert (data["conforms"], data["violations"], data["warnings"]) == (False, 5, 1)
     first = data["results"][0]
     assert set(first) == {"focusNode", "path", "value", "severity", "message", "sourceShape",
                           "constraint"}
@@ -56,13 +56,13 @@ def test_rdf_renderings_are_shacl_reports(bad_report, fmt: str, syntax: str) -> 
     g = Graph().parse(data=render(bad_report, fmt), format=syntax)
     report = next(g.subjects(URIRef(str(SH) + "conforms"), None))
     assert g.value(report, SH.conforms) == Literal(False)
-    assert len(list(g.objects(report, SH.result))) == 5
+    assert len(list(g.objects(report, SH.result))) == 6
 
 
 def test_html_page(bad_report) -> None:
     html = render(bad_report, "html")
     assert html.startswith("<!doctype html>")
-    assert "Does not conform" in html and html.count("<article") == 2
+    assert "Does not conform" in html and html.count("<article") == 3
     assert "A facilitation concerns a known action line." in html
 
 

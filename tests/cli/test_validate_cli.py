@@ -33,7 +33,7 @@ def test_violations_exit_1_with_a_report_grouped_by_focus_node() -> None:
     result = run("validate", str(INPUTS / "bad.ttl"))
     assert result.exit_code == 1
     out = result.stdout
-    assert "4 violations, 1 warning" in out
+    assert "5 violations, 1 warning" in out
     assert "<https://w3id.org/wsis-kg/id/resolution/E-RES-2099-1>\n  Violation wsis:adoptedBy" \
         in out
     assert "A facilitation concerns a known action line." in out
@@ -65,7 +65,7 @@ def test_report_formats(fmt: str) -> None:
     assert result.exit_code == 1
     out = result.stdout
     if fmt == "json":
-        assert json.loads(out)["violations"] == 4
+        assert json.loads(out)["violations"] == 5
     elif fmt == "html":
         assert out.startswith("<!doctype html>") and "Does not conform" in out
     else:

@@ -90,13 +90,13 @@ def test_non_conforming_data_is_422_and_changes_nothing(served) -> None:
     for method in (client.put, client.post):
         resp = method(URL, data=body("bad.ttl"), content_type=TTL, headers=AUTH)
         problem = resp.get_json()
-        assert resp.status_code == 422 and problem["report"]["violations"] == 4
+        assert resp.status_code == 422 and problem["report"]["violations"] == 5
         assert problem["type"].endswith("/validation-failed")
     resp = client.post("/rdf-graphs/service", data=body("bad.ttl"), content_type=TTL,
                        headers={**AUTH, "Accept": TTL})
     assert resp.status_code == 422 and resp.mimetype == "text/turtle"
     report = Graph().parse(data=resp.get_data(), format="turtle")
-    assert len(list(report.objects(None, SH.result))) == 5
+    assert len(list(report.objects(None, SH.result))) == 6
     assert snapshot(store) == before
 
 

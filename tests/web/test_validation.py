@@ -85,7 +85,7 @@ def test_violations_as_simple_json(vclient) -> None:
     resp = vclient.post("/validate", data=body("bad.ttl"), content_type="text/turtle",
                         headers={"Accept": "application/json"})
     data = resp.get_json()
-    assert resp.status_code == 200 and data["violations"] == 4 and data["warnings"] == 1
+    assert resp.status_code == 200 and data["violations"] == 5 and data["warnings"] == 1
     focus = {r["focusNode"] for r in data["results"]}
     assert "https://w3id.org/wsis-kg/id/facilitation/adopted/C99/itu" in focus
 
@@ -96,7 +96,7 @@ def test_report_as_json_ld(vclient) -> None:
                         headers={"Accept": "application/ld+json"})
     assert resp.mimetype == "application/ld+json"
     g = Graph().parse(data=resp.get_data(), format="json-ld")
-    assert len(list(g.objects(None, SH.result))) == 5
+    assert len(list(g.objects(None, SH.result))) == 6
 
 
 def test_multipart_upload_answers_html_to_browsers(vclient) -> None:
@@ -162,7 +162,7 @@ def test_body_limit_is_413(small_client) -> None:
 def test_over_real_http(vlive) -> None:
     resp = requests.post(vlive.url + "/validate", data=body("bad.ttl"), timeout=30,
                          headers={"Content-Type": "text/turtle", "Accept": "application/json"})
-    assert resp.status_code == 200 and resp.json()["violations"] == 4
+    assert resp.status_code == 200 and resp.json()["violations"] == 5
     big = requests.post(vlive.url + "/validate", data=b"#" * 50_000, timeout=30,
                         headers={"Content-Type": "text/turtle"})
     assert big.status_code == 413
