@@ -32,7 +32,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from wsis_kg.errors import BadRequest
-from wsis_kg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES
+from wsis_kg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES, PREFIXES
 from wsis_kg.rdfinput import ParsedInput, bind_prefixes, to_rdflib, to_rdflib_term
 from wsis_kg.report import SH, Result, ValidationReport, from_graph, label_shapes
 from wsis_kg.settings import Settings
@@ -61,8 +61,11 @@ def project_shapes(settings: Settings) -> Graph:
         from wsis_kg.rdfinput import parse_file
 
         g = Graph()
+        bind_prefixes(g, PREFIXES)  # pyshacl names terms in messages: known prefixes are fast
         for p in files:
-            to_rdflib(parse_file(p).quads, g)
+            parsed = parse_file(p)
+            to_rdflib(parsed.quads, g)
+            bind_prefixes(g, parsed.prefixes)
         _shapes_cache.clear()
         _shapes_cache[key] = g
     return g
@@ -144,7 +147,7 @@ def validate_new_data(
     for pred in set(shapes.objects(None, SH.targetObjectsOf)):
         objects.update(new.objects(None, pred))
     objects -= subjects
-    data = with_context(quads, store, exclude_graph) if store is not None else new
+    data = with_context(quads, store, exclude_graph, shapes) if store is not None else new
     if not subjects:  # empty input: nothing to check
         report = empty_report(sources)
     elif any(isinstance(n, BNode) for n in subjects) or (
@@ -197,11 +200,13 @@ _CONTEXT = ox.NamedNode("urn:x-wsis-kg:context")
 
 
 def with_context(quads: Sequence[ox.Quad], store: GraphStore,
-                 exclude_graph: str | None) -> Graph:
+                 exclude_graph: str | None, shapes: Graph | None = None) -> Graph:
     """New data + context from the store + what the project's reasoner infers from both.
 
     The reasoner (``wsis_kg.reasoning``) runs on a small scratch store so the shapes see the
     same kind of graph the build validates (asserted + inferred), at the cost of milliseconds.
+    Nodes the data only points to keep just the types the shapes mention (``sh:class`` needs
+    no others, and pyshacl checks every type of a value against every class of an ``sh:or``).
     """
     from wsis_kg import reasoning
     from wsis_kg.store import OxigraphStore
@@ -217,10 +222,17 @@ def with_context(quads: Sequence[ox.Quad], store: GraphStore,
                                                exclude_graph=exclude_graph))
     reasoning.materialise(scratch)
     data = Graph()
+    bind_prefixes(data, PREFIXES)
+    only_pointed_to = {URIRef(n.value) for n in referenced - described}
+    wanted = set(shapes.objects()) if shapes is not None else None
     for q in scratch.ox.quads_for_pattern(None, None, None, None):
-        if q.graph_name != onto:  # types are materialised: the axioms would only slow pyshacl
-            data.add((to_rdflib_term(q.subject), to_rdflib_term(q.predicate),
-                      to_rdflib_term(q.object)))
+        if q.graph_name == onto:  # types are materialised: the axioms would only slow pyshacl
+            continue
+        s, p, o = (to_rdflib_term(q.subject), to_rdflib_term(q.predicate),
+                   to_rdflib_term(q.object))
+        if wanted is not None and p == RDF.type and s in only_pointed_to and o not in wanted:
+            continue
+        data.add((s, p, o))
     return data
 
 
@@ -301,8 +313,9 @@ def validate_store(store: GraphStore, settings: Settings) -> StoreValidation:
     shapes = project_shapes(settings)
     if len(shapes) == 0:
         return StoreValidation(True, 0, 0)
+    # Asserted + inferred data; the ontology's axioms are already applied in graph/inferred.
     q = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-         f"FILTER(?g != <{GRAPH_SHAPES}>) }}")
+         f"FILTER(?g NOT IN (<{GRAPH_SHAPES}>, <{GRAPH_ONTOLOGY}>)) }}")
     data = Graph()
     for t in store.query(q):
         data.add((to_rdflib_term(t.subject), to_rdflib_term(t.predicate),
