@@ -1,12 +1,12 @@
 """SHACL validation of new data in the context of the existing graph (pyshacl).
 
 Why not validate ``new data ∪ whole graph``: that re-checks the entire graph every time (slow)
-and reports old problems as new ones. Instead the data graph handed to pyshacl is the new data
-plus a small *context*: every triple the store holds about the IRIs the new data mentions (one
-level, enough for ``sh:class`` and for existing descriptions of re-described nodes) and the
-``rdfs:subClassOf`` axioms (so a ``wsis:UNSpecialisedAgency`` is a ``wsis:Organisation``),
-fetched by one SPARQL query. Only focus nodes that come from the new data are validated and
-reported: its subjects, and the objects it gives to ``sh:targetObjectsOf`` predicates.
+and reports old problems as new ones. Instead pyshacl gets the new data plus a small *context*
+fetched by one SPARQL query (everything the store says about nodes the data describes, the types
+of nodes it points to, the ontology axioms), with the project's reasoner applied to that scratch
+graph (:func:`with_context`). Two pyshacl passes then check only what the new data is
+responsible for: its own nodes against every shape that targets them, and the nodes it merely
+points to against the ``sh:targetObjectsOf`` shapes alone ("is this a known document?").
 
 With caller-supplied shapes (``POST /validate`` with ``shapes``, the W3C suite) the data is
 validated against those shapes alone, exactly as a plain SHACL processor would.
@@ -147,7 +147,8 @@ def validate_new_data(
     for pred in set(shapes.objects(None, SH.targetObjectsOf)):
         objects.update(new.objects(None, pred))
     objects -= subjects
-    data = with_context(quads, store, exclude_graph, shapes) if store is not None else new
+    data = (with_context(quads, store, exclude_graph, shapes, new)
+            if store is not None else new)
     if not subjects:  # empty input: nothing to check
         report = empty_report(sources)
     elif any(isinstance(n, BNode) for n in subjects) or (
@@ -200,7 +201,8 @@ _CONTEXT = ox.NamedNode("urn:x-wsis-kg:context")
 
 
 def with_context(quads: Sequence[ox.Quad], store: GraphStore,
-                 exclude_graph: str | None, shapes: Graph | None = None) -> Graph:
+                 exclude_graph: str | None, shapes: Graph | None = None,
+                 new: Graph | None = None) -> Graph:
     """New data + context from the store + what the project's reasoner infers from both.
 
     The reasoner (``wsis_kg.reasoning``) runs on a small scratch store so the shapes see the
@@ -221,12 +223,14 @@ def with_context(quads: Sequence[ox.Quad], store: GraphStore,
                       for t in context_triples(store, described, referenced,
                                                exclude_graph=exclude_graph))
     reasoning.materialise(scratch)
-    data = Graph()
+    if new is None:
+        new = to_rdflib(quads)
+    data = new  # the new data is already converted: add the rest to it
     bind_prefixes(data, PREFIXES)
     only_pointed_to = {URIRef(n.value) for n in referenced - described}
     wanted = set(shapes.objects()) if shapes is not None else None
     for q in scratch.ox.quads_for_pattern(None, None, None, None):
-        if q.graph_name == onto:  # types are materialised: the axioms would only slow pyshacl
+        if q.graph_name == onto or q.graph_name == _NEW:  # axioms: types are materialised
             continue
         s, p, o = (to_rdflib_term(q.subject), to_rdflib_term(q.predicate),
                    to_rdflib_term(q.object))
