@@ -59,10 +59,8 @@ def test_example_catalogue_in_the_editor(page, site, screenshots):
     page.locator("#yasgui .CodeMirror").first.wait_for()
     links = page.locator("#examples a[data-example]")
     assert links.count() >= 3
-    first_title = links.first.inner_text()
     links.first.click()
     page.locator(".yasr table tbody tr, .yasr .dataTables_empty").first.wait_for()
-    assert first_title in page.locator(".tabPanel.active, #yasgui").first.inner_text() or True
     assert page.locator(".yasr table tbody tr").count() >= 1
     page.screenshot(path=str(screenshots / "editor-example.png"))
     no_outside(page)

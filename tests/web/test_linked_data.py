@@ -95,11 +95,11 @@ def test_no_accept_header_gets_turtle(client):
 
 
 @pytest.mark.parametrize("path", ["/def/Organisation", "/shapes/FacilitationShape",
-                                  "/graph/reference", "/def", "/shapes"])
+                                  "/graph/reference", "/def", "/shapes", "/def/", "/shapes/"])
 def test_terms_shapes_graphs_and_whole_vocabularies_303(client, path):
     r = client.get(path, headers={"Accept": "text/turtle"})
     assert r.status_code == 303
-    assert r.headers["Location"].endswith(path + ".ttl")
+    assert r.headers["Location"].endswith(path.rstrip("/") + ".ttl")
     assert r.headers["Vary"] == "Accept"
 
 

@@ -328,8 +328,11 @@ _WHOLE = {"def": (ONTOLOGY_IRI, str(GRAPH_ONTOLOGY)), "shapes": (SHAPES_IRI, str
 
 @bp.route("/def")
 @bp.route("/shapes")
+@bp.route("/def/")
+@bp.route("/shapes/")
 def whole_bare() -> Response:
-    name = request.path.rsplit("/", 1)[-1]
+    """The ontology / shapes graph; the namespace IRIs (with the slash) name them too."""
+    name = request.path.rstrip("/").rsplit("/", 1)[-1]
     return see_other(name)
 
 
