@@ -118,3 +118,10 @@ def test_prefixes_are_kept_and_blank_nodes_renamed() -> None:
 ])
 def test_terms_round_trip_between_libraries(term) -> None:
     assert to_ox_term(to_rdflib_term(term)) == term
+
+
+def test_triple_terms_are_refused_clearly() -> None:
+    data = b"<http://a> <http://b> <<( <http://a> <http://b> <http://c> )>> ."
+    with pytest.raises(InputSyntaxError) as e:
+        parse_bytes(data, ox.RdfFormat.TURTLE, source="star.ttl")
+    assert "not supported" in e.value.detail

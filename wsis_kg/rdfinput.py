@@ -137,6 +137,9 @@ def parse_bytes(data: bytes | str, fmt: ox.RdfFormat, *, source: str = "input",
         raise _syntax_error(e, data, fmt, source, base_iri) from None
     except ValueError as e:  # e.g. a bad base IRI
         raise InputSyntaxError(f"{source}: {e}", source=source) from None
+    if any(isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple) for q in quads):
+        raise InputSyntaxError(f"{source}: RDF-star / RDF 1.2 triple terms are not supported",
+                               source=source)
     return ParsedInput(quads, source, fmt, prefixes)
 
 
