@@ -658,6 +658,11 @@ def resource_view(iri: str) -> dict[str, Any]:
             q["doc_label"] = names.get(q["doc"]) or _fallback_label(q["doc"])
             q["doc_href"] = href(q["doc"])
     label = names.get(iri) or _fallback_label(iri)
+    type_values = [v for vals in types for v in vals]
+    seen_labels = [v.text for v in type_values]
+    for v in type_values:  # two types with one label (foaf:Agent, prov:Agent): show the CURIEs
+        if seen_labels.count(v.text) > 1 and v.curie:
+            v.text = v.curie
     definition = _first_literal(triples, subject, (SKOS + "definition", RDFS + "comment",
                                                    DCTERMS + "description"))
     local = local_path(iri) or ""
@@ -665,7 +670,7 @@ def resource_view(iri: str) -> dict[str, Any]:
     describe_query = f"DESCRIBE <{iri}>"
     return {
         "iri": to_public_iri(iri), "label": label, "definition": definition,
-        "types": [v for vals in types for v in vals], "props": props,
+        "types": type_values, "props": props,
         "incoming": incoming, "incoming_total": incoming_total, "incoming_more": more,
         "quotes": quotes, "curie": curie(iri),
         "formats": [(e, f"{root}/{local}.{e}", FORMATS[e].media_type)
