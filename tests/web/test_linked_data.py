@@ -139,6 +139,14 @@ def test_unknown_iri_is_404_problem_or_page(client):
     assert client.get("/def/NoSuchTerm.html", headers={"Accept": "text/html"}).status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/id/org/who%3E%20%3Fp%20%3Fo%20%7D", "/id/a%20b",
+                                  "/id/x%22y.ttl", "/def/%7Bx%7D.html"])
+def test_paths_that_are_no_iri_are_404_and_never_reach_sparql(client, path):
+    r = client.get(path)
+    assert r.status_code == 404
+    assert r.mimetype == "application/problem+json"
+
+
 def test_unacceptable_media_type_is_406(client):
     r = client.get("/id/org/who", headers={"Accept": "image/png"})
     assert r.status_code == 406

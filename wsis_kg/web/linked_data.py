@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -297,8 +298,15 @@ def named_graph(rest: str) -> Response:
     return resource("graph/" + rest)
 
 
+#: characters an IRI reference may not contain (RFC 3987): such a path names nothing we mint,
+#: and it must never reach a SPARQL query text
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
+
+
 def resource(local: str) -> Response:
     """``local`` is the path below the root: a bare IRI path or one with a format extension."""
+    if _NOT_IN_IRI.search(local):
+        return not_found(local)
     stem, dot, ext = local.rpartition(".")
     if dot and ext in FORMATS and "/" not in ext and ask_exists(BASE + stem):
         return render_resource(stem, ext)
