@@ -18,7 +18,7 @@ from wsis_kg.web.ui import parse_example, with_prefixes
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "web"
 PAGES = ["/", "/editor", "/pictures", "/data", "/id/org/who.html", "/def/Organisation.html",
-         "/editor?example=e-health&run=1"]
+         "/editor?example=e-health&run=1", "/def.html", "/shapes.html"]
 
 
 @pytest.fixture(scope="module")
