@@ -5,15 +5,14 @@ Area-specific fixtures live in the conftest.py of each tests/ subfolder.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from wsis_kg.settings import Settings
 from wsis_kg.store import OxigraphStore
+from wsis_kg.testing import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -55,23 +54,6 @@ def app(settings: Settings, built_store: OxigraphStore):
 @pytest.fixture()
 def client(app):
     return app.test_client()
-
-
-class LiveServer:
-    """A real HTTP server on 127.0.0.1 in a thread; ``url`` is its root (no trailing slash)."""
-
-    def __init__(self, app) -> None:
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.thread.join(5)
 
 
 @pytest.fixture(scope="session")

@@ -98,11 +98,10 @@ def test_ingest_needs_a_persistent_store() -> None:
 
 
 def test_ingest_into_a_running_service() -> None:
-    from conftest import LiveServer
-
     from wsis_kg.build import build
     from wsis_kg.settings import Settings
     from wsis_kg.store import OxigraphStore
+    from wsis_kg.testing import LiveServer
     from wsis_kg.web import create_app
 
     settings = Settings(project_root=PROJECT, build_on_start=False, tokens={"tok": "editor"})

@@ -93,7 +93,7 @@ def test_result_formats(conf_app) -> None:
 
 @pytest.fixture(scope="module")
 def conf_server(conf_app):
-    from conftest import LiveServer
+    from wsis_kg.testing import LiveServer
 
     with LiveServer(conf_app) as srv:
         yield srv

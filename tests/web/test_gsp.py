@@ -149,7 +149,7 @@ def test_errors(served) -> None:
 
 
 def test_over_real_http() -> None:
-    from conftest import LiveServer
+    from wsis_kg.testing import LiveServer
 
     app, store = make_app()
     with LiveServer(app) as srv:

@@ -150,8 +150,7 @@ def test_timeout_over_real_http(built_store) -> None:
     """A cartesian COUNT with a 1 s limit: 503 within ~2 s and the worker process is gone."""
     import os
 
-    from conftest import LiveServer
-
+    from wsis_kg.testing import LiveServer
     from wsis_kg.web import EXTENSION_KEY, create_app
 
     app = create_app(Settings(build_on_start=False, query_timeout=1.0, workers=1),
@@ -273,8 +272,7 @@ def test_health(client, built_store) -> None:
 
 def test_service_to_an_allowlisted_endpoint_runs(small_app) -> None:
     """SERVICE reaches an allow-listed endpoint (here: another live instance of the service)."""
-    from conftest import LiveServer
-
+    from wsis_kg.testing import LiveServer
     from wsis_kg.web import EXTENSION_KEY, create_app
 
     with LiveServer(small_app) as remote:

@@ -46,7 +46,7 @@ def small_client():
 
 @pytest.fixture(scope="module")
 def vlive():
-    from conftest import LiveServer
+    from wsis_kg.testing import LiveServer
 
     with LiveServer(make_app(max_body_bytes=20_000)) as srv:
         yield srv
