@@ -103,8 +103,8 @@ SELECT ?f ?line ?lineLabel ?lineCode ?heading ?org ?orgLabel ?acronym ?status ?s
     const srcInfo = {};
     sources.forEach((s, i) => {
       const by = facs.find((r) => sourceOf(r) === s && r.byLabel);
-      const label = s === "adopted" ? "Adopted (Plan of Action)"
-        : `Proposed: ${s.replace(/-/g, " ")}` + (by ? ` (${by.byLabel})` : "");
+      const label = s === "adopted" ? "Adopted (ITU brochure table)"
+        : `Proposed: ${s.replace(/^annex-(\w)$/, (m, c) => "Annex " + c.toUpperCase())}` + (by ? ` (${by.byLabel})` : "");
       srcInfo[s] = { label: label, ...SOURCE_STYLES[i % SOURCE_STYLES.length] };
     });
     const lines = new Map(), orgs = new Map();
