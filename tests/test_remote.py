@@ -262,6 +262,13 @@ def test_silent_store_times_out() -> None:
         srv.close()
 
 
+def test_answer_cut_off_by_the_store_is_a_store_error() -> None:
+    """oxigraph serve --timeout-s ends a running answer mid-body with status 200."""
+    body = b'{"head":{"vars":["n"]},"results":{"bindings":[The SPARQL operation has been cancelled'
+    with pytest.raises(StoreError, match="incomplete"):
+        parse_response(body, "application/sparql-results+json")
+
+
 def test_unexpected_media_type_is_a_store_error() -> None:
     with pytest.raises(StoreError, match="unexpected media type"):
         parse_response(b"<html></html>", "text/html")

@@ -347,9 +347,16 @@ def parse_response(body: bytes, content_type: str) -> ox.QuerySolutions | ox.Que
     results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
     if results_format is not None and media not in ("text/csv",):
         try:
+            # Read it all once first: results are parsed lazily, and an answer the store cut
+            # off (its own timeout) must be a store error now, not a syntax error later.
+            check = ox.parse_query_results(body, format=results_format)
+            if isinstance(check, ox.QuerySolutions):
+                for _ in check:
+                    pass
             return ox.parse_query_results(body, format=results_format)
         except SyntaxError as e:
-            raise StoreError(f"the SPARQL store sent unreadable {media} results: {e}") from None
+            raise StoreError(f"the SPARQL store sent an incomplete or unreadable {media} "
+                             f"answer (cut off by its own timeout?): {e}") from None
     rdf_format = ox.RdfFormat.from_media_type(media) if media else None
     if rdf_format is None:
         raise StoreError(f"the SPARQL store answered with an unexpected media type "

@@ -36,7 +36,7 @@ def command(settings: Settings, quick: bool, triples: int | None, duration: floa
     cfg = bench.BenchConfig(
         triples=triples if triples is not None else (50_000 if quick else 1_000_000),
         duration=duration or (2.0 if quick else 10.0),
-        out=out, quick=quick, max_queries=max_queries,
+        out=out, quick=quick, max_queries=max_queries, query_limit=5.0 if quick else 10.0,
         command=_command_line(quick=quick, triples=triples, duration=duration,
                               max_queries=max_queries, out=out),
     )
