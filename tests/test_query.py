@@ -9,7 +9,13 @@ import pyoxigraph as ox
 import pytest
 
 from wsis_kg.errors import ForbiddenService, QuerySyntaxError, QueryTimeout, ResultTooLarge
-from wsis_kg.query import QueryRequest, QueryService, check_remote_access, remote_targets
+from wsis_kg.query import (
+    QueryRequest,
+    QueryService,
+    check_remote_access,
+    guard_update,
+    remote_targets,
+)
 from wsis_kg.settings import Settings
 from wsis_kg.store import OxigraphStore
 
@@ -178,3 +184,86 @@ def test_remote_store_runs_inline(built_store) -> None:
     svc = QueryService(Settings(build_on_start=False), Wrapped(built_store))
     assert svc.mode == "inline" and svc.pool is None
     assert svc.query("ASK { ?s ?p ?o }").body.endswith(b"true}")
+
+
+@pytest.fixture()
+def no_network(monkeypatch):
+    """Every outgoing connection attempt from this process is recorded and refused."""
+    import socket
+
+    attempts: list = []
+    real_connect = socket.socket.connect
+
+    def refuse(*args, **kwargs):
+        attempts.append(args[:1])
+        raise OSError("network access attempted in a test")
+
+    def connect(sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            attempts.append(address)
+            raise OSError("network access attempted in a test")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    return attempts
+
+
+def test_load_silent_outside_the_allowlist_is_a_no_op(service: QueryService, no_network,
+                                                      monkeypatch) -> None:
+    """SPARQL 1.1 Update: LOAD SILENT never fails; the rest of the request still runs.
+
+    Nothing is fetched: the LOAD sources include a listening socket on 127.0.0.1 that must
+    receive no connection (pyoxigraph fetches in Rust, past any Python socket patch), and the
+    text pyoxigraph receives holds no LOAD at all.
+    """
+    import socket
+
+    sent: list[str] = []
+    real_update = service.store.update
+    monkeypatch.setattr(service.store, "update",
+                        lambda text, **kw: (sent.append(text), real_update(text, **kw))[1])
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        listener.setblocking(False)
+        port = listener.getsockname()[1]
+        before = len(service.store)
+        service.update(f"INSERT DATA {{ GRAPH <{EX}g3> {{ <{EX}a> <{EX}p> 1 }} }} ;\n"
+                       f"LOAD SILENT <http://127.0.0.1:{port}/data.ttl> ;\n"
+                       "LOAD # comment\n silent <somescheme://x/y> INTO GRAPH <http://e/g> ;\n"
+                       f"LOAD SILENT <http://127.0.0.1:{port}/d2> INTO GRAPH <http://e/g> ;\n"
+                       f"INSERT DATA {{ GRAPH <{EX}g3> {{ <{EX}b> <{EX}p> 2 }} }}")
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # no connection was ever attempted
+    assert len(service.store) == before + 2  # the other operations ran
+    assert "http://e/g" not in service.store.named_graphs()
+    assert len(sent) == 1 and "LOAD" not in sent[0].upper()
+    assert no_network == []
+
+
+def test_load_without_silent_refuses_the_whole_request(service: QueryService,
+                                                       no_network) -> None:
+    before = len(service.store)
+    with pytest.raises(ForbiddenService) as err:
+        service.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }} ; "
+                       "LOAD SILENT <http://www.example.com/a.ttl> ; "
+                       "LOAD <http://www.example.com/b.ttl>")
+    assert err.value.extensions["target"] == "http://www.example.com/b.ttl"
+    assert len(service.store) == before and no_network == []
+
+
+def test_guard_update_rewrites_only_the_silent_loads() -> None:
+    ok = "LOAD SILENT <http://ok.example/d.ttl>"
+    assert guard_update(ok, ["http://ok.example/"]) == ok
+    text = ('PREFIX e: <http://e/> INSERT DATA { <http://a> <http://b> "LOAD SILENT" } ;\n'
+            "LOAD SILENT e:x INTO GRAPH e:g ; " + ok)
+    assert guard_update(text, ["http://ok.example/"]) == (
+        'PREFIX e: <http://e/> INSERT DATA { <http://a> <http://b> "LOAD SILENT" } ;\n'
+        "INSERT DATA {} ; " + ok)
+    assert guard_update(ok, []) == "INSERT DATA {}"
+    with pytest.raises(ForbiddenService):  # SERVICE SILENT is not a LOAD: still refused
+        guard_update("INSERT { ?s ?p ?o } WHERE { SERVICE SILENT <http://x/> { ?s ?p ?o } }",
+                     [])
+    with pytest.raises(ForbiddenService):
+        guard_update("LOAD <http://ok.example/d.ttl> ; LOAD <http://x/>", ["http://ok.example/"])

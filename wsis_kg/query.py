@@ -158,8 +158,17 @@ def _ox_query(store: ox.Store, req: QueryRequest):
 # SERVICE / LOAD guard
 # --------------------------------------------------------------------------------------------
 
-def remote_targets(sparql: str, *, update: bool = False) -> list[str] | None:
-    """IRIs (or ``?var``) that SERVICE / LOAD in ``sparql`` would reach; None if unparsable.
+@dataclass(frozen=True)
+class RemoteCall:
+    """One place where a request would reach out: a SERVICE pattern or a LOAD operation."""
+
+    keyword: str        # "SERVICE" or "LOAD"
+    target: str         # the IRI, or "?var" for a variable SERVICE endpoint
+    silent: bool = False
+
+
+def remote_calls(sparql: str, *, update: bool = False) -> list[RemoteCall] | None:
+    """Every SERVICE / LOAD in ``sparql``, in text order; None if rdflib cannot parse it.
 
     Cheap when the text does not mention SERVICE or LOAD (no parse at all).
     """
@@ -176,7 +185,7 @@ def remote_targets(sparql: str, *, update: bool = False) -> list[str] | None:
                 tree = algebra.translateQuery(parser.parseQuery(sparql)).algebra
     except Exception:  # noqa: BLE001 - rdflib's grammar differs slightly from Oxigraph's
         return None
-    found: list[str] = []
+    found: list[RemoteCall] = []
     seen: set[int] = set()
 
     def walk(x: Any) -> None:
@@ -185,9 +194,10 @@ def remote_targets(sparql: str, *, update: bool = False) -> list[str] | None:
         seen.add(id(x))
         if isinstance(x, CompValue):
             if x.name == "ServiceGraphPattern":
-                found.append(_target(x.get("term")))
+                found.append(RemoteCall("SERVICE", _target(x.get("term")),
+                                        "silent" in x))
             elif x.name == "Load":
-                found.append(_target(x.get("iri")))
+                found.append(RemoteCall("LOAD", _target(x.get("iri")), "silent" in x))
             for v in x.values():
                 walk(v)
         elif isinstance(x, dict):
@@ -199,6 +209,12 @@ def remote_targets(sparql: str, *, update: bool = False) -> list[str] | None:
 
     walk(tree)
     return found
+
+
+def remote_targets(sparql: str, *, update: bool = False) -> list[str] | None:
+    """IRIs (or ``?var``) that SERVICE / LOAD in ``sparql`` would reach; None if unparsable."""
+    calls = remote_calls(sparql, update=update)
+    return None if calls is None else [c.target for c in calls]
 
 
 def _target(term: Any) -> str:
@@ -214,25 +230,119 @@ def _target(term: Any) -> str:
 _LOOSE = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
 
 
-def check_remote_access(sparql: str, allowlist: Iterable[str], *, update: bool = False) -> None:
-    """Raise :class:`ForbiddenService` when SERVICE / LOAD would leave the allow-list."""
-    allow = tuple(allowlist)
-    targets = remote_targets(sparql, update=update)
-    if targets is None:
+def _allowed(target: str, allow: tuple[str, ...]) -> bool:
+    return not target.startswith("?") and any(target.startswith(a) for a in allow)
+
+
+def _forbidden(target: str, allow: tuple[str, ...]) -> ForbiddenService:
+    what = "a variable endpoint" if target.startswith("?") else f"<{target}>"
+    return ForbiddenService(
+        f"SERVICE/LOAD to {what} is not allowed: the service contacts only the "
+        "endpoints on its allow-list (WSIS_KG_SERVICE_ALLOWLIST)"
+        + (f": {', '.join(allow)}" if allow else ", which is empty") + ".",
+        target=target, allowlist=list(allow))
+
+
+def _checked_calls(sparql: str, allow: tuple[str, ...], update: bool) -> list[RemoteCall]:
+    calls = remote_calls(sparql, update=update)
+    if calls is None:
         # rdflib could not parse it. Without SERVICE/LOAD, let Oxigraph parse (and report its
         # syntax error with line/column); with them, refuse: what it would contact is unknown.
         m = _LOOSE.search(_strip_strings(sparql))
         if m:
             raise _unverifiable(sparql, m.group(1).upper(), update)
-        return
-    for t in targets:
-        if t.startswith("?") or not any(t.startswith(a) for a in allow):
-            what = "a variable endpoint" if t.startswith("?") else f"<{t}>"
-            raise ForbiddenService(
-                f"SERVICE/LOAD to {what} is not allowed: the service contacts only the "
-                "endpoints on its allow-list (WSIS_KG_SERVICE_ALLOWLIST)"
-                + (f": {', '.join(allow)}" if allow else ", which is empty") + ".",
-                target=t, allowlist=list(allow))
+        return []
+    return calls
+
+
+def check_remote_access(sparql: str, allowlist: Iterable[str], *, update: bool = False) -> None:
+    """Raise :class:`ForbiddenService` when SERVICE / LOAD would leave the allow-list."""
+    allow = tuple(allowlist)
+    for c in _checked_calls(sparql, allow, update):
+        if not _allowed(c.target, allow):
+            raise _forbidden(c.target, allow)
+
+
+def guard_update(sparql: str, allowlist: Iterable[str]) -> str:
+    """The update text to run: refused if it would leave the allow-list, except LOAD SILENT.
+
+    SPARQL 1.1 Update says ``LOAD SILENT`` never fails: a source the service will not fetch is
+    a source that cannot be loaded, so such an operation becomes a no-op (``INSERT DATA {}``,
+    replacing exactly that operation's text) and the other operations still run, in the same
+    single ``Store.update`` call. A ``LOAD`` without SILENT, or a SERVICE, outside the
+    allow-list refuses the whole request (403). The rewritten text is checked again, so a
+    LOAD outside the allow-list can never reach pyoxigraph.
+    """
+    allow = tuple(allowlist)
+    calls = _checked_calls(sparql, allow, True)
+    for c in calls:
+        if not _allowed(c.target, allow) and not (c.keyword == "LOAD" and c.silent):
+            raise _forbidden(c.target, allow)
+    loads = [c for c in calls if c.keyword == "LOAD"]
+    drop = [i for i, c in enumerate(loads) if not _allowed(c.target, allow)]
+    if not drop:
+        return sparql
+    spans = _load_spans(sparql)
+    if len(spans) != len(loads) or not all(spans[i][2] for i in drop):
+        # The operations could not be located in the text: refuse rather than guess.
+        raise _forbidden(loads[drop[0]].target, allow)
+    out, pos = [], 0
+    for i in drop:
+        start, end, _ = spans[i]
+        out += [sparql[pos:start], "INSERT DATA {}"]
+        pos = end
+    out.append(sparql[pos:])
+    rewritten = "".join(out)
+    left = remote_calls(rewritten, update=True)
+    if left is None or any(not _allowed(c.target, allow) for c in left):
+        raise _forbidden(loads[drop[0]].target, allow)
+    return rewritten
+
+
+#: Tokens of an update, enough to find its LOAD operations: strings, IRIs, comments, braces,
+#: prefixed names / keywords / variables.
+_UPDATE_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|#[^\n]*"
+    r"|[{}]"
+    r"|[?$]?\w[\w\-.]*(?::(?:[\w\-.:%]|\\.)*)?"
+    r"|:(?:[\w\-.:%]|\\.)*",
+    re.DOTALL,
+)
+
+
+def _load_spans(update: str) -> list[tuple[int, int, bool]]:
+    """``(start, end, silent)`` of each ``LOAD [SILENT] iri [INTO GRAPH iri]`` operation.
+
+    Outside braces, strings, IRIs and comments the word LOAD can only start a LOAD operation
+    (keywords are reserved; prefixed names carry a colon, variables a ``?``).
+    """
+    toks = [m for m in _UPDATE_TOKEN.finditer(update) if not m.group(0).startswith("#")]
+    spans: list[tuple[int, int, bool]] = []
+    depth = 0
+    i = 0
+    while i < len(toks):
+        tok = toks[i].group(0)
+        if tok == "{":
+            depth += 1
+        elif tok == "}":
+            depth -= 1
+        elif depth == 0 and tok.upper() == "LOAD":
+            j = i + 1
+            silent = j < len(toks) and toks[j].group(0).upper() == "SILENT"
+            j += silent  # now at the source IRI
+            end_tok = j
+            if (j + 2 < len(toks) and toks[j + 1].group(0).upper() == "INTO"
+                    and toks[j + 2].group(0).upper() == "GRAPH"):
+                end_tok = j + 3
+            if end_tok >= len(toks):
+                return []
+            spans.append((toks[i].start(), toks[end_tok].end(), silent))
+            i = end_tok
+        i += 1
+    return spans
 
 
 def _unverifiable(sparql: str, keyword: str, update: bool) -> QuerySyntaxError:
@@ -538,8 +648,8 @@ class QueryService:
                         self.pool.prewarm(1)  # the writer pays for the fork, not a reader
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        """Execute SPARQL Update (already authorised by the caller), LOAD checked first."""
-        check_remote_access(sparql, self.settings.service_allowlist, update=True)
+        """Execute SPARQL Update (already authorised by the caller), SERVICE/LOAD checked first."""
+        sparql = guard_update(sparql, self.settings.service_allowlist)
 
         def run(store: GraphStore) -> None:
             try:

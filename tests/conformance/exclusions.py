@@ -18,9 +18,6 @@ EXCLUSIONS: dict[str, str] = {
     "aggregates/manifest#agg-groupconcat-04": "pyoxigraph 0.5.13 keeps the shared language tag on GROUP_CONCAT (test follows a later erratum)",
     "aggregates/manifest#agg-groupconcat-06": "pyoxigraph 0.5.13 keeps the language tag on a one-element GROUP_CONCAT (later erratum)",
     "functions/manifest#bnode01": "pyoxigraph 0.5.13 BNODE(str) returns the same blank node across solutions",
-    # Policy of this service.
-    "update-silent/manifest#load-silent": "LOAD outside the allow-list is refused (403) even with SILENT: a policy answer, not a silent no-op",
-    "update-silent/manifest#load-into-silent": "LOAD outside the allow-list is refused (403) even with SILENT: a policy answer, not a silent no-op",
 }
 
 #: Whole manifests not run, with why.
