@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 
@@ -267,3 +268,40 @@ def test_guard_update_rewrites_only_the_silent_loads() -> None:
                      [])
     with pytest.raises(ForbiddenService):
         guard_update("LOAD <http://ok.example/d.ttl> ; LOAD <http://x/>", ["http://ok.example/"])
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+def test_workers_do_not_inherit_the_servers_descriptors() -> None:
+    """A worker holds no socket or pipe the serving process opened before forking it."""
+    import socket
+    from multiprocessing.connection import wait
+
+    def identities(pid: int) -> set[str]:
+        out = set()
+        for name in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                out.add(os.readlink(f"/proc/{pid}/fd/{name}"))
+        return out
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    r, w = os.pipe()
+    svc = QueryService(Settings(build_on_start=False, query_timeout=5, workers=2), _store())
+    try:
+        svc.query("ASK {}")  # the worker has started and answered
+        worker = svc.pool._idle[0]  # noqa: SLF001
+        held = identities(worker.proc.pid)
+        theirs = {os.readlink(f"/proc/self/fd/{fd}") for fd in (listener.fileno(), r, w)}
+        assert theirs.isdisjoint(held), theirs & held
+        # its own pipe and multiprocessing's sentinel are kept: the parent sees it alive,
+        # and its exit is still signalled through the sentinel
+        assert svc.query("ASK {}").body.endswith(b"true}")
+        assert wait([worker.proc.sentinel], timeout=0) == []
+        worker.proc.kill()
+        assert wait([worker.proc.sentinel], timeout=5) == [worker.proc.sentinel]
+    finally:
+        svc.close()
+        listener.close()
+        os.close(r)
+        os.close(w)

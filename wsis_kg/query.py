@@ -372,12 +372,67 @@ def _strip_strings(sparql: str) -> str:
 # Worker pool
 # --------------------------------------------------------------------------------------------
 
-def _worker_main(conn, store: ox.Store, limit: int | None, parent_pid: int) -> None:
+def _open_fds() -> dict[int, tuple[int, int]]:
+    """This process's open descriptors, each with the identity (device, inode) of its file."""
+    fd_dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+    out: dict[int, tuple[int, int]] = {}
+    try:
+        names = os.listdir(fd_dir)
+    except OSError:
+        return out
+    for name in names:
+        try:
+            st = os.fstat(int(name))
+        except (OSError, ValueError):
+            continue  # the directory handle listdir used, already closed
+        out[int(name)] = (st.st_dev, st.st_ino)
+    return out
+
+
+def _close_inherited(inherited: dict[int, tuple[int, int]], keep: set[int]) -> None:
+    """Close, in a fresh worker, every descriptor the serving process had before the fork.
+
+    A forked worker would otherwise hold the server's listening socket, client connections,
+    the other workers' pipes and other programs' pipes (a browser driver's, say) for as long as
+    it lives, so peers would wait for an EOF that never comes. ``inherited`` is the parent's
+    table taken just before ``Process.start()``; a descriptor is closed only if it still refers
+    to the same file (device and inode), so the pipes multiprocessing created during the start
+    (the parent sentinel, and the write end whose EOF tells the parent the worker has exited)
+    are kept even if they reuse a number another thread freed meanwhile. Also kept: stdin,
+    stdout, stderr, the worker's own pipe and the multiprocessing resource tracker's pipe.
+    """
+    keep = set(keep) | {0, 1, 2}
+    with contextlib.suppress(Exception):
+        from multiprocessing import resource_tracker
+
+        fd = getattr(resource_tracker._resource_tracker, "_fd", None)  # noqa: SLF001
+        if fd is not None:
+            keep.add(fd)
+    with contextlib.suppress(Exception):
+        parent = mp.parent_process()
+        if parent is not None:
+            keep.add(parent.sentinel)
+    for fd, ident in inherited.items():
+        if fd in keep:
+            continue
+        try:
+            st = os.fstat(fd)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == ident:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _worker_main(conn, store: ox.Store, limit: int | None, parent_pid: int,
+                 inherited: dict[int, tuple[int, int]] | None = None) -> None:
     """Answer queries from the pipe until the supervisor closes it or goes away.
 
     The parent check is a poll every second rather than ``PR_SET_PDEATHSIG``: that signal fires
     when the *thread* that forked exits, and request threads come and go.
     """
+    if inherited:
+        _close_inherited(inherited, {conn.fileno()})
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     while True:
@@ -459,7 +514,8 @@ class WorkerPool:
         with self._fork_lock:  # never fork while a write is changing the store
             parent, child = self._ctx.Pipe(duplex=True)
             proc = self._ctx.Process(target=_worker_main, name="wsis-kg-query",
-                                     args=(child, self._source(), self.limit, os.getpid()),
+                                     args=(child, self._source(), self.limit, os.getpid(),
+                                           _open_fds()),
                                      daemon=True)
             proc.start()
             child.close()
