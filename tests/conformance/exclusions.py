@@ -7,21 +7,48 @@ test_sparql11.py is computed on the tests that run.
 """
 
 EXCLUSIONS: dict[str, str] = {
-    # Engine behaviour of pyoxigraph 0.5.13 (the vendored suite includes later-added tests).
-    "property-path/manifest#zero_or_more_set_start": "pyoxigraph 0.5.13 Store: zero-length path from a constant absent from the data yields no row",
-    "property-path/manifest#zero_or_more_set_end": "pyoxigraph 0.5.13 Store: zero-length path to a constant absent from the data yields no row",
-    "property-path/manifest#zero_or_one_set_start": "pyoxigraph 0.5.13 Store: zero-length path from a constant absent from the data yields no row",
-    "property-path/manifest#zero_or_one_set_end": "pyoxigraph 0.5.13 Store: zero-length path to a constant absent from the data yields no row",
-    "negation/manifest#graph-minus": "pyoxigraph 0.5.13 wrongly treats the outer GRAPH variable as shared by both MINUS sides",
-    "aggregates/manifest#agg-empty-group-count-graph": "pyoxigraph 0.5.13 drops ?g when GRAPH ?g wraps an aggregating subquery",
-    "bindings/manifest#graph": "pyoxigraph 0.5.13: VALUES inside GRAPH ?g binding ?g loses the graph binding",
-    "aggregates/manifest#agg-groupconcat-04": "pyoxigraph 0.5.13 keeps the shared language tag on GROUP_CONCAT (test follows a later erratum)",
-    "aggregates/manifest#agg-groupconcat-06": "pyoxigraph 0.5.13 keeps the language tag on a one-element GROUP_CONCAT (later erratum)",
-    "functions/manifest#bnode01": "pyoxigraph 0.5.13 BNODE(str) returns the same blank node across solutions",
+    # Engine behaviour of pyoxigraph 0.5.13 (each checked against it; the vendored suite has
+    # tests added or corrected after 0.5.x). No workaround in our layer: every one would mean
+    # rewriting queries (paths, GRAPH scoping, aggregates, BNODE) before pyoxigraph sees them,
+    # i.e. a second SPARQL engine, and a text rewrite would touch every query. Upstream
+    # Oxigraph has fixes (PR numbers below) not in the 0.5.x releases; drop these on upgrade.
+    "property-path/manifest#zero_or_more_set_start": (
+        "pyoxigraph 0.5.13: ?s :p* :o on a graph without :o gives no row; the zero-length path "
+        "from a constant gives ?s = :o (oxigraph#1815)"),
+    "property-path/manifest#zero_or_more_set_end": (
+        "pyoxigraph 0.5.13: :s :p* ?o on a graph without :s gives no row; the zero-length path "
+        "from a constant gives ?o = :s (oxigraph#1815)"),
+    "property-path/manifest#zero_or_one_set_start": (
+        "pyoxigraph 0.5.13: ?s :p? :o on a graph without :o gives no row; the zero-length path "
+        "from a constant gives ?s = :o (oxigraph#1815)"),
+    "property-path/manifest#zero_or_one_set_end": (
+        "pyoxigraph 0.5.13: :s :p? ?o on a graph without :s gives no row; the zero-length path "
+        "from a constant gives ?o = :s (oxigraph#1815)"),
+    "negation/manifest#graph-minus": (
+        "pyoxigraph 0.5.13: in GRAPH ?g { ?a :p :o MINUS { ?b :p :o } } ?g counts as shared by "
+        "both MINUS sides, so the row is removed (0 rows, expected 1) (oxigraph#1758)"),
+    "aggregates/manifest#agg-empty-group-count-graph": (
+        "pyoxigraph 0.5.13: GRAPH ?g { SELECT (COUNT(*) AS ?c) ... } gives one row with ?g "
+        "unbound instead of one row per named graph (?c 0 and 2) (oxigraph#1758)"),
+    "bindings/manifest#graph": (
+        "pyoxigraph 0.5.13: a VALUES row with ?g UNDEF inside GRAPH ?g comes back with ?g "
+        "unbound instead of once per named graph (2 rows, expected 3) (oxigraph#1758)"),
+    "aggregates/manifest#agg-groupconcat-04": (
+        'pyoxigraph 0.5.13: GROUP_CONCAT over "1"@en "2"@en gives "1 2"@en; the test, as '
+        'corrected after w3c/rdf-tests#280, expects the simple literal "1 2" (oxigraph#1717)'),
+    "aggregates/manifest#agg-groupconcat-06": (
+        'pyoxigraph 0.5.13: GROUP_CONCAT over the one value "1"@en gives "1"@en; the test, as '
+        'corrected after w3c/rdf-tests#280, expects the simple literal "1" (oxigraph#1717)'),
+    "functions/manifest#bnode01": (
+        'pyoxigraph 0.5.13: BNODE("foo") gives the same blank node in different solutions; '
+        "SPARQL 1.1 (17.4.2.9) shares it only within one solution"),
 }
 
 #: Whole manifests not run, with why.
 EXCLUDED_MANIFESTS: dict[str, str] = {
-    "manifest-sparql11-fed.ttl": "SERVICE tests need remote endpoints: this service refuses SERVICE outside its allow-list and tests run offline (tests/web/test_sparql.py checks the refusal)",
-    "entailment/manifest.ttl": "entailment regimes are not offered (sd:defaultEntailmentRegime is Simple entailment)",
+    "manifest-sparql11-fed.ttl": (
+        "SERVICE tests need remote endpoints: this service refuses SERVICE outside its "
+        "allow-list and tests run offline (tests/web/test_sparql.py checks the refusal)"),
+    "entailment/manifest.ttl": (
+        "entailment regimes are not offered (sd:defaultEntailmentRegime is Simple entailment)"),
 }

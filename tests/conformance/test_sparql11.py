@@ -114,7 +114,8 @@ def test_protocol(conf_app, conf_server) -> None:
 SD = "http://www.w3.org/ns/sparql-service-description#"
 SCHEMA_CHECKS = {
     "every sd:Service has an IRI sd:endpoint":
-        f"ASK {{ ?s a <{SD}Service> FILTER NOT EXISTS {{ ?s <{SD}endpoint> ?e FILTER isIRI(?e) }} }}",
+        f"ASK {{ ?s a <{SD}Service> FILTER NOT EXISTS {{ ?s <{SD}endpoint> ?e "
+        "FILTER isIRI(?e) } }",
     "every sd:supportedLanguage is a SPARQL language":
         f"ASK {{ ?s <{SD}supportedLanguage> ?l FILTER (?l NOT IN (<{SD}SPARQL10Query>, "
         f"<{SD}SPARQL11Query>, <{SD}SPARQL11Update>)) }}",
