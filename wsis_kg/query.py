@@ -25,6 +25,11 @@ Store kinds:
 SERVICE and LOAD are checked *before* anything runs (pyoxigraph would otherwise perform the HTTP
 call itself): only when the text mentions them is the request parsed with rdflib's SPARQL parser
 and its algebra searched for SERVICE / LOAD targets outside ``Settings.service_allowlist``.
+``LOAD SILENT`` outside the allow-list is a no-op (SPARQL 1.1 Update: it never fails): that
+operation is cut from the text before pyoxigraph sees it (:func:`guard_update`).
+
+A worker closes every descriptor it inherited from the serving process (sockets, other
+programs' pipes) before it serves, keeping only its own pipe and multiprocessing's.
 """
 
 from __future__ import annotations

@@ -215,6 +215,13 @@ def test_update_errors(small_app) -> None:
     r = c.post("/sparql/update", data="LOAD <http://example.org/x.ttl>",
                content_type="application/sparql-update", headers=auth)
     assert r.status_code == 403 and r.json["type"].endswith("/service-not-allowed")
+    # SPARQL 1.1 Update: LOAD SILENT never fails; outside the allow-list it is a no-op
+    r = c.post("/sparql/update", data="LOAD SILENT <http://example.org/x.ttl> INTO GRAPH "
+               "<http://e/loaded> ; INSERT DATA { GRAPH <http://e/g3> { <http://e/s> "
+               "<http://e/p> 1 } }", content_type="application/sparql-update", headers=auth)
+    assert r.status_code == 204
+    ask = c.get("/sparql", query_string={"query": "ASK { GRAPH ?g { <http://e/s> ?p ?o } }"})
+    assert ask.json["boolean"] is True
     r = c.get("/sparql/update")
     assert r.status_code == 405
     r = c.post("/sparql/update", query_string={"using-named-graph-uri": "http://e/g1"},
