@@ -57,6 +57,8 @@ class Settings:
     max_body_bytes: int = 10 * 1024 * 1024
     #: Bearer tokens for the update, ingest and Graph Store endpoints: {token: principal}.
     tokens: dict[str, str] = field(default_factory=dict)
+    #: Client side: the bearer token ``wsis-kg ingest`` sends to a running service.
+    token: str | None = None
     #: Endpoints SERVICE and LOAD may reach (exact URL prefixes); empty means none.
     service_allowlist: tuple[str, ...] = ()
     #: Gunicorn worker processes for ``wsis-kg serve``.

@@ -26,7 +26,7 @@ from wsis_kg.settings import Settings
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--store", help="a store directory, or the root URL of a running wsis-kg service "
                               "(default: WSIS_KG_STORE)")
-@click.option("--token", envvar="WSIS_KG_TOKEN", help="bearer token (env WSIS_KG_TOKEN); its "
+@click.option("--token", help="bearer token (default: WSIS_KG_TOKEN); its "
               "principal is recorded as prov:wasAttributedTo")
 @click.option("--principal", help="local store only: who is ingesting (instead of a token)")
 @click.option("--input-format", "input_format", metavar="FMT",
@@ -41,6 +41,7 @@ def command(settings: Settings, files: tuple[Path, ...], store: str | None, toke
     from wsis_kg.ingest import ingest_graph_iri
 
     settings = settings.with_(store=store)
+    token = token or settings.token
     inputs = read_inputs(files, input_format)
     raw = b"".join(f.read_bytes() for f in files)
     graph = ingest_graph_iri(raw)
