@@ -149,3 +149,45 @@ def test_report_graph_matches_the_filtered_results(vsettings, vstore) -> None:
     g: Graph = report.graph
     results = list(g.objects(None, URIRef(SH + "result")))
     assert len(results) == len(report.results) == 6
+
+
+COMPILE_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
+ex:A a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:A-p , [ sh:path ex:q ; sh:minCount 1 ] .
+ex:A-p a sh:PropertyShape ; sh:path ex:p ; sh:minCount 1 .
+ex:B a sh:NodeShape ; sh:targetClass ex:D ; sh:property ex:shared .
+ex:B2 a sh:NodeShape ; sh:targetNode ex:x ; sh:property ex:shared .
+ex:shared a sh:PropertyShape ; sh:path ex:s ; sh:maxCount 1 .
+ex:Used a sh:NodeShape ; sh:targetClass ex:E ; sh:property ex:Used-p .
+ex:Used-p a sh:PropertyShape ; sh:path ex:u ; sh:minCount 1 .
+ex:Other a sh:NodeShape ; sh:targetClass ex:F ; sh:node ex:Used .
+"""
+
+
+def test_compiled_shapes_give_property_shapes_their_parents_targets() -> None:
+    from rdflib import Namespace
+
+    from wsis_kg.validate import compiled_shapes
+
+    ex, sh = Namespace("https://example.org/"), Namespace(SH)
+    g = compiled_shapes(Graph().parse(data=COMPILE_SHAPES, format="turtle"))
+    assert (ex.A, sh.property, None) not in g  # both moved, the blank one too
+    assert (ex["A-p"], sh.targetClass, ex.C) in g
+    assert len(list(g.subjects(sh.targetClass, ex.C))) == 3
+    # two parents: each validates it for its own focus nodes, so it stays
+    assert (ex.B, sh.property, ex.shared) in g and (ex.shared, sh.targetClass, None) not in g
+    # a node shape another shape refers to (sh:node) keeps its property shapes
+    assert (ex.Used, sh.property, ex["Used-p"]) in g
+
+
+def test_compiled_shapes_report_the_same(vsettings) -> None:
+    data = Graph().parse(data="""@prefix ex: <https://example.org/> .
+        ex:a a ex:C . ex:x ex:s 1, 2 . ex:f a ex:F . ex:e a ex:E .""", format="turtle")
+    shapes = Graph().parse(data=COMPILE_SHAPES, format="turtle")
+    from wsis_kg.validate import run_pyshacl
+
+    def key(report):
+        return sorted((str(r.focus), str(r.path), str(r.source_shape)) for r in report.results)
+    fast, plain = (run_pyshacl(data, shapes, compile_shapes=c) for c in (True, False))
+    assert fast.violations == plain.violations == 5
+    assert key(fast) == key(plain)

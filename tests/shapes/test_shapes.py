@@ -20,6 +20,8 @@ import pytest
 from pyshacl import validate
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
+from wsis_kg.validate import compiled_shapes
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
 SHAPES_FILE = ROOT / "shapes" / "wsis-shapes.ttl"
@@ -36,6 +38,9 @@ class Result:
     shape: str
     severity: str
     message: str
+    value: str = ""
+    path: str = ""
+    component: str = ""
 
 
 @cache
@@ -53,12 +58,15 @@ def local(node) -> str:
 
 
 @cache
-def run(*files: Path) -> list[Result]:
+def run(*files: Path, compiled: bool = False) -> list[Result]:
+    """Results of the fixture files (+ ontology); ``compiled``: with the shapes in the form
+    wsis_kg.validate gives pyshacl (:func:`wsis_kg.validate.compiled_shapes`)."""
     data = Graph()
     for f in files:
         data.parse(f, format="turtle")
+    shapes = compiled_shapes(shapes_graph()) if compiled else shapes_graph()
     _conforms, report, _text = validate(
-        data, shacl_graph=shapes_graph(), ont_graph=ontology_graph(), inference="none",
+        data, shacl_graph=shapes, ont_graph=ontology_graph(), inference="none",
         allow_warnings=True)
     out = []
     for r in report.subjects(RDF.type, SH.ValidationResult):
@@ -67,6 +75,9 @@ def run(*files: Path) -> list[Result]:
             shape=local(report.value(r, SH.sourceShape)),
             severity=str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
             message=str(report.value(r, SH.resultMessage)),
+            value=str(report.value(r, SH.value)),
+            path=str(report.value(r, SH.resultPath)),
+            component=str(report.value(r, SH.sourceConstraintComponent)),
         ))
     return out
 
@@ -188,3 +199,25 @@ def test_every_shape_and_message_is_exercised_by_some_invalid_fixture():
     fixtures = {f.stem.removesuffix("-invalid") for f in INVALID}
     missing = sorted(node_shapes - fixtures)
     assert not missing, f"no <Shape>-invalid.ttl for {missing}"
+
+
+@pytest.mark.parametrize("fixture", INVALID, ids=lambda p: p.stem)
+def test_compiled_shapes_give_the_same_results(fixture: Path):
+    """wsis_kg.validate runs pyshacl on compiled shapes (property shapes carry their node
+    shape's targets): every result (focus, shape, severity, message, value, path, constraint)
+    must be the same, as often, as with the shapes file itself."""
+    def key(results):
+        return sorted((r.focus, r.shape, r.severity, r.message, r.value, r.path, r.component)
+                      for r in results)
+    original = run(FIXTURES / "valid.ttl", fixture)
+    assert original
+    assert key(run(FIXTURES / "valid.ttl", fixture, compiled=True)) == key(original)
+
+
+def test_compiled_shapes_move_targets_to_property_shapes():
+    g = compiled_shapes(shapes_graph())
+    wsiss = Namespace(WSISS)
+    assert (wsiss["DocumentPartShape"], SH.property, None) not in g
+    assert (wsiss["DocumentPartShape-text"], SH.targetClass,
+            URIRef("https://w3id.org/wsis-kg/def/DocumentPart")) in g
+    assert compiled_shapes(shapes_graph()) is g  # cached
