@@ -271,8 +271,12 @@ def with_context(quads: Sequence[ox.Quad], store: GraphStore,
 
     The reasoner (``wsis_kg.reasoning``) runs on a small scratch store so the shapes see the
     same kind of graph the build validates (asserted + inferred), at the cost of milliseconds.
-    Nodes the data only points to keep just the types the shapes mention (``sh:class`` needs
-    no others, and pyshacl checks every type of a value against every class of an ``sh:or``).
+    Of the context and the inferences, only what the shapes can see is kept: ``rdf:type``
+    triples of classes the shapes mention (``sh:targetClass``, ``sh:class``: types are
+    materialised, so no other class matters, and pyshacl tests every type of a value against
+    the class) and triples of predicates they mention (paths, ``sh:targetObjectsOf``). That
+    halves the graph pyshacl works on. Shapes that may read any triple (SPARQL, SHACL-AF,
+    ``sh:closed``) get all of it. The new data itself is always kept whole.
     """
     from wsis_kg import reasoning
     from wsis_kg.store import OxigraphStore
@@ -291,17 +295,27 @@ def with_context(quads: Sequence[ox.Quad], store: GraphStore,
         new = to_rdflib(quads)
     data = new  # the new data is already converted: add the rest to it
     bind_prefixes(data, PREFIXES)
-    only_pointed_to = {URIRef(n.value) for n in referenced - described}
-    wanted = set(shapes.objects()) if shapes is not None else None
+    wanted = ({str(t) for t in shapes.objects() if isinstance(t, URIRef)}
+              if shapes is not None and not _reads_any_triple(shapes) else None)
+    rdf_type = str(RDF.type)
+    add, conv = data.add, to_rdflib_term
     for q in scratch.ox.quads_for_pattern(None, None, None, None):
         if q.graph_name == onto or q.graph_name == _NEW:  # axioms: types are materialised
             continue
-        s, p, o = (to_rdflib_term(q.subject), to_rdflib_term(q.predicate),
-                   to_rdflib_term(q.object))
-        if wanted is not None and p == RDF.type and s in only_pointed_to and o not in wanted:
+        if wanted is not None and (q.object.value if q.predicate.value == rdf_type
+                                   else q.predicate.value) not in wanted:
             continue
-        data.add((s, p, o))
+        add((conv(q.subject), conv(q.predicate), conv(q.object)))
     return data
+
+
+#: Shape terms under which a shape may read triples of any predicate or type.
+_OPEN_ENDED = (SH.sparql, SH.select, SH.ask, SH.closed, SH.target, SH.rule, SH.expression,
+               SH.targetValidator, SH.validator, SH.nodeValidator, SH.propertyValidator)
+
+
+def _reads_any_triple(shapes: Graph) -> bool:
+    return any((None, p, None) in shapes for p in _OPEN_ENDED)
 
 
 _AXIOMS = {str(RDFS.subClassOf), str(RDFS.subPropertyOf), "http://www.w3.org/2002/07/owl#inverseOf"}
