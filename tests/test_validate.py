@@ -191,3 +191,37 @@ def test_compiled_shapes_report_the_same(vsettings) -> None:
     fast, plain = (run_pyshacl(data, shapes, compile_shapes=c) for c in (True, False))
     assert fast.violations == plain.violations == 5
     assert key(fast) == key(plain)
+
+
+@pytest.fixture(scope="module")
+def project_store() -> tuple[Settings, OxigraphStore]:
+    settings = Settings(build_on_start=False)
+    store = OxigraphStore()
+    build(settings, store, check_shapes=False)
+    return settings, store
+
+
+def test_project_shapes_check_mentions_and_citations_by_union_class(project_store) -> None:
+    """The real shapes: a mention or citation target is known when the graph types it with any
+    class of the wsis:MentionableThing / wsis:DocumentOrPart unions (materialised in context)."""
+    settings, store = project_store
+    res = f"{ID}resolution/A-RES-99-1"
+    data = parse_bytes(f"""
+        @prefix wsis: <{DEF}> . @prefix dcterms: <http://purl.org/dc/terms/> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <{res}> a wsis:Resolution ; dcterms:title "Test"@en ; wsis:symbol "A/RES/99/1" ;
+            wsis:adoptedBy <{ID}org/un-general-assembly> ;
+            wsis:adoptionDate "2099-01-01"^^xsd:date .
+        <{res}/para/1> a wsis:OperativeParagraph ; wsis:inDocument <{res}> ;
+            dcterms:isPartOf <{res}> ; wsis:number "1" ; wsis:leadingVerb "Recalls" ;
+            wsis:text "Recalls …"@en ;
+            wsis:mentions <{ID}org/itu> , <{ID}action-line/C7-e-health> ,
+                <{ID}doc/geneva-plan-of-action/para/12> , <{ID}org/no-such-org> ;
+            wsis:recalls <{ID}resolution/A-RES-66-184> , <{ID}org/itu> .
+        """, format_from_name_ttl())
+    report = validate_new_data([data], settings, store)
+    got = sorted((str(r.focus).removeprefix(ID), str(r.source_shape).rsplit("/", 1)[-1])
+                 for r in report.results)
+    assert got == [("org/itu", "CitationTargetShape"), ("org/no-such-org", "MentionTargetShape")]
+    assert all(r.messages and r.messages[0].startswith(("A citation", "A text mentions"))
+               for r in report.results)

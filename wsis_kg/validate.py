@@ -202,10 +202,12 @@ def validate_new_data(
     pointers = [(s, p, o) for p in set(shapes.objects(None, SH.targetObjectsOf))
                 for s, o in data.subject_objects(p) if s in subjects and o not in subjects]
     objects: set[Node] = {o for _s, _p, o in pointers}
+    # The targetObjectsOf shapes as pyshacl gets them (property shapes may carry targets).
+    compiled_object_shapes = set(compiled_shapes(shapes).subjects(SH.targetObjectsOf, None))
     if not subjects:  # empty input: nothing to check
         report = empty_report(sources)
-    elif any(isinstance(n, BNode) for n in subjects) or (
-            objects and any(isinstance(n, BNode) for n in object_shapes | objects)):
+    elif any(isinstance(n, BNode) for n in subjects) or (objects and any(
+            isinstance(n, BNode) for n in object_shapes | compiled_object_shapes | objects)):
         # pyshacl restricts only to IRI focus nodes and IRI shapes: one unrestricted run.
         report = run_pyshacl(data, shapes, sources=sources)
         _keep_only(report, lambda r: r.focus in subjects or (
@@ -226,9 +228,7 @@ def validate_new_data(
             for o in objects:
                 for t in data.triples((o, None, None)):
                     refs.add(t)
-            compiled = compiled_shapes(shapes)
-            more = run_pyshacl(refs, shapes, use_shapes=sorted(
-                set(compiled.subjects(SH.targetObjectsOf, None))))
+            more = run_pyshacl(refs, shapes, use_shapes=sorted(compiled_object_shapes))
             _merge(report, more, lambda r: r.focus in objects)
     report.seconds = time.perf_counter() - t0
     return report
