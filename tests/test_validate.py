@@ -130,7 +130,7 @@ def test_store_validation_of_the_fixture_graph(vsettings, vstore) -> None:
 
 
 def test_caller_shapes_replace_the_project_shapes() -> None:
-    shapes = parse_file(INPUTS / "custom-shapes.ttl").graph()
+    shapes = parse_file(INPUTS / "custom-shapes.ttl")
     report = validate_with_shapes([parse_file(INPUTS / "good.ttl")], shapes)
     assert report.violations == 1
     assert report.results[0].messages == ["Give the session number."]
@@ -138,7 +138,7 @@ def test_caller_shapes_replace_the_project_shapes() -> None:
 
 def test_broken_shapes_are_a_bad_request() -> None:
     shapes = parse_file(FIXTURES.parent.parent / "conformance" / "shacl" / "sparql"
-                        / "pre-binding" / "unsupported-sparql-001.ttl").graph()
+                        / "pre-binding" / "unsupported-sparql-001.ttl")
     with pytest.raises(BadRequest) as e:
         validate_with_shapes([parse_file(INPUTS / "good.ttl")], shapes)
     assert "shapes cannot be used" in e.value.detail
@@ -225,3 +225,18 @@ def test_project_shapes_check_mentions_and_citations_by_union_class(project_stor
     assert got == [("org/itu", "CitationTargetShape"), ("org/no-such-org", "MentionTargetShape")]
     assert all(r.messages and r.messages[0].startswith(("A citation", "A text mentions"))
                for r in report.results)
+
+
+def test_switches_are_compared_as_rdf_terms(tmp_path) -> None:
+    """sh:uniqueLang "1"^^xsd:boolean is not the term true: the constraint stays off."""
+    data = tmp_path / "d.ttl"
+    data.write_text('<http://ex/i> <http://ex/m> "HI"@en, "Hi"@en .\n')
+    for value, violations in (('"1"^^xsd:boolean', 0), ("true", 1)):
+        shapes = tmp_path / "s.ttl"
+        shapes.write_text(
+            "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+            "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+            "<http://ex/s> a sh:PropertyShape ; sh:targetNode <http://ex/i> ;\n"
+            f"  sh:path <http://ex/m> ; sh:uniqueLang {value} .\n")
+        report = validate_with_shapes([parse_file(data)], parse_file(shapes))
+        assert report.violations == violations, value

@@ -163,13 +163,37 @@ def _pyshacl_message(e: Exception) -> str:
     return " ".join(str(getattr(e, "message", None) or e).split())[:500]
 
 
-def validate_with_shapes(inputs: Sequence[ParsedInput], shapes: Graph) -> ValidationReport:
+#: Parameters SHACL switches on only with the literal ``true`` (RDF term equality).
+_SWITCHES = frozenset("http://www.w3.org/ns/shacl#" + n
+                      for n in ("uniqueLang", "deactivated", "closed",
+                                "qualifiedValueShapesDisjoint"))
+_TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+
+
+def shapes_graph(shapes: ParsedInput) -> Graph:
+    """Caller-supplied shapes as pyshacl gets them, switch parameters compared as RDF terms.
+
+    SHACL turns ``sh:uniqueLang``, ``sh:deactivated``, ``sh:closed`` and
+    ``sh:qualifiedValueShapesDisjoint`` on only with the term ``"true"^^xsd:boolean``;
+    ``"1"^^xsd:boolean`` is another term and leaves them off (W3C test
+    core/property/uniqueLang-002). rdflib would normalise ``"1"`` to ``true``, so such triples
+    are dropped here, on the parsed terms, before conversion.
+    """
+    kept = [q for q in shapes.quads
+            if not (q.predicate.value in _SWITCHES and q.object != _TRUE)]
+    g = to_rdflib(kept)
+    bind_prefixes(g, shapes.prefixes)
+    return g
+
+
+def validate_with_shapes(inputs: Sequence[ParsedInput], shapes: ParsedInput) -> ValidationReport:
     """Validate against caller-supplied shapes only (no project context): plain SHACL."""
     data = Graph()
     for i in inputs:
         to_rdflib(i.quads, data)
         bind_prefixes(data, i.prefixes)
-    return run_pyshacl(data, shapes, sources=[i.source for i in inputs], compile_shapes=False)
+    return run_pyshacl(data, shapes_graph(shapes), sources=[i.source for i in inputs],
+                       compile_shapes=False)
 
 
 def validate_new_data(

@@ -66,7 +66,7 @@ def command(settings: Settings, files: tuple[Path, ...], input_format: str | Non
     settings = settings.with_(store=store)
     inputs = read_inputs(files, input_format)
     if shapes_file:
-        shapes = read_inputs((shapes_file,), None)[0].graph()
+        shapes = read_inputs((shapes_file,), None)[0]
         report = validate.validate_with_shapes(inputs, shapes)
     else:
         st = open_context_store(settings, lambda m: click.echo(m, err=True))

@@ -65,7 +65,7 @@ def validate_post() -> Response:
             return Response(page, status=400, mimetype="text/html")
         raise
     if shapes is not None:
-        report = validate.validate_with_shapes([data], shapes.graph())
+        report = validate.validate_with_shapes([data], shapes)
     else:
         report = validate.validate_new_data([data], svc.settings, svc.store)
     return report_response(report, out, form=request.form if is_form else None)
