@@ -125,6 +125,7 @@ class RemoteStore(GraphStore):
         self.native_union: bool | None = None
         self._graphs: tuple[float, list[str]] | None = None
         self._digest: dict[str, HTTPDigestAuth] = {}
+        self._env: dict[str, dict[str, Any]] = {}
 
     # -- HTTP ---------------------------------------------------------------------------------
 
@@ -135,13 +136,26 @@ class RemoteStore(GraphStore):
         if s is None:
             s = self._local.session = requests.Session()
             s.headers["User-Agent"] = "wsis-kg"
+            # requests re-reads proxy and CA settings from the environment on every request
+            # (about 1.5 ms here: it scans all of os.environ); _env_settings does it once per URL.
+            s.trust_env = False
         return s
+
+    def _env_settings(self, url: str) -> dict[str, Any]:
+        """What requests would take from the environment for ``url`` (proxies, CA bundle)."""
+        found = self._env.get(url)
+        if found is None:
+            with requests.Session() as probe:
+                found = probe.merge_environment_settings(url, {}, None, None, None)
+            self._env[url] = found
+        return found
 
     def _request(self, method: str, url: str, what: str, *, read_timeout: float,
                  ok: Sequence[int] = (), client_error: bool = False,
                  **kwargs: Any) -> requests.Response:
         """One HTTP exchange; every failure becomes a :mod:`wsis_kg.errors` error."""
         try:
+            kwargs.update(self._env_settings(url))
             r = self._session.request(method, url, timeout=(CONNECT_TIMEOUT, read_timeout),
                                       auth=self._digest.get(urlsplit(url).netloc), **kwargs)
             if r.status_code == 401 and self._switch_to_digest(url, r):
