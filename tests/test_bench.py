@@ -76,6 +76,8 @@ def test_lookups(report) -> None:
 
 def test_rdflib_reference(report) -> None:
     rd = report[0]["rdflib"]
+    if "skipped" in rd:  # no cheap query among the ones run
+        return
     assert positive(rd["load_s"])
     assert all(positive(q["p50_ms"]) or q["error"].startswith("rdflib") for q in rd["queries"])
 
