@@ -39,11 +39,14 @@ class Settings:
     """Service and build configuration (env var ``WSIS_KG_<FIELD>``)."""
 
     #: ``memory`` (default), a directory for an on-disk Oxigraph store, or an http(s) URL of a
-    #: remote SPARQL 1.1 endpoint (query URL).
+    #: remote SPARQL 1.1 store: a server root means oxigraph serve (``/query``, ``/update``,
+    #: ``/store``); see docs/remote-stores.md for the other layouts.
     store: str = "memory"
-    #: Remote mode: SPARQL Update URL (default ``<store>/update`` for oxigraph serve).
+    #: Remote mode: SPARQL Update URL (derived from ``store`` when unset; when set, ``store`` is
+    #: the query endpoint exactly as written).
     store_update_url: str | None = None
-    #: Remote mode: Graph Store Protocol URL (default ``<store>/store`` for oxigraph serve).
+    #: Remote mode: Graph Store Protocol URL (derived when unset; ``none``: load with SPARQL
+    #: Update).
     store_gsp_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8080
