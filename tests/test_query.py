@@ -305,3 +305,50 @@ def test_workers_do_not_inherit_the_servers_descriptors() -> None:
         listener.close()
         os.close(r)
         os.close(w)
+
+
+def test_repeated_answers_come_from_the_cache_until_a_write(service: QueryService) -> None:
+    q = QueryRequest(f"SELECT ?o {{ <{EX}s1> ?p ?o }}", accept="text/csv")
+    first = service.query(q)
+    served = service.pool.stats.queries
+    assert service.query(q).body == first.body
+    assert service.pool.stats.queries == served  # no query process was asked
+    other = service.query(QueryRequest(q.sparql, accept="application/sparql-results+json"))
+    assert other.body != first.body and service.pool.stats.queries == served + 1
+    service.update(f"INSERT DATA {{ GRAPH <{EX}g1> {{ <{EX}s1> <{EX}p> \"new\" }} }}")
+    assert b"new" in service.query(q).body
+    assert service.cache.status()["hits"] >= 1
+
+
+def test_volatile_and_remote_queries_are_never_reused(service: QueryService) -> None:
+    for text in ("SELECT (RAND() AS ?r) {}", "SELECT (STRUUID() AS ?u) {}",
+                 "SELECT (now () AS ?t) {}", f"SELECT * {{ SERVICE <{EX}sparql> {{ ?s ?p ?o }} }}"):
+        assert service.cache_key(QueryRequest(text)) is None
+        assert service.etag(QueryRequest(text)) is None
+    a = service.query("SELECT (RAND() AS ?r) {}").body
+    b = service.query("SELECT (RAND() AS ?r) {}").body
+    assert a != b
+
+
+def test_etag_changes_with_the_request_and_the_generation(service: QueryService) -> None:
+    q = QueryRequest("ASK {}")
+    tag = service.etag(q)
+    assert tag == service.etag(QueryRequest("ASK {}"))
+    assert tag != service.etag(QueryRequest("ASK {}", accept="text/csv"))
+    assert tag != service.etag(QueryRequest("ASK {}", default_graph_uris=(EX + "g1",)))
+    service.write(lambda st: None)
+    assert service.etag(q) != tag
+
+
+def test_cache_is_bounded_in_bytes() -> None:
+    from wsis_kg.formats import RESULT_FORMATS
+    from wsis_kg.query import QueryResult, ResultCache
+
+    cache = ResultCache(80_000)
+    for i in range(20):
+        cache.put((0, f"q{i}"), QueryResult(b"x" * 5_000, RESULT_FORMATS[0], "solutions"))
+    st = cache.status()
+    assert st["bytes"] <= 80_000 and 0 < st["entries"] < 20
+    assert cache.get((0, "q19")) is not None and cache.get((0, "q0")) is None
+    cache.put((0, "big"), QueryResult(b"x" * 20_000, RESULT_FORMATS[0], "solutions"))
+    assert cache.get((0, "big")) is None  # over an eighth of the cache: not kept

@@ -35,6 +35,7 @@ programs' pipes) before it serves, keeping only its own pipe and multiprocessing
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import multiprocessing as mp
 import os
@@ -42,6 +43,7 @@ import re
 import signal
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -648,6 +650,84 @@ class WorkerPool:
 
 
 # --------------------------------------------------------------------------------------------
+# Answer cache
+# --------------------------------------------------------------------------------------------
+
+#: Functions whose value changes from one evaluation to the next: such answers are never reused.
+_VOLATILE = re.compile(r"\b(?:rand|now|uuid|struuid|bnode)\s*\(", re.IGNORECASE)
+#: Identifies this serving process, so an ETag never survives a restart (generation restarts
+#: at 0 and an in-memory store may hold other data then).
+_BOOT = os.urandom(8).hex()
+
+
+def cacheable(req: QueryRequest) -> bool:
+    """Whether two evaluations of ``req`` on the same store give the same bytes.
+
+    Not when the text may reach another endpoint (SERVICE: its data changes without our writes)
+    or uses a volatile function (RAND, NOW, UUID, STRUUID, BNODE). A false positive (the word
+    inside a string or comment) only costs a missed reuse.
+    """
+    return not (_REMOTE_KEYWORDS.search(req.sparql) or _VOLATILE.search(req.sparql))
+
+
+class ResultCache:
+    """Least-recently-used serialised answers, bounded in bytes, valid for one store generation.
+
+    Keyed by everything that decides the answer's bytes: the store generation, the query text,
+    the dataset parameters, the base IRI, the project-prefix switch and what negotiation sees
+    (``Accept`` and ``format=``). Only complete successful answers are stored (never errors,
+    timeouts or answers over the cap, which raise). Writes clear it, and an answer computed
+    while a write happened is not stored (its generation is no longer current).
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max(0, max_bytes)
+        #: One answer may use at most an eighth of the cache.
+        self.max_entry = self.max_bytes // 8
+        self._lock = threading.Lock()
+        self._items: OrderedDict[tuple, QueryResult] = OrderedDict()
+        self._size = 0
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def _cost(key: tuple, res: QueryResult) -> int:
+        return len(res.body) + len(key[1]) + 256
+
+    def get(self, key: tuple) -> QueryResult | None:
+        with self._lock:
+            res = self._items.get(key)
+            if res is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return res
+
+    def put(self, key: tuple, res: QueryResult) -> None:
+        cost = self._cost(key, res)
+        if cost > self.max_entry:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._size -= self._cost(key, old)
+            self._items[key] = res
+            self._size += cost
+            while self._size > self.max_bytes and self._items:
+                k, v = self._items.popitem(last=False)
+                self._size -= self._cost(k, v)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+    def status(self) -> dict[str, int]:
+        return {"entries": len(self._items), "bytes": self._size, "max_bytes": self.max_bytes,
+                "hits": self.hits, "misses": self.misses}
+
+
+# --------------------------------------------------------------------------------------------
 # The service
 # --------------------------------------------------------------------------------------------
 
@@ -678,8 +758,31 @@ class QueryService:
                 self.pool.prewarm(1)
         else:
             self.mode = "inline"
+        #: Answers by (generation, request); only with a local store, whose every write goes
+        #: through :meth:`write` (a remote store changes behind our back).
+        self.cache: ResultCache | None = (
+            ResultCache(settings.query_cache_bytes)
+            if self.pool is not None and settings.query_cache_bytes > 0 else None)
 
     # -- queries ----------------------------------------------------------------------------
+    def cache_key(self, req: QueryRequest) -> tuple | None:
+        """What decides ``req``'s answer bytes, with the store generation; None: not reusable."""
+        if self.pool is None or not cacheable(req):
+            return None
+        return (self.pool.generation, req.sparql, req.default_graph_uris, req.named_graph_uris,
+                req.base_iri, req.project_prefixes, req.accept or "", req.format or "")
+
+    def etag(self, req: QueryRequest) -> str | None:
+        """A strong validator for ``req``'s answer now: same value ⇔ same bytes would be sent.
+
+        Derived from the request and the store generation (no evaluation needed, so a
+        conditional GET that matches is answered without running the query).
+        """
+        key = self.cache_key(req)
+        if key is None:
+            return None
+        return hashlib.blake2b(repr((_BOOT, key)).encode(), digest_size=12).hexdigest()
+
     def query(self, req: QueryRequest | str, *, timeout: float | None = None) -> QueryResult:
         """Answer a query within the time limit and result cap, or raise a WsisError."""
         if isinstance(req, str):
@@ -688,7 +791,15 @@ class QueryService:
         timeout = self.settings.query_timeout if timeout is None else timeout
         if self.pool is None:
             return evaluate(self.store, req, self.settings.result_limit)
-        return self.pool.run(req, timeout)
+        key = self.cache_key(req) if self.cache is not None else None
+        if key is not None:
+            hit = self.cache.get(key)  # type: ignore[union-attr]
+            if hit is not None:
+                return hit
+        result = self.pool.run(req, timeout)
+        if key is not None and key[0] == self.pool.generation:
+            self.cache.put(key, result)  # type: ignore[union-attr]
+        return result
 
     # -- writes -----------------------------------------------------------------------------
     def write(self, fn: Callable[[GraphStore], T]) -> T:
@@ -705,6 +816,8 @@ class QueryService:
                     self._refresh_mirror()
                 if self.pool is not None:
                     self.pool.new_generation()
+                if self.cache is not None:
+                    self.cache.clear()
                     with contextlib.suppress(Exception):
                         self.pool.prewarm(1)  # the writer pays for the fork, not a reader
 
@@ -738,6 +851,8 @@ class QueryService:
             out.update(workers=self.pool.size, live_workers=self.pool.live_workers,
                        generation=self.pool.generation, forked=self.pool.stats.forked,
                        killed_on_timeout=self.pool.stats.killed_on_timeout)
+        if self.cache is not None:
+            out["cache"] = self.cache.status()
         return out
 
     def close(self) -> None:

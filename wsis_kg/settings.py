@@ -56,6 +56,8 @@ class Settings:
     query_timeout: float = 30.0
     #: Maximum rows (or triples) a query may return before it is refused (503, never truncated).
     result_limit: int = 100_000
+    #: Bytes of query answers kept in the in-process cache (0: off); cleared by every write.
+    query_cache_bytes: int = 64 * 1024 * 1024
     #: Maximum request body in bytes (413 above).
     max_body_bytes: int = 10 * 1024 * 1024
     #: Bearer tokens for the update, ingest and Graph Store endpoints: {token: principal}.
@@ -113,7 +115,7 @@ def _convert(name: str, raw: str) -> Any:
         return _parse_tokens(raw)
     if name == "service_allowlist":
         return _parse_list(raw)
-    if name in ("port", "result_limit", "max_body_bytes", "workers"):
+    if name in ("port", "result_limit", "max_body_bytes", "workers", "query_cache_bytes"):
         return int(raw)
     if name == "query_timeout":
         return float(raw)

@@ -296,3 +296,32 @@ def test_service_to_an_allowlisted_endpoint_runs(small_app) -> None:
             assert b"BasicFederatedQuery" in sd.get_data()
         finally:
             app.extensions[EXTENSION_KEY].queries.close()
+
+
+def test_conditional_get_and_cache_headers(small_app) -> None:
+    client = small_app.test_client()
+    q = {"query": "SELECT ?o { <http://e/a> ?p ?o }"}
+    r1 = client.get("/sparql", query_string=q)
+    assert r1.status_code == 200 and r1.headers["Cache-Control"] == "no-cache"
+    assert r1.headers["Vary"] == "Accept"
+    etag = r1.headers["ETag"]
+    r2 = client.get("/sparql", query_string=q, headers={"If-None-Match": etag})
+    assert r2.status_code == 304 and r2.data == b"" and r2.headers["ETag"] == etag
+    # Another format of the same query is another representation.
+    r3 = client.get("/sparql", query_string=q,
+                    headers={"If-None-Match": etag, "Accept": "text/csv"})
+    assert r3.status_code == 200 and r3.headers["ETag"] != etag
+    # A write changes every validator.
+    upd = client.post("/sparql/update", data={"update": "INSERT DATA { <http://e/a> "
+                                                        "<http://e/p> 7 }"},
+                      headers={"Authorization": "Bearer good-token"})
+    assert upd.status_code == 204
+    r4 = client.get("/sparql", query_string=q, headers={"If-None-Match": etag})
+    assert r4.status_code == 200 and b"7" in r4.data and r4.headers["ETag"] != etag
+    # POST answers carry no validator (a matching precondition on POST would have to be 412).
+    r5 = client.post("/sparql", data=q, headers={"If-None-Match": r4.headers["ETag"]})
+    assert r5.status_code == 200 and "ETag" not in r5.headers
+    assert r5.headers["Cache-Control"] == "no-store"
+    # Errors are not validated or reused.
+    bad = client.get("/sparql", query_string={"query": "SELEC"})
+    assert bad.status_code == 400 and "ETag" not in bad.headers

@@ -140,10 +140,22 @@ def sparql() -> Response:
         accept=request.headers.get("Accept"),
         format=_one(_params("format"), "format"),
     )
-    result = svc.queries.query(req)
-    resp = Response(result.body, status=200, content_type=result.content_type)
+    # A strong ETag from (serving process, store generation, request) for GET/HEAD: a matching
+    # If-None-Match is answered 304 without running the query. POST answers carry none (RFC
+    # 9110 13.1.2 would require 412, not 304, for a matching precondition on POST).
+    etag = svc.queries.etag(req) if request.method in ("GET", "HEAD") else None
+    if etag is not None and request.if_none_match.contains_weak(etag):
+        resp = Response(status=304)
+    else:
+        result = svc.queries.query(req)
+        resp = Response(result.body, status=200, content_type=result.content_type)
     resp.headers["Vary"] = "Accept"
-    resp.headers["Cache-Control"] = "no-store"
+    if etag is not None:
+        resp.set_etag(etag)
+        # Reusable only after revalidation: any write may change the answer.
+        resp.headers["Cache-Control"] = "no-cache"
+    else:
+        resp.headers["Cache-Control"] = "no-store"
     return resp
 
 
