@@ -66,6 +66,10 @@ class Settings:
     token: str | None = None
     #: Endpoints SERVICE and LOAD may reach (exact URL prefixes); empty means none.
     service_allowlist: tuple[str, ...] = ()
+    #: HTTP server of ``wsis-kg serve``: ``granian`` (default) or ``gunicorn``.
+    server: str = "granian"
+    #: Log every request to stdout (costs about 0.3 ms a request).
+    access_log: bool = False
     #: Gunicorn worker processes for ``wsis-kg serve``.
     workers: int = 2
     #: Build the graph at start when the store is empty.
@@ -119,7 +123,7 @@ def _convert(name: str, raw: str) -> Any:
         return int(raw)
     if name == "query_timeout":
         return float(raw)
-    if name == "build_on_start":
+    if name in ("build_on_start", "access_log"):
         return raw.strip().lower() in ("1", "true", "yes", "on")
     if name == "project_root":
         return Path(raw)

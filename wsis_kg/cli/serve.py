@@ -102,19 +102,24 @@ def run_granian(settings: Settings, *, access_log: bool = False) -> None:
 @click.option("--result-limit", type=int, help="max rows/triples per answer (503 above)")
 @click.option("--workers", type=int, help="query worker processes (default 2)")
 @click.option("--public-base", help="public base of the minted IRIs as clients see them")
-@click.option("--access-log/--no-access-log", default=False,
-              help="log every request to stdout (off by default: it costs ≈0.3 ms a request)")
+@click.option("--access-log/--no-access-log", default=None,
+              help="log every request to stdout (default off, WSIS_KG_ACCESS_LOG: ≈0.3 ms a "
+                   "request)")
 @click.option("--server", "server", type=click.Choice(["gunicorn", "granian"]),
-              default="granian", envvar="WSIS_KG_SERVER", show_default=True,
-              help="HTTP server; both run one worker process with threads (WSIS_KG_SERVER)")
+              help="HTTP server (default granian, WSIS_KG_SERVER); both run one worker process "
+                   "with threads")
 @click.pass_obj
 def command(settings: Settings, host: str | None, port: int | None, store: str | None,
             query_timeout: float | None, result_limit: int | None, workers: int | None,
-            public_base: str | None, access_log: bool, server: str) -> None:
+            public_base: str | None, access_log: bool | None, server: str | None) -> None:
     """Serve SPARQL, Graph Store, validation, linked data and the UI (granian or gunicorn)."""
     settings = settings.with_(host=host, port=port, store=store, query_timeout=query_timeout,
                               result_limit=result_limit, workers=workers,
-                              public_base=public_base)
+                              public_base=public_base, access_log=access_log,
+                              server=server)
+    server, access_log = settings.server, settings.access_log
+    if server not in ("granian", "gunicorn"):
+        raise click.BadParameter(f"{server!r} is not granian or gunicorn", param_hint="server")
     click.echo(f"wsis-kg: serving on http://{settings.host}:{settings.port}/ with {server} "
                f"(store {settings.store}, {settings.workers} query workers, "
                f"timeout {settings.query_timeout:g}s)", err=True)
