@@ -93,3 +93,15 @@ def test_missing_wrk_is_a_clear_error(monkeypatch) -> None:
     monkeypatch.setattr(bench.shutil, "which", lambda name: None)
     with pytest.raises(bench.BenchError, match="apt-get install wrk"):
         bench.wrk_binary()
+
+
+def test_validation_suite(report, tmp_path_factory) -> None:
+    """The default suite also times in-context validation against pyshacl alone."""
+    _data, _md, printed = report
+    assert "| (d) validation in context |" in printed
+    out = Path(printed.split("written: ")[-1].strip()).parent
+    res = json.loads((out / "validation.json").read_text(encoding="utf-8"))
+    assert res["cases"], res
+    for row in res["cases"].values():
+        assert positive(row["validate_new_data_s"]) and positive(row["pyshacl_alone_s"])
+        assert row["triples"] > 500 and row["violations"] == 0
