@@ -20,6 +20,7 @@ from __future__ import annotations
 import hmac
 import re
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, redirect, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_options_header
@@ -73,6 +74,17 @@ def _params(name: str) -> list[str]:
     values = request.args.getlist(name)
     if request.method == "POST" and _content_type()[0] == FORM:
         values += request.form.getlist(name)
+    return values
+
+
+def _graph_params(name: str) -> list[str]:
+    """The graph IRIs of a dataset parameter, each checked to be an absolute IRI (else 400)."""
+    values = _params(name)
+    for v in values:
+        try:
+            ox.NamedNode(v)
+        except ValueError as e:
+            raise BadRequest(f"{name} {v!r} is not an absolute IRI: {e}", parameter=name) from None
     return values
 
 
@@ -134,8 +146,8 @@ def sparql() -> Response:
         return service_description.response(svc, request.base_url)
     req = QueryRequest(
         sparql=query,
-        default_graph_uris=tuple(_params("default-graph-uri")),
-        named_graph_uris=tuple(_params("named-graph-uri")),
+        default_graph_uris=tuple(_graph_params("default-graph-uri")),
+        named_graph_uris=tuple(_graph_params("named-graph-uri")),
         base_iri=request.base_url,
         accept=request.headers.get("Accept"),
         format=_one(_params("format"), "format"),
@@ -180,8 +192,8 @@ def sparql_update() -> Response:
             f"{mt or 'no Content-Type'}.")
     if update is None:
         raise BadRequest("No 'update' parameter in the request.")
-    using = _params("using-graph-uri")
-    using_named = _params("using-named-graph-uri")
+    using = _graph_params("using-graph-uri")
+    using_named = _graph_params("using-named-graph-uri")
     if using or using_named:
         update = apply_using(update, using, using_named)
     svc.queries.update(update, base_iri=request.base_url)
