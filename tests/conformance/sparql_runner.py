@@ -110,7 +110,7 @@ def path_of(term) -> Path:
 @dataclass
 class Outcome:
     case: Case
-    outcome: str               # passed | failed | inapplicable
+    outcome: str               # passed | failed | inapplicable | xfail | xpass
     info: str = ""
     seconds: float = 0.0
 
@@ -121,7 +121,9 @@ class Report:
 
     @property
     def run(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.outcome != "inapplicable"]
+        """Outcomes that count for the pass rate: an unexpected pass (``xpass``) counts as a
+        failure, so an exclusion the engine no longer needs is noticed and removed."""
+        return [o for o in self.outcomes if o.outcome not in ("inapplicable", "xfail")]
 
     @property
     def passed(self) -> int:
@@ -134,10 +136,14 @@ class Report:
     def summary(self, title: str) -> str:
         failed = [o for o in self.outcomes if o.outcome == "failed"]
         skipped = [o for o in self.outcomes if o.outcome == "inapplicable"]
+        xfail = [o for o in self.outcomes if o.outcome == "xfail"]
+        xpass = [o for o in self.outcomes if o.outcome == "xpass"]
         lines = [f"{title}: {self.passed}/{len(self.run)} passed ({self.rate:.1%}), "
-                 f"{len(skipped)} excluded"]
+                 f"{len(xfail)} excluded and still failing, {len(skipped)} not applicable"]
         lines += [f"  FAILED {o.case.key}: {o.info[:300]}" for o in failed]
-        lines += [f"  excluded {o.case.key}: {o.info}" for o in skipped]
+        lines += [f"  UNEXPECTED PASS {o.case.key}: {o.info}" for o in xpass]
+        lines += [f"  excluded {o.case.key}: {o.info[:300]}" for o in xfail]
+        lines += [f"  not applicable {o.case.key}: {o.info}" for o in skipped]
         return "\n".join(lines)
 
 
@@ -293,9 +299,6 @@ class EvalRunner:
         report = Report()
         for c in cases:
             t0 = time.monotonic()
-            if c.key in self.exclusions:
-                report.outcomes.append(Outcome(c, "inapplicable", self.exclusions[c.key]))
-                continue
             handler = getattr(self, "_" + c.kind, None)
             if handler is None:
                 report.outcomes.append(Outcome(c, "inapplicable", f"test type {c.kind}"))
@@ -304,8 +307,8 @@ class EvalRunner:
                 ok, info = handler(c)
             except Exception as e:  # noqa: BLE001 - a runner error is a failed test
                 ok, info = False, f"runner error: {type(e).__name__}: {e}"
-            report.outcomes.append(Outcome(c, "passed" if ok else "failed", info,
-                                           time.monotonic() - t0))
+            report.outcomes.append(excluded_or(c, ok, info, self.exclusions,
+                                               time.monotonic() - t0))
         return report
 
     def _query(self, text: str, *, base: str, default: list[str], named: list[str],
@@ -468,6 +471,23 @@ class EvalRunner:
 # EARL
 # ------------------------------------------------------------------------------------------
 
+def excluded_or(c: Case, ok: bool, info: str, exclusions: dict[str, str],
+                seconds: float) -> Outcome:
+    """The outcome of a test that ran; excluded tests run too and are told apart."""
+    reason = exclusions.get(c.key)
+    if reason is None:
+        return Outcome(c, "passed" if ok else "failed", info, seconds)
+    if ok:
+        return Outcome(c, "xpass", "excluded but passes now: remove it from exclusions.py",
+                       seconds)
+    return Outcome(c, "xfail", f"{reason} (still fails: {info})", seconds)
+
+
+#: EARL outcome of each runner outcome.
+EARL_OUTCOME = {"passed": "passed", "failed": "failed", "inapplicable": "inapplicable",
+                "xfail": "failed", "xpass": "passed"}
+
+
 def write_earl(outcomes: list[Outcome], path: Path) -> None:
     """An EARL 1.0 report (Turtle) of every test outcome."""
     from datetime import UTC, datetime
@@ -499,7 +519,7 @@ def write_earl(outcomes: list[Outcome], path: Path) -> None:
         g.add((a, earl.mode, earl.automatic))
         g.add((a, earl.result, r))
         g.add((r, RDF.type, earl.TestResult))
-        g.add((r, earl.outcome, earl[o.outcome]))
+        g.add((r, earl.outcome, earl[EARL_OUTCOME[o.outcome]]))
         g.add((r, DCTERMS.date, now))
         if o.info and o.outcome != "passed":
             g.add((r, DCTERMS.description, Literal(o.info[:500])))
@@ -551,9 +571,6 @@ class ProtocolRunner:
     def run(self, cases: list[Case]) -> Report:
         report = Report()
         for c in cases:
-            if c.key in self.exclusions:
-                report.outcomes.append(Outcome(c, "inapplicable", self.exclusions[c.key]))
-                continue
             if c.kind != "ProtocolTest":
                 report.outcomes.append(Outcome(c, "inapplicable", f"test type {c.kind}"))
                 continue
@@ -562,8 +579,8 @@ class ProtocolRunner:
                 ok, info = self.run_one(c)
             except Exception as e:  # noqa: BLE001
                 ok, info = False, f"runner error: {type(e).__name__}: {e}"
-            report.outcomes.append(Outcome(c, "passed" if ok else "failed", info,
-                                           time.monotonic() - t0))
+            report.outcomes.append(excluded_or(c, ok, info, self.exclusions,
+                                               time.monotonic() - t0))
         return report
 
     def run_one(self, c: Case) -> tuple[bool, str]:
