@@ -15,8 +15,8 @@ from wsis_kg.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(shutil.which("wrk") is None,
-                                reason="wrk is not installed (scripts/setup test installs it)")
+def test_wrk_is_installed() -> None:
+    assert shutil.which("wrk"), "wrk is not installed (scripts/setup test installs it)"
 
 
 @pytest.fixture(scope="module")
