@@ -693,11 +693,13 @@ class ResultCache:
     def _cost(key: tuple, res: QueryResult) -> int:
         return len(res.body) + len(key[1]) + 256
 
-    def get(self, key: tuple) -> QueryResult | None:
+    def get(self, key: tuple, *, count_miss: bool = True) -> QueryResult | None:
+        """The answer stored under ``key`` (now most recently used); ``count_miss=False`` for a
+        look-up that is followed by a counted one when it fails (the web fast path)."""
         with self._lock:
             res = self._items.get(key)
             if res is None:
-                self.misses += 1
+                self.misses += count_miss
                 return None
             self._items.move_to_end(key)
             self.hits += 1
@@ -782,6 +784,16 @@ class QueryService:
         if key is None:
             return None
         return hashlib.blake2b(repr((_BOOT, key)).encode(), digest_size=12).hexdigest()
+
+    def cached(self, req: QueryRequest) -> QueryResult | None:
+        """``req``'s answer if the cache holds it now, else None (nothing is run).
+
+        Safe without :func:`check_remote_access`: a cached query has no SERVICE or LOAD.
+        """
+        if self.cache is None:
+            return None
+        key = self.cache_key(req)
+        return None if key is None else self.cache.get(key, count_miss=False)
 
     def query(self, req: QueryRequest | str, *, timeout: float | None = None) -> QueryResult:
         """Answer a query within the time limit and result cap, or raise a WsisError."""

@@ -25,7 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request
-from werkzeug.datastructures import MIMEAccept
+from werkzeug.datastructures import Headers, MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from wsis_kg.errors import NotAcceptable, NotFound
@@ -468,16 +468,21 @@ CORS_PREFIXES = ("/sparql", "/id/", "/def", "/shapes", "/graph/", "/dumps/", "/.
                  "/context.jsonld", "/examples")
 
 
+def add_cors(headers: Headers, path: str, method: str) -> None:
+    """The CORS headers of a response to ``method path`` (also called by the web fast path,
+    which answers cached SPARQL queries outside Flask's request context)."""
+    if path.startswith(CORS_PREFIXES):
+        headers["Access-Control-Allow-Origin"] = "*"
+        headers["Access-Control-Expose-Headers"] = "Link, Location, Content-Disposition, ETag"
+        if method == "OPTIONS":
+            headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+            headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization"
+            headers["Access-Control-Max-Age"] = "86400"
+
+
 @bp.after_app_request
 def _cors(resp: Response) -> Response:
-    path = request.path
-    if path.startswith(CORS_PREFIXES):
-        resp.headers["Access-Control-Allow-Origin"] = "*"
-        resp.headers["Access-Control-Expose-Headers"] = "Link, Location, Content-Disposition, ETag"
-        if request.method == "OPTIONS":
-            resp.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
-            resp.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization"
-            resp.headers["Access-Control-Max-Age"] = "86400"
+    add_cors(resp.headers, request.path, request.method)
     return resp
 
 

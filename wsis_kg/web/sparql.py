@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, redirect, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_options_header
+from werkzeug.wrappers import Request
 
 from wsis_kg import service_description
 from wsis_kg.errors import (
@@ -33,7 +34,7 @@ from wsis_kg.errors import (
     UnsupportedMediaType,
 )
 from wsis_kg.query import QueryRequest
-from wsis_kg.web import service
+from wsis_kg.web import Service, service
 
 bp = Blueprint("sparql", __name__)
 
@@ -41,14 +42,16 @@ FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 EDITOR_PATH = "/editor"
+READ_ONLY = ("The query endpoint is read-only; send SPARQL Update with POST to /sparql/update "
+             "with a bearer token.")
 
 
 # ------------------------------------------------------------------------------------------
 # helpers
 # ------------------------------------------------------------------------------------------
 
-def _content_type() -> tuple[str, dict[str, str]]:
-    mt, opts = parse_options_header(request.headers.get("Content-Type", ""))
+def _content_type(r: Request) -> tuple[str, dict[str, str]]:
+    mt, opts = parse_options_header(r.headers.get("Content-Type", ""))
     return mt.lower(), opts
 
 
@@ -69,17 +72,17 @@ def _one(values: list[str], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _params(name: str) -> list[str]:
+def _params(r: Request, name: str) -> list[str]:
     """Values from the URL query string and, for form posts, the body."""
-    values = request.args.getlist(name)
-    if request.method == "POST" and _content_type()[0] == FORM:
-        values += request.form.getlist(name)
+    values = r.args.getlist(name)
+    if r.method == "POST" and _content_type(r)[0] == FORM:
+        values += r.form.getlist(name)
     return values
 
 
-def _graph_params(name: str) -> list[str]:
+def _graph_params(r: Request, name: str) -> list[str]:
     """The graph IRIs of a dataset parameter, each checked to be an absolute IRI (else 400)."""
-    values = _params(name)
+    values = _params(r, name)
     for v in values:
         try:
             ox.NamedNode(v)
@@ -112,20 +115,78 @@ def _wants_html() -> bool:
 # query endpoint
 # ------------------------------------------------------------------------------------------
 
+def _query_request(r: Request, query: str) -> QueryRequest:
+    """The :class:`QueryRequest` of ``query`` with the request's dataset, base and negotiation.
+
+    ``Accept`` is passed on as received: it is parsed only when the query runs (a cached answer
+    is found by the header's text).
+    """
+    return QueryRequest(
+        sparql=query,
+        default_graph_uris=tuple(_graph_params(r, "default-graph-uri")),
+        named_graph_uris=tuple(_graph_params(r, "named-graph-uri")),
+        base_iri=r.base_url,
+        accept=r.headers.get("Accept"),
+        format=_one(_params(r, "format"), "format"),
+    )
+
+
+def get_query(r: Request) -> QueryRequest | None:
+    """The query of a GET (or HEAD) ``/sparql`` request; None when it has none (the service
+    description is asked for). Bad parameters raise :mod:`wsis_kg.errors`.
+
+    The one parser of GET requests: the view and the answer-cache fast path
+    (:mod:`wsis_kg.web.fastpath`) both call it, so they cannot read a request differently.
+    """
+    if r.args.getlist("update"):
+        raise Forbidden(READ_ONLY)
+    query = _one(r.args.getlist("query"), "query")
+    return None if query is None else _query_request(r, query)
+
+
+def answer(svc: Service, req: QueryRequest, r: Request, *,
+           cached_only: bool = False) -> Response | None:
+    """The response to ``req``: 304 when ``If-None-Match`` matches, else the answer.
+
+    ``cached_only``: None instead of running the query when its answer is not in the cache
+    (the fast path then hands the request to Flask).
+    """
+    # A strong ETag from (serving process, store generation, request) for GET/HEAD: a matching
+    # If-None-Match is answered 304 without running the query. POST answers carry none (RFC
+    # 9110 13.1.2 would require 412, not 304, for a matching precondition on POST).
+    etag = svc.queries.etag(req) if r.method in ("GET", "HEAD") else None
+    if etag is not None and r.if_none_match.contains_weak(etag):
+        resp = Response(status=304)
+    else:
+        result = svc.queries.cached(req) if cached_only else svc.queries.query(req)
+        if result is None:
+            return None
+        resp = Response(result.body, status=200, content_type=result.content_type)
+    resp.headers["Vary"] = "Accept"
+    if etag is not None:
+        resp.set_etag(etag)
+        # Reusable only after revalidation: any write may change the answer.
+        resp.headers["Cache-Control"] = "no-cache"
+    else:
+        resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 @bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
 def sparql() -> Response:
     svc = service()
-    mt, opts = _content_type()
-    if request.method == "GET":
-        queries = request.args.getlist("query")
-        if request.args.getlist("update"):
-            raise Forbidden("The query endpoint is read-only; send SPARQL Update with POST "
-                            "to /sparql/update with a bearer token.")
-    elif mt == FORM:
-        if _params("update"):
-            raise Forbidden("The query endpoint is read-only; send SPARQL Update with POST "
-                            "to /sparql/update with a bearer token.")
-        queries = _params("query")
+    if request.method in ("GET", "HEAD"):
+        req = get_query(request)
+        if req is None:
+            if _wants_html():
+                return redirect(request.script_root + EDITOR_PATH, code=303)
+            return service_description.response(svc, request.base_url)
+        return answer(svc, req, request)  # type: ignore[return-value]
+    mt, opts = _content_type(request)
+    if mt == FORM:
+        if _params(request, "update"):
+            raise Forbidden(READ_ONLY)
+        queries = _params(request, "query")
     elif mt == SPARQL_QUERY:
         if request.args.getlist("query"):
             raise BadRequest("A direct POST carries the query in the body, not in 'query='.")
@@ -139,36 +200,8 @@ def sparql() -> Response:
             f"{mt or 'no Content-Type'}.")
     query = _one(queries, "query")
     if query is None:
-        if request.method == "POST":
-            raise BadRequest("No 'query' parameter in the request.")
-        if _wants_html():
-            return redirect(request.script_root + EDITOR_PATH, code=303)
-        return service_description.response(svc, request.base_url)
-    req = QueryRequest(
-        sparql=query,
-        default_graph_uris=tuple(_graph_params("default-graph-uri")),
-        named_graph_uris=tuple(_graph_params("named-graph-uri")),
-        base_iri=request.base_url,
-        accept=request.headers.get("Accept"),
-        format=_one(_params("format"), "format"),
-    )
-    # A strong ETag from (serving process, store generation, request) for GET/HEAD: a matching
-    # If-None-Match is answered 304 without running the query. POST answers carry none (RFC
-    # 9110 13.1.2 would require 412, not 304, for a matching precondition on POST).
-    etag = svc.queries.etag(req) if request.method in ("GET", "HEAD") else None
-    if etag is not None and request.if_none_match.contains_weak(etag):
-        resp = Response(status=304)
-    else:
-        result = svc.queries.query(req)
-        resp = Response(result.body, status=200, content_type=result.content_type)
-    resp.headers["Vary"] = "Accept"
-    if etag is not None:
-        resp.set_etag(etag)
-        # Reusable only after revalidation: any write may change the answer.
-        resp.headers["Cache-Control"] = "no-cache"
-    else:
-        resp.headers["Cache-Control"] = "no-store"
-    return resp
+        raise BadRequest("No 'query' parameter in the request.")
+    return answer(svc, _query_request(request, query), request)  # type: ignore[return-value]
 
 
 # ------------------------------------------------------------------------------------------
@@ -179,10 +212,10 @@ def sparql() -> Response:
 def sparql_update() -> Response:
     svc = service()
     bearer_principal()
-    mt, opts = _content_type()
+    mt, opts = _content_type(request)
     if mt == FORM:
-        update = _one(_params("update"), "update")
-        if _params("query"):
+        update = _one(_params(request, "update"), "update")
+        if _params(request, "query"):
             raise BadRequest("The update endpoint takes 'update=', not 'query='.")
     elif mt == SPARQL_UPDATE:
         update = _utf8_body(opts)
@@ -192,8 +225,8 @@ def sparql_update() -> Response:
             f"{mt or 'no Content-Type'}.")
     if update is None:
         raise BadRequest("No 'update' parameter in the request.")
-    using = _graph_params("using-graph-uri")
-    using_named = _graph_params("using-named-graph-uri")
+    using = _graph_params(request, "using-graph-uri")
+    using_named = _graph_params(request, "using-named-graph-uri")
     if using or using_named:
         update = apply_using(update, using, using_named)
     svc.queries.update(update, base_iri=request.base_url)

@@ -1,0 +1,148 @@
+"""The answer-cache fast path in front of Flask: same responses, only for cached GET queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+import pytest
+from flask import Flask
+from werkzeug.test import Client
+
+from wsis_kg.settings import Settings
+from wsis_kg.store import OxigraphStore
+from wsis_kg.web.fastpath import CachedAnswers
+
+Q = "SELECT ?s ?o { ?s <http://example.org/p> ?o } ORDER BY ?s ?o"
+AUTH = {"Authorization": "Bearer test-token"}
+
+
+@pytest.fixture()
+def fast_app(settings: Settings) -> Iterator[Flask]:
+    """An app on a small store a test may change."""
+    from wsis_kg.web import EXTENSION_KEY, create_app
+
+    store = OxigraphStore()
+    store.load(b"<http://example.org/a> <http://example.org/p> 1 .", ox.RdfFormat.TURTLE,
+               "http://example.org/g")
+    app = create_app(settings.with_(workers=1), store=store)
+    yield app
+    app.extensions[EXTENSION_KEY].queries.close()
+
+
+class Spy:
+    """Counts the requests that reach Flask behind the fast path."""
+
+    def __init__(self, layer: CachedAnswers) -> None:
+        self.flask, self.calls = layer.wsgi_app, 0
+        layer.wsgi_app = self
+
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        return self.flask(environ, start_response)
+
+
+def _layer(app: Flask) -> CachedAnswers:
+    assert isinstance(app.wsgi_app, CachedAnswers)
+    return app.wsgi_app
+
+
+def _same(a, b) -> None:
+    assert a.status == b.status
+    assert a.get_data() == b.get_data()
+    assert sorted(a.headers.items()) == sorted(b.headers.items())
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("headers", [{}, {"Accept": "text/csv"},
+                                     {"Accept": "application/sparql-results+xml",
+                                      "Origin": "http://x"}])
+def test_a_repeated_get_is_answered_as_flask_would(fast_app, method, headers) -> None:
+    layer = _layer(fast_app)
+    spy = Spy(layer)
+    client, flask_only = fast_app.test_client(), Client(layer.wsgi_app.flask)
+    args = {"query_string": {"query": Q, "default-graph-uri": "http://example.org/g"},
+            "headers": headers, "method": method}
+    first = client.open("/sparql", **args)  # a miss: Flask answers and fills the cache
+    assert first.status_code == 200 and spy.calls == 1
+    fast = client.open("/sparql", **args)
+    assert spy.calls == 1  # answered before Flask
+    _same(fast, first)
+    _same(fast, flask_only.open("/sparql", **args))
+    assert fast.headers["Access-Control-Allow-Origin"] == "*"
+    assert fast.headers["Cache-Control"] == "no-cache" and fast.headers["Vary"] == "Accept"
+    if method == "HEAD":
+        assert fast.get_data() == b"" and int(fast.headers["Content-Length"]) > 0
+
+
+def test_304_before_flask(fast_app) -> None:
+    spy = Spy(_layer(fast_app))
+    client = fast_app.test_client()
+    etag = client.get("/sparql", query_string={"query": Q}).headers["ETag"]
+    r = client.get("/sparql", query_string={"query": Q}, headers={"If-None-Match": etag})
+    assert r.status_code == 304 and r.get_data() == b"" and r.headers["ETag"] == etag
+    assert spy.calls == 1
+    _same(r, Client(spy.flask).get("/sparql", query_string={"query": Q},
+                                   headers={"If-None-Match": etag}))
+
+
+def test_a_write_makes_the_next_get_miss(fast_app) -> None:
+    spy = Spy(_layer(fast_app))
+    client = fast_app.test_client()
+    csv = {"Accept": "text/csv"}
+    before = client.get("/sparql", query_string={"query": Q}, headers=csv)
+    assert client.get("/sparql", query_string={"query": Q}, headers=csv).data == before.data
+    assert spy.calls == 1
+    upd = client.post("/sparql/update", headers=AUTH, data={
+        "update": "INSERT DATA { GRAPH <http://example.org/g> "
+                  "{ <http://example.org/b> <http://example.org/p> 2 } }"})
+    assert upd.status_code == 204 and spy.calls == 2
+    after = client.get("/sparql", query_string={"query": Q}, headers=csv)
+    assert spy.calls == 3 and b"http://example.org/b,2" in after.data
+    assert after.headers["ETag"] != before.headers["ETag"]
+    # The old validator no longer matches.
+    r = client.get("/sparql", query_string={"query": Q},
+                   headers={**csv, "If-None-Match": before.headers["ETag"]})
+    assert r.status_code == 200 and spy.calls == 3  # now cached again
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"query_string": {"query": "SELEC"}},                                  # syntax error
+    {"query_string": [("query", Q), ("query", Q)]},                        # two queries
+    {"query_string": {"query": Q, "update": "CLEAR ALL"}},                 # update on GET
+    {"query_string": {"query": Q, "default-graph-uri": "not an iri"}},     # bad dataset
+    {"query_string": {"query": Q}, "headers": {"Accept": "image/png"}},    # not acceptable
+])
+def test_errors_still_come_from_flask(fast_app, kwargs) -> None:
+    spy = Spy(_layer(fast_app))
+    client = fast_app.test_client()
+    client.get("/sparql", query_string={"query": Q})  # something in the cache
+    calls = spy.calls
+    for _ in range(2):
+        r = client.get("/sparql", **kwargs)
+        assert r.status_code >= 400 and r.content_type == "application/problem+json"
+    assert spy.calls == calls + 2
+
+
+def test_other_requests_go_to_flask(fast_app) -> None:
+    spy = Spy(_layer(fast_app))
+    client = fast_app.test_client()
+    for _ in range(2):
+        assert client.post("/sparql", data={"query": Q}).status_code == 200
+        assert client.get("/sparql/", query_string={"query": Q}).status_code == 200
+        assert client.get("/sparql", headers={"Accept": "text/turtle"}).status_code == 200
+        assert client.get("/health").status_code == 200
+    assert spy.calls == 8
+
+
+def test_steps_aside_for_hooks_it_does_not_replicate(fast_app) -> None:
+    @fast_app.after_request
+    def _extra(resp):
+        resp.headers["X-Extra"] = "1"
+        return resp
+
+    spy = Spy(_layer(fast_app))
+    client = fast_app.test_client()
+    for _ in range(2):
+        assert client.get("/sparql", query_string={"query": Q}).headers["X-Extra"] == "1"
+    assert spy.calls == 2
