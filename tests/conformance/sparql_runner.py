@@ -282,17 +282,7 @@ class EvalRunner:
 
     # -- dataset ------------------------------------------------------------------------
     def reset(self, default: list[Path], named: list[tuple[str, Path]]) -> None:
-        quads: list[ox.Quad] = []
-        for p in default:
-            quads += parse_rdf_file(p)
-        for name, p in named:
-            quads += parse_rdf_file(p, ox.NamedNode(name))
-
-        def load(store):
-            store.ox.clear()
-            store.ox.bulk_extend(quads)
-
-        self.svc.queries.write(load)
+        reset_store(self.svc, default, named)
 
     # -- running ------------------------------------------------------------------------
     def run(self, cases: list[Case]) -> Report:
@@ -471,6 +461,21 @@ class EvalRunner:
 # EARL
 # ------------------------------------------------------------------------------------------
 
+def reset_store(svc, default: list[Path], named: list[tuple[str, Path]]) -> None:
+    """Replace the service's whole dataset with a test's files, through its one write path."""
+    quads: list[ox.Quad] = []
+    for p in default:
+        quads += parse_rdf_file(p)
+    for name, p in named:
+        quads += parse_rdf_file(p, ox.NamedNode(name))
+
+    def load(store):
+        store.ox.clear()
+        store.ox.bulk_extend(quads)
+
+    svc.queries.write(load)
+
+
 def excluded_or(c: Case, ok: bool, info: str, exclusions: dict[str, str],
                 seconds: float) -> Outcome:
     """The outcome of a test that ran; excluded tests run too and are told apart."""
@@ -558,15 +563,7 @@ class ProtocolRunner:
         self.http = requests.Session()
 
     def reset(self, named: list[tuple[str, Path]]) -> None:
-        quads: list[ox.Quad] = []
-        for name, p in named:
-            quads += parse_rdf_file(p, ox.NamedNode(name))
-
-        def load(store):
-            store.ox.clear()
-            store.ox.bulk_extend(quads)
-
-        self.svc.queries.write(load)
+        reset_store(self.svc, [], named)
 
     def run(self, cases: list[Case]) -> Report:
         report = Report()
