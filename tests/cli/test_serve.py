@@ -74,7 +74,10 @@ def test_serve_answers_validates_and_sees_writes(server: str, tmp_path: Path) ->
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(15)
-    assert _wait_gone(proc.pid), "server or query processes left behind"
+    assert _wait_gone(proc.pid, timeout=30), (
+        "server or query processes left behind:\n" + subprocess.run(
+            ["ps", "-o", "pid,ppid,stat,etime,args", "-g", str(proc.pid)],
+            capture_output=True, text=True).stdout)
 
 
 def test_granian_options() -> None:
