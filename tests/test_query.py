@@ -307,6 +307,29 @@ def test_workers_do_not_inherit_the_servers_descriptors() -> None:
         os.close(w)
 
 
+def test_sigterm_kills_a_worker_even_with_a_hanging_server_handler() -> None:
+    """A SIGTERM to the process group must end a worker at once, never run the serving
+    process's own handler in it (granian's hung there and left orphans behind)."""
+    import signal
+    from multiprocessing.connection import wait
+
+    hung = []
+    previous = signal.signal(signal.SIGTERM, lambda *_: hung.append(time.sleep(3600)))
+    svc = QueryService(Settings(build_on_start=False, query_timeout=5, workers=1), _store())
+    try:
+        svc.pool.prewarm()
+        worker = (svc.pool._idle or [None])[0]  # noqa: SLF001
+        assert worker is not None
+        os.kill(worker.proc.pid, signal.SIGTERM)
+        assert wait([worker.proc.sentinel], timeout=5) == [worker.proc.sentinel]
+        assert worker.proc.exitcode == -signal.SIGTERM
+        # blocked only around the fork: the serving thread receives signals again
+        assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    finally:
+        svc.close()
+        signal.signal(signal.SIGTERM, previous)
+
+
 def test_repeated_answers_come_from_the_cache_until_a_write(service: QueryService) -> None:
     q = QueryRequest(f"SELECT ?o {{ <{EX}s1> ?p ?o }}", accept="text/csv")
     first = service.query(q)

@@ -431,6 +431,10 @@ def _close_inherited(inherited: dict[int, tuple[int, int]], keep: set[int]) -> N
                 os.close(fd)
 
 
+#: Signals a worker must not receive before it has set its own dispositions.
+_WORKER_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
+
+
 def _worker_main(conn, store: ox.Store, limit: int | None, parent_pid: int,
                  inherited: dict[int, tuple[int, int]] | None = None) -> None:
     """Answer queries from the pipe until the supervisor closes it or goes away.
@@ -438,10 +442,11 @@ def _worker_main(conn, store: ox.Store, limit: int | None, parent_pid: int,
     The parent check is a poll every second rather than ``PR_SET_PDEATHSIG``: that signal fires
     when the *thread* that forked exits, and request threads come and go.
     """
-    if inherited:
-        _close_inherited(inherited, {conn.fileno()})
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _WORKER_SIGNALS)  # blocked by _spawn
+    if inherited:
+        _close_inherited(inherited, {conn.fileno()})
     while True:
         try:
             while not conn.poll(1.0):
@@ -524,7 +529,14 @@ class WorkerPool:
                                      args=(child, self._source(), self.limit, os.getpid(),
                                            _open_fds()),
                                      daemon=True)
-            proc.start()
+            # Signals stay blocked across the fork: a SIGTERM to the process group must not
+            # run the server's inherited Python handler in the new worker (granian's hangs
+            # there); the worker unblocks them once its own dispositions are set.
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, _WORKER_SIGNALS)
+            try:
+                proc.start()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             child.close()
             gen = self.generation
         self.stats.forked += 1
