@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +145,3 @@ def open_store(settings: Settings) -> GraphStore:
     if settings.store in ("", "memory", ":memory:"):
         return OxigraphStore()
     return OxigraphStore(Path(settings.store))
-
-
-def iter_files(paths: Iterable[Path]) -> list[Path]:
-    return sorted(p for p in paths if p.is_file())
