@@ -26,15 +26,21 @@ def problem_response(body: dict, status: int, headers: dict | None = None) -> Re
     return resp
 
 
+def error_response(e: WsisError, path: str) -> Response:
+    """The problem response for one of our errors on ``path`` (also used by the web fast path,
+    which answers SPARQL GETs outside Flask's request handling)."""
+    body = e.to_problem()
+    body.setdefault("instance", path)
+    headers = {}
+    if e.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="wsis-kg"'
+    return problem_response(body, e.status, headers)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(WsisError)
     def _wsis_error(e: WsisError) -> Response:
-        body = e.to_problem()
-        body.setdefault("instance", request.path)
-        headers = {}
-        if e.status == 401:
-            headers["WWW-Authenticate"] = 'Bearer realm="wsis-kg"'
-        return problem_response(body, e.status, headers)
+        return error_response(e, request.path)
 
     @app.errorhandler(HTTPException)
     def _http_error(e: HTTPException) -> Response:
