@@ -177,12 +177,19 @@ class RemoteCall:
     silent: bool = False
 
 
+@functools.lru_cache(maxsize=4096)
+def mentions_remote(sparql: str) -> bool:
+    """Whether the text has the word SERVICE or LOAD anywhere (memoised: a case-insensitive
+    word search over a long query costs tens of µs, and clients repeat queries)."""
+    return _REMOTE_KEYWORDS.search(sparql) is not None
+
+
 def remote_calls(sparql: str, *, update: bool = False) -> list[RemoteCall] | None:
     """Every SERVICE / LOAD in ``sparql``, in text order; None if rdflib cannot parse it.
 
     Cheap when the text does not mention SERVICE or LOAD (no parse at all).
     """
-    if not _REMOTE_KEYWORDS.search(sparql):
+    if not mentions_remote(sparql):
         return []
     from rdflib.plugins.sparql import algebra, parser
     from rdflib.plugins.sparql.parserutils import CompValue
@@ -704,7 +711,7 @@ def cacheable(req: QueryRequest) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _cacheable_text(sparql: str) -> bool:
     # Memoised: a request asks several times (cache key, ETag), and clients repeat queries.
-    return not (_REMOTE_KEYWORDS.search(sparql) or _VOLATILE.search(sparql))
+    return not (mentions_remote(sparql) or _VOLATILE.search(sparql))
 
 
 class ResultCache:

@@ -94,7 +94,10 @@ class CachedAnswers:
                     self._replays.pop(raw, None)
             resp = self._answer(environ, raw)
             if resp is not None:
-                return resp(environ, start_response)
+                if resp.status_code != 200:
+                    return resp(environ, start_response)  # werkzeug's 304/HEAD rules apply
+                start_response(resp.status, resp.headers.to_wsgi_list())
+                return [b""] if method == "HEAD" else [resp.get_data()]
         return self.wsgi_app(environ, start_response)
 
     def _cache_get(self, key: tuple):
