@@ -191,3 +191,17 @@ def test_a_replay_is_keyed_by_everything_the_view_reads(fast_app) -> None:
         "/sparql", query_string={"query": "SELECT (<rel> AS ?b) {}"},
         headers={"Host": "other.example", "Accept": "text/csv"})
     assert b"http://other.example/rel" in relative.data
+
+
+def test_replays_are_bounded(fast_app, monkeypatch) -> None:
+    from wsis_kg.web import fastpath
+
+    monkeypatch.setattr(fastpath, "MAX_REPLAY_BYTES", 4096)
+    layer = _layer(fast_app)
+    client = fast_app.test_client()
+    for i in range(40):
+        q = f"SELECT ?s ?o {{ ?s <http://example.org/p> ?o }} # {'x' * 100} {i}"
+        for _ in range(2):
+            assert client.get("/sparql", query_string={"query": q}).status_code == 200
+        assert layer._replay_bytes <= 4096
+    assert 0 < len(layer._replays) < 40

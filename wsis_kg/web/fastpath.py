@@ -21,6 +21,7 @@ requests (``If-None-Match``) take the parsing path, which answers 304.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -33,8 +34,10 @@ from wsis_kg.web.sparql import answer, get_query
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 
 PATH = "/sparql"
-#: Remembered raw requests (each a few hundred bytes; the answers stay in the answer cache).
+#: Remembered raw requests: at most this many, holding at most this many bytes of request text
+#: (the answers themselves stay in, and are bounded by, the answer cache).
 MAX_REPLAYS = 8192
+MAX_REPLAY_BYTES = 16 * 1024 * 1024
 
 
 class _Replay(NamedTuple):
@@ -54,6 +57,8 @@ class CachedAnswers:
         self.wsgi_app = wsgi_app
         self._checked = False
         self._replays: dict[tuple, _Replay] = {}
+        self._replay_bytes = 0
+        self._replay_lock = threading.Lock()  # writers only: a look-up is one dict read
 
     def _plain(self) -> bool:
         """Whether Flask would add nothing to the view's response but the CORS headers.
@@ -91,7 +96,9 @@ class CachedAnswers:
                     if result is not None:
                         start_response(replay.status, replay.headers)
                         return [b""] if method == "HEAD" else [result.body]
-                    self._replays.pop(raw, None)
+                    with self._replay_lock:
+                        if self._replays.pop(raw, None) is not None:
+                            self._replay_bytes -= _cost(raw)
             resp = self._answer(environ, raw)
             if resp is not None:
                 if resp.status_code != 200:
@@ -122,10 +129,23 @@ class CachedAnswers:
         if raw is not None and req is not None and resp.status_code == 200:
             key = svc.queries.cache_key(req)
             if key is not None and self._cache_get(key) is not None:
-                if len(self._replays) >= MAX_REPLAYS:
-                    self._replays.clear()
-                self._replays[raw] = _Replay(key, resp.status, resp.headers.to_wsgi_list())
+                cost = _cost(raw)
+                replay = _Replay(key, resp.status, resp.headers.to_wsgi_list())
+                with self._replay_lock:
+                    if (len(self._replays) >= MAX_REPLAYS
+                            or self._replay_bytes + cost > MAX_REPLAY_BYTES):
+                        self._replays.clear()
+                        self._replay_bytes = 0
+                    if raw not in self._replays:
+                        self._replay_bytes += cost
+                    self._replays[raw] = replay
         return resp
+
+
+def _cost(raw: tuple) -> int:
+    """Bytes a replay keeps alive: the raw query string, the decoded query text in the cache
+    key, ``Accept`` and the fixed parts."""
+    return 2 * len(raw[0] or "") + len(raw[1] or "") + 512
 
 
 def _raw_key(environ: dict) -> tuple:
