@@ -5,6 +5,8 @@
   ``QueryService.write`` (the same path the update endpoint uses), so each test has its own
   dataset and query workers are recycled exactly as after any write.
 * Protocol tests: raw HTTP requests to a live server (see test_sparql11.py).
+* Federation tests: as evaluation tests, with each SERVICE endpoint of a test served by its
+  own ``oxigraph serve`` on 127.0.0.1 (see :class:`FederationRunner`).
 
 Results are compared with pyoxigraph: SELECT/ASK answers parsed with ``parse_query_results``
 and compared as multisets with a blank-node bijection; graphs and whole datasets compared
@@ -17,11 +19,14 @@ Test IRIs are reported with their canonical W3C names
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import socket
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -272,10 +277,13 @@ def diff_text(expected, actual, limit: int = 400) -> str:
 class EvalRunner:
     """Runs evaluation and syntax tests through one app's HTTP interface."""
 
-    def __init__(self, app, exclusions: dict[str, str]) -> None:
+    def __init__(self, app, exclusions: dict[str, str],
+                 endpoints: Mapping[str, str] | None = None) -> None:
         self.app = app
         self.client = app.test_client()
         self.exclusions = exclusions
+        #: SERVICE endpoint IRI → loopback URL, applied to query texts (see FederationRunner).
+        self.endpoints = dict(endpoints or {})
         from wsis_kg.web import EXTENSION_KEY
 
         self.svc = app.extensions[EXTENSION_KEY]
@@ -335,7 +343,7 @@ class EvalRunner:
             accept = "text/csv"
         elif result_file.suffix == ".tsv":
             accept = "text/tab-separated-values"
-        resp = self._query(qfile.read_text(encoding="utf-8"), base=qfile.as_uri(),
+        resp = self._query(self.query_text(qfile), base=qfile.as_uri(),
                            default=[p.as_uri() for p in data],
                            named=[p.as_uri() for p in gdata], accept=accept)
         if resp.status_code != 200:
@@ -343,6 +351,13 @@ class EvalRunner:
         return self.compare(result_file, resp)
 
     _CSVResultFormatTest = _QueryEvaluationTest
+
+    def query_text(self, qfile: Path) -> str:
+        """The test's query, with each mapped endpoint IRI ``<E>`` written as ``<url>``."""
+        text = qfile.read_text(encoding="utf-8")
+        for iri, url in self.endpoints.items():
+            text = text.replace(f"<{iri}>", f"<{url}>")
+        return text
 
     def compare(self, result_file: Path, resp) -> tuple[bool, str]:
         ctype = resp.headers.get("Content-Type", "")
@@ -455,6 +470,107 @@ class EvalRunner:
 
     def _NegativeUpdateSyntaxTest11(self, c):
         return self._syntax(c, update=True, positive=False)
+
+
+# ------------------------------------------------------------------------------------------
+# federation runner (SERVICE to endpoints on 127.0.0.1)
+# ------------------------------------------------------------------------------------------
+
+#: ``app_for(allowlist)``: a context manager giving a fresh app whose
+#: ``Settings.service_allowlist`` is exactly ``allowlist`` (closed on exit).
+AppFactory = Callable[[tuple[str, ...]], contextlib.AbstractContextManager]
+
+
+class FederationRunner(EvalRunner):
+    """Runs the SPARQL 1.1 Federation suite (syntax-fed, service) through the service's HTTP.
+
+    Syntax tests go to ``app`` (empty allow-list, so SERVICE is refused after a complete parse)
+    exactly as in :class:`EvalRunner`. Each SERVICE evaluation test gets, for its own duration
+    only:
+
+    * one ``oxigraph serve`` on 127.0.0.1 per ``qt:serviceData [ qt:endpoint <E>; qt:data <f> ]``,
+      holding ``f`` in its default graph;
+    * for every other constant SERVICE IRI of the query (the ``SERVICE SILENT`` targets the test
+      means to be unreachable), a loopback port that is bound but not listening: a call to it is
+      refused at once and never leaves the machine;
+    * a fresh app whose ``service_allowlist`` is exactly those loopback URLs; its local dataset
+      (``qt:data``) is loaded as in :class:`EvalRunner`, and results are compared the same way.
+
+    Endpoint mapping: the suite's endpoint IRIs (``http://example.org/sparql``, ...) are not
+    reachable, so each ``<E>`` in the query text is rewritten to its loopback query URL before
+    the query is sent. This plays the part of the service-handler map of Oxigraph's own test
+    runner (its testsuite maps each endpoint IRI to an in-memory store), but the call goes
+    through the service's allow-list check and pyoxigraph's real SERVICE HTTP client (a nested
+    SERVICE is then made by the first ``oxigraph serve`` to the second). Only the query text is
+    rewritten, where the suite writes endpoints as full IRIs: an endpoint IRI that reaches
+    SERVICE through the data (``SERVICE ?var``, service5) is not mapped.
+    """
+
+    def __init__(self, app, app_for: AppFactory, exclusions: dict[str, str],
+                 log_dir: Path) -> None:
+        super().__init__(app, exclusions)
+        self.app_for = app_for
+        self.log_dir = log_dir
+
+    def _QueryEvaluationTest(self, c: Case) -> tuple[bool, str]:
+        with contextlib.ExitStack() as stack:
+            endpoints = self.start_endpoints(c, stack)
+            app = stack.enter_context(self.app_for(tuple(endpoints.values())))
+            return EvalRunner(app, self.exclusions, endpoints)._QueryEvaluationTest(c)
+
+    def start_endpoints(self, c: Case, stack: contextlib.ExitStack) -> dict[str, str]:
+        """Endpoint IRI → loopback URL for every endpoint the test uses (stopped with ``stack``)."""
+        from wsis_kg.bench import OxigraphServer
+
+        g = c.graph
+        action = g.value(c.node, MF.action)
+        name = c.key.rsplit("#", 1)[-1]
+        endpoints: dict[str, str] = {}
+        for i, sd in enumerate(g.objects(action, QT.serviceData)):
+            srv = stack.enter_context(OxigraphServer(None, self.log_dir / f"{name}-{i}.log",
+                                                     union=False))
+            load_endpoint(srv.root, path_of(g.value(sd, QT.data)))
+            endpoints[str(g.value(sd, QT.endpoint))] = srv.query_url
+        qfile = path_of(g.value(action, QT.query))
+        for iri in service_iris(qfile.read_text(encoding="utf-8")):
+            if iri not in endpoints:
+                endpoints[iri] = stack.enter_context(refusing_url())
+        return endpoints
+
+
+def service_iris(sparql: str) -> list[str]:
+    """The IRIs written after ``SERVICE [SILENT]`` in a query text, in order.
+
+    A token scan with rdflib's own IRIREF rule (comments skipped), not a parse: rdflib's
+    parser recurses without end on a SERVICE nested in a SERVICE (RDFLib/rdflib#2136), which
+    service3 and service6 are. Over-matching (e.g. inside a string) would only map one more
+    IRI to a refusing loopback port.
+    """
+    import pyparsing as pp
+    from rdflib.plugins.sparql.parser import IRIREF
+
+    rule = (pp.CaselessKeyword("SERVICE") + pp.Optional(pp.CaselessKeyword("SILENT")).suppress()
+            + IRIREF).ignore(pp.python_style_comment)
+    return list(dict.fromkeys(str(m[1]) for m, _, _ in rule.scan_string(sparql)))
+
+
+def load_endpoint(root: str, data: Path) -> None:
+    """Put ``data`` (parsed against its own base) in the default graph of ``oxigraph serve``."""
+    import requests
+
+    body = ox.serialize(parse_rdf_file(data), format=ox.RdfFormat.N_QUADS)
+    resp = requests.post(root + "/store", data=body,
+                         headers={"Content-Type": "application/n-quads"}, timeout=30)
+    resp.raise_for_status()
+
+
+@contextlib.contextmanager
+def refusing_url() -> Iterator[str]:
+    """A loopback SPARQL URL nothing answers: its port stays bound (no one else can take it)
+    but never listens, so a connection is refused at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{s.getsockname()[1]}/sparql"
 
 
 # ------------------------------------------------------------------------------------------

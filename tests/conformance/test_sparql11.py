@@ -3,7 +3,9 @@
 * query evaluation, update evaluation, result formats (CSV/TSV/JSON) and syntax tests: the
   Flask test client of one app with a fresh in-memory store per test (see sparql_runner.py);
 * the SPARQL 1.1 Protocol suite: a live HTTP server (tests/conftest.py LiveServer);
-* the Service Description suite: its three checks against the live server.
+* the Service Description suite: its three checks against the live server;
+* the Federation suite (SERVICE): each test's endpoints are ``oxigraph serve`` processes on
+  127.0.0.1 and the app allows exactly those (see sparql_runner.FederationRunner).
 
 Each run prints its pass rate; every outcome goes into test-artifacts/earl-sparql.ttl (EARL);
 a run fails below its floor. Exclusions live in ONE list: exclusions.py.
@@ -11,7 +13,9 @@ a run fails below its floor. Exclusions live in ONE list: exclusions.py.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -41,15 +45,24 @@ def _earl():
         print(f"\nEARL report: {EARL_PATH} ({len(_OUTCOMES)} assertions)")
 
 
-@pytest.fixture(scope="module")
-def conf_app():
+@contextlib.contextmanager
+def _app(allowlist: tuple[str, ...] = ()) -> Iterator:
+    """An app over a fresh in-memory store whose SERVICE/LOAD allow-list is ``allowlist``."""
     from wsis_kg.web import EXTENSION_KEY, create_app
 
     settings = Settings(project_root=ROOT, build_on_start=False, tokens={sr.TOKEN: "w3c"},
-                        query_timeout=30, workers=1)
+                        query_timeout=30, workers=1, service_allowlist=allowlist)
     app = create_app(settings, store=OxigraphStore())
-    yield app
-    app.extensions[EXTENSION_KEY].queries.close()
+    try:
+        yield app
+    finally:
+        app.extensions[EXTENSION_KEY].queries.close()
+
+
+@pytest.fixture(scope="module")
+def conf_app():
+    with _app() as app:
+        yield app
 
 
 def _check(report: sr.Report, title: str) -> None:
@@ -66,7 +79,8 @@ def _cases(manifest: str) -> list[sr.Case]:
 def test_nothing_excluded_silently() -> None:
     """Every excluded test exists in the suites (a typo would hide nothing)."""
     keys = {c.key for m in ("manifest-sparql11-query.ttl", "manifest-sparql11-update.ttl",
-                            "manifest-sparql11-results.ttl", "protocol/manifest.ttl")
+                            "manifest-sparql11-results.ttl", "manifest-sparql11-fed.ttl",
+                            "protocol/manifest.ttl")
             for c in _cases(m)}
     assert set(EXCLUSIONS) <= keys, set(EXCLUSIONS) - keys
     assert all(reason.strip() for reason in EXCLUSIONS.values())
@@ -89,6 +103,14 @@ def test_update_evaluation(conf_app) -> None:
 def test_result_formats(conf_app) -> None:
     _check(sr.EvalRunner(conf_app, EXCLUSIONS).run(_cases("manifest-sparql11-results.ttl")),
            "SPARQL 1.1 result formats (JSON, CSV, TSV)")
+
+
+def test_federation(conf_app, tmp_path) -> None:
+    """SERVICE through the service: every endpoint an ``oxigraph serve`` on 127.0.0.1, started
+    and stopped within its test (a few seconds in all)."""
+    runner = sr.FederationRunner(conf_app, _app, EXCLUSIONS, tmp_path)
+    _check(runner.run(_cases("manifest-sparql11-fed.ttl")),
+           "SPARQL 1.1 Federation (SERVICE evaluation + syntax)")
 
 
 @pytest.fixture(scope="module")
