@@ -43,14 +43,7 @@ EXCLUSIONS: dict[str, str] = {
     "functions/manifest#bnode01": (
         'pyoxigraph 0.5.13: BNODE("foo") gives the same blank node in different solutions; '
         "SPARQL 1.1 (17.4.2.9) shares it only within one solution"),
-    # Federation (SERVICE): refused by the service's allow-list check before pyoxigraph runs
-    # them (run with that check bypassed, pyoxigraph answers service3 and service6 right).
-    "service/manifest#service3": (
-        "SERVICE nested in SERVICE: the allow-list check parses with rdflib 7.6, which recurses "
-        "without end on it (RDFLib/rdflib#2136), so the query is refused (400) unrun"),
-    "service/manifest#service6": (
-        "SERVICE SILENT nested in SERVICE: the allow-list check parses with rdflib 7.6, which "
-        "recurses without end on it (RDFLib/rdflib#2136), so the query is refused (400) unrun"),
+    # Federation (SERVICE): refused by the service's allow-list check before pyoxigraph runs it.
     "service/manifest#service5": (
         "SERVICE ?service: an endpoint known only at evaluation cannot be checked against the "
         "allow-list, so it is refused (403); its IRIs come from the data, which is not mapped"),
