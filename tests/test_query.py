@@ -401,6 +401,9 @@ NESTED = ("SELECT * WHERE {{ SERVICE {a} {{ ?s ?p ?o OPTIONAL {{ SERVICE {b} {{ 
     "PREFIX ex: <http://127.0.0.1:9/> SELECT * WHERE { ?s ?p 1SERVICE ex:a { ?s ?p ?o } }",
     "PREFIX SILENTex: <http://ok.example/> PREFIX ex: <http://127.0.0.1:9/> "
     "SELECT * WHERE { SERVICE SILENTex:a { ?s ?p ?o } }",
+    "PREFIX ex: <http://127.0.0.1:9/> SELECT * WHERE { ?s ?p trueSERVICE ex:a { ?s ?p ?o } }",
+    "PREFIX : <http://127.0.0.1:9/> PREFIX service: <http://ok.example/> "
+    "SELECT * WHERE { ?s ?p ?o service:x { ?s ?p ?o } }",
     # '<' can be less-than for Oxigraph: then '...' / # start a string / comment there
     "SELECT * WHERE { VALUES ?a {1} FILTER(?a<'x>?b') SERVICE <http://127.0.0.1:9/> "
     "{ SERVICE <http://127.0.0.1:9/> {?s ?p ?o} } FILTER(?a != '') }",
@@ -451,7 +454,8 @@ def test_nested_service_targets_that_cannot_be_checked(a: str, b: str, error: ty
 
 def test_only_keyword_tokens_count_when_rdflib_cannot_parse() -> None:
     """SERVICE/LOAD inside strings, comments, IRIs, variables and prefixed names is no call."""
-    decoys = ("PREFIX ex: <http://ex/> SELECT ?service WHERE { ?service ex:service ex:load ; "
+    decoys = ("PREFIX ex: <http://ex/> PREFIX downloads: <http://dl/> "
+              "SELECT ?service WHERE { ?service ex:service downloads:load ; "
               "<http://x/SERVICE/load> 'SERVICE <http://a/>' , '''LOAD\n<http://b/>''' , "
               '"service" , """it\'s "LOAD" <http://c/>""" # SERVICE <http://d/> { }\n')
     nested = decoys + NESTED.format(a=f"<{OK}one>", b=f"<{OK}two>")[17:]

@@ -180,9 +180,10 @@ class RemoteCall:
 #: Letters that may spell SERVICE or LOAD. Oxigraph matches keywords without a word boundary
 #: (``SERVICEex:a`` is ``SERVICE ex:a``, ``1SERVICE`` is ``1 SERVICE``), so no ``\b`` here.
 _REMOTE_LETTERS = re.compile(r"service|load", re.IGNORECASE)
-#: Words that, glued to something else, Oxigraph may still read as a keyword that matters to
-#: the guard (``SILENTex:a`` → ``SILENT ex:a``, ``PREFIXex:<…>`` → ``PREFIX ex: <…>``).
-_GUARD_WORDS = re.compile(r"service|load|silent|prefix", re.IGNORECASE)
+#: A word or prefix label starting with a keyword that matters to the guard, which Oxigraph
+#: may read as that keyword (``SILENTex:a`` → ``SILENT ex:a``, ``PREFIXex:<…>`` → ``PREFIX
+#: ex: <…>``, ``service:x`` → ``SERVICE :x``), also after a boolean object (``trueSERVICE``).
+_GLUED = re.compile(r"(?:true|false)?(service|load|silent|prefix)", re.IGNORECASE)
 #: rdflib's parser replaces ``\uXXXX`` / ``\UXXXXXXXX`` in the whole text before parsing;
 #: Oxigraph decodes them only inside strings and IRIs. On such text the two read different
 #: queries (``"\u0022"`` opens a long string for rdflib), so rdflib is not asked.
@@ -408,17 +409,18 @@ def _token_calls(sparql: str, *, update: bool) -> list[RemoteCall]:
 
 
 def _refuse_glued(sparql: str, toks: tuple[Token, ...], update: bool) -> None:
-    """Refuse SERVICE / LOAD / SILENT / PREFIX glued to other letters in a word or a prefix
-    label: Oxigraph may read the keyword there (``SERVICEex:a``), rdflib and the tokens do not.
+    """Refuse a word or prefix label that Oxigraph may read as SERVICE / LOAD / SILENT /
+    PREFIX followed by more (``SERVICEex:a``) where rdflib and the tokens see one name.
     """
     for t in toks:
         part = _code_part(t)
-        m = _GUARD_WORDS.search(part)
-        if m and not (t.kind == "word" and part.upper() == m.group(0).upper()):
+        m = _GLUED.match(part)
+        if m and not (t.kind == "word" and len(m.group(1)) == len(part)):
+            kw = m.group(1).upper()
             raise _unverifiable_at(
-                sparql, t.start, m.group(0).upper(), update,
-                f"'{t.text}' has {m.group(0).upper()} glued to other letters (write the "
-                "keyword apart, or give the prefix another name)")
+                sparql, t.start, kw, update,
+                f"'{t.text}' could be read as the keyword {kw} (write the keyword apart from "
+                "what follows it, or give the prefix another name)")
 
 
 def _iri_value(token: str) -> str | None:
