@@ -475,3 +475,14 @@ def test_load_in_an_update_rdflib_cannot_parse() -> None:
         guard_update(update.replace("SILENT ", ""), [OK])
     with pytest.raises(ForbiddenService):
         check_remote_access(update, [OK], update=True)
+
+
+def test_tokens_overrule_rdflib_when_it_reads_fewer_calls(monkeypatch) -> None:
+    """Had rdflib read another text than Oxigraph (as with its \\u pre-expansion), the
+    keywords in the token stream still count."""
+    import wsis_kg.query as q
+
+    monkeypatch.setattr(q, "remote_calls", lambda sparql, update=False: [])
+    with pytest.raises(ForbiddenService):
+        check_remote_access("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", [])
+    check_remote_access("SELECT * { ?s ?p 'SERVICE <http://x/> { }' }", [])

@@ -475,6 +475,12 @@ def _checked_calls(sparql: str, allow: tuple[str, ...], update: bool) -> list[Re
         # rdflib could not parse it (nested SERVICE: RDFLib/rdflib#2136, or a syntax error):
         # read the targets from the tokens. Oxigraph then reports any syntax error itself.
         return _token_calls(sparql, update=update)
+    scan = _scan(sparql)
+    if scan.ambiguous is None and len(calls) < sum(
+            t.kind == "word" and t.text.upper() in ("SERVICE", "LOAD") for t in scan.tokens):
+        # rdflib read fewer calls than there are keywords: it read another text than
+        # Oxigraph will. Trust the tokens.
+        return _token_calls(sparql, update=update)
     return calls
 
 
