@@ -238,14 +238,14 @@ class _Scan:
     ambiguous: tuple[str, int] | None  # why a token's reading is not certain, and where
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=16)  # a few requests' worth: updates can be large
 def tokenize(sparql: str) -> tuple[Token, ...]:
     """The tokens of a SPARQL query or update, comments left out (memoised)."""
     return tuple(Token(m.lastgroup or "", m.group(0), m.start(), m.end())
                  for m in _TOKEN.finditer(sparql) if m.lastgroup != "comment")
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=16)  # a few requests' worth: updates can be large
 def _scan(sparql: str) -> _Scan:
     toks = tokenize(sparql)
     return _Scan(toks, _ambiguity(sparql, toks))
