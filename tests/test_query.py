@@ -156,6 +156,31 @@ def test_service_allowlist_and_false_alarms() -> None:
         check_remote_access("SELECT * { SERVICE { ?s ?p } }", [])
 
 
+@pytest.mark.parametrize("target, allowed", [
+    ("http://ok.example", True),
+    ("http://ok.example/sparql", True),
+    ("http://ok.example?query=x", True),
+    ("http://ok.example#x", True),
+    ("http://ok.example.evil.net/sparql", False),   # a longer host
+    ("http://ok.example@evil.net/sparql", False),   # userinfo
+    ("http://ok.example:8080/sparql", False),       # another port
+    ("http://ok.examplex/", False),
+])
+def test_an_allowlist_entry_matches_only_at_a_url_boundary(target: str, allowed: bool) -> None:
+    query = f"SELECT * {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"
+    if allowed:
+        check_remote_access(query, ["http://ok.example"])
+    else:
+        with pytest.raises(ForbiddenService):
+            check_remote_access(query, ["http://ok.example"])
+    # An entry that ends with a separator is a plain prefix.
+    check_remote_access("SELECT * { SERVICE <http://ok.example/sparql/a> { ?s ?p ?o } }",
+                        ["http://ok.example/sparql/"])
+    with pytest.raises(ForbiddenService):
+        check_remote_access("SELECT * { SERVICE <http://ok.example/sparqlx> { ?s ?p ?o } }",
+                            ["http://ok.example/sparql"])
+
+
 def test_remote_store_runs_inline(built_store) -> None:
     """A store that is not an embedded Oxigraph store is queried in the request thread."""
 

@@ -24,7 +24,10 @@ Store kinds:
 
 SERVICE and LOAD are checked *before* anything runs (pyoxigraph would otherwise perform the HTTP
 call itself): only when the text mentions them is the request parsed with rdflib's SPARQL parser
-and its algebra searched for SERVICE / LOAD targets outside ``Settings.service_allowlist``.
+and its algebra searched for SERVICE / LOAD targets outside ``Settings.service_allowlist``
+(matched at a URL boundary). Where rdflib cannot parse the request (nested SERVICE) or could read
+it differently from Oxigraph (``\\u`` escapes), the targets are read from this module's SPARQL
+tokenizer instead, and a request whose targets cannot be read is refused.
 ``LOAD SILENT`` outside the allow-list is a no-op (SPARQL 1.1 Update: it never fails): that
 operation is cut from the text before pyoxigraph sees it (:func:`guard_update`).
 
@@ -67,7 +70,6 @@ from wsis_kg.store import GraphStore, OxigraphStore, dataset_kwargs
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-_REMOTE_KEYWORDS = re.compile(r"\b(?:service|load)\b", re.IGNORECASE)
 #: rdflib's pyparsing grammar is shared module state: one parse at a time.
 _RDFLIB_LOCK = threading.Lock()
 _ERROR_AT = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
@@ -453,7 +455,21 @@ def _token_target(sparql: str, t: Token, prefixes: dict[str, str | None], keywor
 
 
 def _allowed(target: str, allow: tuple[str, ...]) -> bool:
-    return not target.startswith("?") and any(target.startswith(a) for a in allow)
+    """Whether ``target`` is an allow-list entry or lies below one.
+
+    An entry matches only up to a URL boundary: ``http://ok.example`` allows
+    ``http://ok.example/sparql`` but not ``http://ok.example.evil.net/`` or
+    ``http://ok.example@evil.net/``.
+    """
+    if target.startswith("?"):
+        return False
+    for a in allow:
+        if not a or not target.startswith(a):
+            continue
+        if len(target) == len(a) or a.endswith(("/", "?", "#", "&", "=")) \
+                or target[len(a)] in "/?#":
+            return True
+    return False
 
 
 def _forbidden(target: str, allow: tuple[str, ...]) -> ForbiddenService:

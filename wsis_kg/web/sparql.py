@@ -18,7 +18,6 @@ errors are raised as :mod:`wsis_kg.errors` and become RFC 9457 problems in ``pro
 from __future__ import annotations
 
 import hmac
-import re
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, redirect, request
@@ -33,7 +32,7 @@ from wsis_kg.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from wsis_kg.query import QueryRequest
+from wsis_kg.query import QueryRequest, tokenize
 from wsis_kg.web import Service, service
 
 bp = Blueprint("sparql", __name__)
@@ -261,18 +260,6 @@ def sparql_update() -> Response:
 # using-graph-uri / using-named-graph-uri
 # ------------------------------------------------------------------------------------------
 
-# Tokens that matter for placing USING clauses: strings, IRIs, comments, braces, words.
-_TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
-    r"|#[^\n]*"
-    r"|[{}]"
-    r"|[?$]?[A-Za-z_][\w\-.]*:?[\w\-.:%]*",
-    re.DOTALL,
-)
-
-
 def apply_using(update: str, using: list[str], using_named: list[str]) -> str:
     """Add the protocol's ``using-(named-)graph-uri`` as USING clauses to each DELETE/INSERT.
 
@@ -286,23 +273,22 @@ def apply_using(update: str, using: list[str], using_named: list[str]) -> str:
     out: list[str] = []
     pos = depth = 0
     prev_word = ""
-    for m in _TOKEN.finditer(update):
-        tok = m.group(0)
-        if tok == "{":
+    for t in tokenize(update):
+        if t.text == "{":
             depth += 1
-        elif tok == "}":
+        elif t.text == "}":
             depth -= 1
             prev_word = "}"
-        elif depth == 0 and tok[0] not in "\"'<#?$" and not tok.endswith(":") and ":" not in tok:
-            word = tok.upper()
+        elif depth == 0 and t.kind == "word":
+            word = t.text.upper()
             if word in ("USING", "WITH"):
                 raise BadRequest(
                     "using-graph-uri / using-named-graph-uri cannot be combined with USING or "
                     "WITH in the update itself.")
             if word == "WHERE" and prev_word != "DELETE":
-                out.append(update[pos:m.start()])
+                out.append(update[pos:t.start])
                 out.append(clause)
-                pos = m.start()
+                pos = t.start
             prev_word = word
     out.append(update[pos:])
     return "".join(out)
