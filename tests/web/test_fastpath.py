@@ -205,3 +205,30 @@ def test_replays_are_bounded(fast_app, monkeypatch) -> None:
             assert client.get("/sparql", query_string={"query": q}).status_code == 200
         assert layer._replay_bytes <= 4096
     assert 0 < len(layer._replays) < 40
+
+
+@pytest.mark.parametrize("query_string, headers", [
+    ("query=%ZZ", {}),                                   # bad percent-escape
+    ("query=%C3%28", {}),                                # invalid UTF-8
+    ("query=" + "%20" * 5000 + "ASK%7B%7D", {}),         # long
+    ("query=ASK%7B%7D&format=", {}),                     # empty format
+    ("query=ASK%7B%7D&format=%00", {}),
+    ("query=ASK%7B%7D", {"Accept": ";;;,,,q=x"}),       # malformed Accept
+    ("query=ASK%7B%7D", {"Accept": "*/*;q=0"}),
+    ("query=ASK%7B%7D", {"Accept": "text/csv;q=0.5, application/sparql-results+json;q=0.9"}),
+    ("query=ASK%7B%7D&default-graph-uri=", {}),
+    ("query=ASK%7B%7D&named-graph-uri=%3Chttp%3A%2F%2Fx%3E", {}),
+    ("query=ASK%7B%7D", {"If-None-Match": "*"}),
+    ("query=ASK%7B%7D", {"If-None-Match": "W/\"x\", \"y\""}),
+    ("query=ASK%7B%7D", {"Host": "bad host name"}),
+    ("query=SELECT%20*%20%7B%3Chttp%3A%2F%2Fx%3E%20%3Fp%20%3Fo%7D%20%23%20%F0%9F%98%80", {}),
+    ("query=&query=", {}),
+    ("query", {}),
+])
+def test_odd_requests_get_flasks_answer_and_never_500(fast_app, query_string, headers) -> None:
+    spy = Spy(_layer(fast_app))
+    client, flask_only = fast_app.test_client(), Client(spy.flask)
+    for _ in range(3):  # evaluated, cached, replayed
+        r = client.get("/sparql?" + query_string, headers=headers)
+        assert r.status_code < 500, r.get_data(as_text=True)
+        _same(r, flask_only.get("/sparql?" + query_string, headers=headers))
