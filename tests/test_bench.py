@@ -42,6 +42,7 @@ def test_header_fields(report) -> None:
     assert "oxigraph" in data["machine"]["oxigraph_server"]
     assert data["data"]["quads"] >= 15000
     assert data["data"]["wsis_quads"] > 0 and data["data"]["synthetic_quads"] > 0
+    assert data["service"]["server"] == "granian" and data["service"]["allocator"] == "jemalloc"
 
 
 def test_ask_overhead(report) -> None:
@@ -86,6 +87,7 @@ def test_markdown_and_printed_summary(report) -> None:
     _, md, printed = report
     for heading in ("## Summary", "## (a)", "## (b)", "## (c)", "## (d)"):
         assert heading in md
+    assert "Service: granian, jemalloc allocator, answer cache" in md
     assert "| (a) `ASK {}` p50 overhead" in printed and "bench.json" in printed
 
 

@@ -454,6 +454,18 @@ def machine_info() -> dict[str, Any]:
             "load": os.getloadavg()[0] if hasattr(os, "getloadavg") else None}
 
 
+def service_configuration(settings: Settings) -> dict[str, Any]:
+    """What of the service's configuration moves the figures (the bench starts it with these)."""
+    from wsis_kg import allocator
+
+    alloc = settings.allocator
+    if alloc == allocator.JEMALLOC and allocator.jemalloc_library() is None:
+        alloc = "system (jemalloc not installed)"
+    return {"server": settings.server, "allocator": alloc,
+            "answer_cache_bytes": settings.query_cache_bytes,
+            "query_workers": settings.workers}
+
+
 def _pkg_version(name: str) -> str | None:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -472,6 +484,7 @@ def run(settings: Settings, cfg: BenchConfig, say: Say = print) -> dict[str, Any
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": cfg.command, "quick": cfg.quick, "duration_s": cfg.duration,
         "machine": machine_info(),
+        "service": service_configuration(settings),
         "targets": {"ask_overhead_ms": TARGET_ASK_OVERHEAD_MS,
                     "catalogue_geomean_ratio": TARGET_CATALOGUE_RATIO,
                     "lookup_throughput_ratio": TARGET_LOOKUP_RATIO},
@@ -680,6 +693,15 @@ def _f(x: float | None, digits: int = 2) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
 
 
+def _service_line(svc: dict[str, Any] | None) -> list[str]:
+    if not svc:
+        return []
+    cache = (f"answer cache {svc['answer_cache_bytes'] // (1024 * 1024)} MiB"
+             if svc["answer_cache_bytes"] else "answer cache off (every request evaluated)")
+    return [f"Service: {svc['server']}, {svc['allocator']} allocator, {cache}, "
+            f"{svc['query_workers']} query processes.", ""]
+
+
 def render_markdown(r: dict[str, Any]) -> str:
     m, d = r["machine"], r["data"]
     ok = {True: "met", False: "**missed**"}
@@ -690,6 +712,7 @@ def render_markdown(r: dict[str, Any]) -> str:
         f"{m['oxigraph_server']}, {m['wrk']}. Load average at start: {_f(m['load'])}.", "",
         f"Data: {d['quads']} quads ({d['wsis_quads']} WSIS graph + {d['synthetic_quads']} "
         f"synthetic). wrk runs of {r['duration_s']:g} s.", "",
+        *_service_line(r.get("service")),
         "## Summary", "",
         "| measure | service | oxigraph serve | target | |",
         "|---|---:|---:|---:|---|",

@@ -64,10 +64,14 @@ class Settings:
     tokens: dict[str, str] = field(default_factory=dict)
     #: Client side: the bearer token ``wsis-kg ingest`` sends to a running service.
     token: str | None = None
-    #: Endpoints SERVICE and LOAD may reach (exact URL prefixes); empty means none.
+    #: Endpoints SERVICE and LOAD may reach, each with everything below it (matched at a URL
+    #: boundary); empty means none.
     service_allowlist: tuple[str, ...] = ()
     #: HTTP server of ``wsis-kg serve``: ``granian`` (default) or ``gunicorn``.
     server: str = "granian"
+    #: Memory allocator of ``wsis-kg serve``: ``jemalloc`` (default, when installed: pyoxigraph
+    #: runs 10–50 % faster on it) or ``system`` (glibc's malloc).
+    allocator: str = "jemalloc"
     #: Log every request to stdout (costs about 0.3 ms a request).
     access_log: bool = False
     #: Gunicorn worker processes for ``wsis-kg serve``.

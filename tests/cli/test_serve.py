@@ -54,6 +54,11 @@ def test_serve_answers_validates_and_sees_writes(server: str, tmp_path: Path) ->
                 assert proc.poll() is None, (tmp_path / "serve.log").read_text()
                 time.sleep(0.1)
         assert r.status_code == 200 and r.json()["boolean"] is False
+        # Every process of the server (re-executed once) runs on jemalloc.
+        group = subprocess.run(["ps", "-o", "pid=", "-g", str(proc.pid)], capture_output=True,
+                               text=True).stdout.split()
+        assert group and all("libjemalloc" in Path(f"/proc/{p}/maps").read_text()
+                             for p in group if Path(f"/proc/{p}").exists())
         etag = r.headers["ETag"]
         assert requests.get(url, params=q, headers={"If-None-Match": etag}).status_code == 304
         upd = requests.post(url + "/update", data={"update": "INSERT DATA { <http://e/a> "
@@ -71,6 +76,7 @@ def test_serve_answers_validates_and_sees_writes(server: str, tmp_path: Path) ->
         assert time.monotonic() - t0 < 5
         # No access log by default.
         assert b"GET /sparql" not in (tmp_path / "serve.log").read_bytes()
+        assert b"jemalloc)" in (tmp_path / "serve.log").read_bytes()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(15)

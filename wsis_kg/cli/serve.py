@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import click
 
+from wsis_kg.allocator import CHOICES
+from wsis_kg.allocator import use as use_allocator
 from wsis_kg.settings import Settings
 
 #: Request threads in the gunicorn worker (requests mostly wait on query processes).
@@ -108,21 +110,31 @@ def run_granian(settings: Settings, *, access_log: bool = False) -> None:
 @click.option("--server", "server", type=click.Choice(["gunicorn", "granian"]),
               help="HTTP server (default granian, WSIS_KG_SERVER); both run one worker process "
                    "with threads")
+@click.option("--allocator", type=click.Choice(list(CHOICES)),
+              help="memory allocator (default jemalloc when installed, WSIS_KG_ALLOCATOR)")
 @click.pass_obj
 def command(settings: Settings, host: str | None, port: int | None, store: str | None,
             query_timeout: float | None, result_limit: int | None, workers: int | None,
-            public_base: str | None, access_log: bool | None, server: str | None) -> None:
+            public_base: str | None, access_log: bool | None, server: str | None,
+            allocator: str | None) -> None:
     """Serve SPARQL, Graph Store, validation, linked data and the UI (granian or gunicorn)."""
     settings = settings.with_(host=host, port=port, store=store, query_timeout=query_timeout,
                               result_limit=result_limit, workers=workers,
                               public_base=public_base, access_log=access_log,
-                              server=server)
+                              server=server, allocator=allocator)
     server, access_log = settings.server, settings.access_log
     if server not in ("granian", "gunicorn"):
         raise click.BadParameter(f"{server!r} is not granian or gunicorn", param_hint="server")
+    if settings.allocator not in CHOICES:
+        raise click.BadParameter(f"{settings.allocator!r} is not one of {', '.join(CHOICES)}",
+                                 param_hint="allocator")
+    use_allocator(settings.allocator, lambda m: click.echo(m, err=True))
+    from wsis_kg.allocator import loaded
+
     click.echo(f"wsis-kg: serving on http://{settings.host}:{settings.port}/ with {server} "
                f"(store {settings.store}, {settings.workers} query workers, "
-               f"timeout {settings.query_timeout:g}s)", err=True)
+               f"timeout {settings.query_timeout:g}s, "
+               f"{'jemalloc' if loaded() else 'system allocator'})", err=True)
     if server == "granian":
         run_granian(settings, access_log=access_log)
         return
