@@ -91,3 +91,86 @@ def test_cap_counts_rows_not_bytes() -> None:
 def test_content_type_has_charset_for_text() -> None:
     assert negotiate(SOLUTIONS, CSV).content_type == "text/csv; charset=utf-8"
     assert negotiate(GRAPH, "text/turtle").content_type == "text/turtle; charset=utf-8"
+
+
+#: Values that look like JSON or XML structure, escapes, quotes, line breaks, non-ASCII.
+_TRICKY = ['"a,{b"', '"[{"', '",{}"', '"x\\\\"', '"\\\\\\"{,\\""', '"},{\\"v\\":{"',
+           '"<result></result>"', '"&lt;result>"', '"line\\nbreak,{\\r\\n"', '"é,{ü"',
+           '<http://e/a,b>', '"1"^^<http://e/t,>', '"x"@en', '_:b1']
+
+
+def _tricky_query(rows: int, seed: int) -> str:
+    import random
+
+    rnd = random.Random(seed)
+    values = []
+    for _ in range(rows):
+        cells = [rnd.choice([*_TRICKY, "UNDEF", "UNDEF"]) for _ in range(3)]
+        values.append("(" + " ".join(c if not c.startswith("_:") else "UNDEF" for c in cells)
+                      + ")")
+    return "SELECT ?a ?b ?c { VALUES (?a ?b ?c) { " + " ".join(values) + " } }"
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("chunk", [1, 3, 7, 64, 8192])
+def test_json_and_xml_row_counters_are_exact_across_chunks(seed: int, chunk: int) -> None:
+    rows = 1 + seed * 17
+    store = ox.Store()
+    q = _tricky_query(rows, seed)
+    assert len(list(store.query(q))) == rows
+    # ",{}" in a literal may look like an empty JSON solution: the JSON count is an upper
+    # bound, exact without such literals; the XML count is exact.
+    plain = q.replace('",{}"', '"x"')
+    for fmt, counter, text in ((ox.QueryResultsFormat.JSON, formats._JsonRowBound, plain),
+                               (ox.QueryResultsFormat.JSON, formats._JsonRowBound, q),
+                               (ox.QueryResultsFormat.XML, formats._XmlRows, q)):
+        body = store.query(text).serialize(format=fmt)
+        c = counter()
+        for i in range(0, len(body), chunk):
+            c.feed(body[i:i + chunk])
+        if text is plain or fmt == ox.QueryResultsFormat.XML:
+            assert c.count == rows, (fmt, body[:300])
+        else:
+            assert c.count >= rows
+
+
+def test_json_counter_counts_empty_rows_and_triple_terms() -> None:
+    store = ox.Store()
+    q = "SELECT ?x { VALUES ?x { UNDEF UNDEF UNDEF } }"
+    c = formats._JsonRowBound()
+    c.feed(store.query(q).serialize(format=ox.QueryResultsFormat.JSON))
+    assert c.count == 3
+    q2 = ('SELECT ?t { VALUES ?n { 1 2 } BIND(<<( <http://e/a> <http://e/p> "x,{" )>> AS ?t) }')
+    c2 = formats._JsonRowBound()
+    c2.feed(store.query(q2).serialize(format=ox.QueryResultsFormat.JSON))
+    assert c2.count == 2
+
+
+@pytest.mark.parametrize("again", [False, True], ids=["single-run", "may-run-again"])
+@pytest.mark.parametrize("fmt", formats.RESULT_FORMATS, ids=lambda f: f.names[0])
+def test_the_cap_is_exact_in_every_result_format(fmt, again: bool) -> None:
+    store = ox.Store()
+    for q in (_tricky_query(40, 3), _tricky_query(40, 3).replace('",{}"', '"x"'),
+              "SELECT ?x { VALUES ?x { " + "UNDEF " * 40 + "} }"):
+        runs: list[int] = []
+
+        def rerun(q: str = q):
+            runs.append(1)
+            return store.query(q)
+
+        kw = {"again": rerun} if again else {}
+        exact = formats.serialize_result(store.query(q), fmt, 40, **kw)
+        assert exact == formats.serialize_result(store.query(q), fmt, None)  # same bytes
+        with pytest.raises(ResultTooLarge):
+            formats.serialize_result(store.query(q), fmt, 39, **kw)
+        assert len(runs) <= 2
+
+
+def test_a_json_answer_is_written_once_when_its_bound_is_under_the_cap() -> None:
+    store = ox.Store()
+    q = _tricky_query(30, 1).replace('",{}"', '"x"')
+    runs: list[int] = []
+    body = formats.serialize_result(store.query(q), formats.RESULT_FORMATS[0], 30,
+                                    again=lambda: runs.append(1) or store.query(q))
+    assert runs == [] and len(list(ox.parse_query_results(body,
+                                                         ox.QueryResultsFormat.JSON))) == 30
