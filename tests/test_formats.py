@@ -154,7 +154,7 @@ def test_the_cap_is_exact_in_every_result_format(fmt, again: bool) -> None:
               "SELECT ?x { VALUES ?x { " + "UNDEF " * 40 + "} }"):
         runs: list[int] = []
 
-        def rerun(q: str = q):
+        def rerun(q: str = q, runs: list[int] = runs):
             runs.append(1)
             return store.query(q)
 

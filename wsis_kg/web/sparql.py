@@ -32,7 +32,8 @@ from wsis_kg.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from wsis_kg.query import QueryRequest, tokenize
+from wsis_kg.guard import tokenize
+from wsis_kg.query import QueryRequest
 from wsis_kg.web import Service, service
 
 bp = Blueprint("sparql", __name__)
