@@ -282,12 +282,7 @@ class _Worker:
 
     def wait(self, seconds: float) -> bool:
         """Whether the answer (or EOF) is ready within ``seconds``."""
-        ms = max(0, math.ceil(seconds * 1000))
-        while True:
-            try:
-                return bool(self.poller.poll(ms))
-            except InterruptedError:  # pragma: no cover - PEP 475 retries; kept for clarity
-                continue
+        return bool(self.poller.poll(max(0, math.ceil(seconds * 1000))))  # PEP 475 retries
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
