@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from wsis_kg.settings import Settings
-from wsis_kg.store import OxigraphStore
+from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.testing import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +27,7 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def built_store(settings: Settings) -> OxigraphStore:
     """The whole graph built once per session (reasoner on, shapes check off). Do not mutate."""
-    from wsis_kg.build import build
+    from wsis_kg.graph.build import build
 
     store = OxigraphStore()
     build(settings, store, check_shapes=False)
@@ -37,7 +37,7 @@ def built_store(settings: Settings) -> OxigraphStore:
 @pytest.fixture()
 def fresh_store(settings: Settings) -> OxigraphStore:
     """A freshly built store a test may change."""
-    from wsis_kg.build import build
+    from wsis_kg.graph.build import build
 
     store = OxigraphStore()
     build(settings, store, check_shapes=False)

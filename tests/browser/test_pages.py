@@ -46,9 +46,9 @@ SERVE = """
 import sys
 from pathlib import Path
 from werkzeug.serving import make_server
-from wsis_kg.build import build
+from wsis_kg.graph.build import build
 from wsis_kg.settings import Settings
-from wsis_kg.store import OxigraphStore
+from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import create_app
 settings = Settings(project_root=Path(sys.argv[1]), build_on_start=False, workers=2)
 store = OxigraphStore()

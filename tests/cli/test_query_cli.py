@@ -64,7 +64,7 @@ def test_syntax_error_is_one_clear_line(settings: Settings) -> None:
 
 
 def test_store_option_uses_an_existing_store(settings: Settings, tmp_path) -> None:
-    from wsis_kg.store import OxigraphStore
+    from wsis_kg.store.embedded import OxigraphStore
 
     st = OxigraphStore(tmp_path / "db")
     st.load(b"<http://e/a> <http://e/p> 1 .", ox.RdfFormat.TURTLE, "http://e/g")

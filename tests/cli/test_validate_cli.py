@@ -98,9 +98,9 @@ def test_ingest_needs_a_persistent_store() -> None:
 
 
 def test_ingest_into_a_running_service() -> None:
-    from wsis_kg.build import build
+    from wsis_kg.graph.build import build
     from wsis_kg.settings import Settings
-    from wsis_kg.store import OxigraphStore
+    from wsis_kg.store.embedded import OxigraphStore
     from wsis_kg.testing import LiveServer
     from wsis_kg.web import create_app
 

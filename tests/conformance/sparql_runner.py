@@ -311,7 +311,7 @@ class EvalRunner:
 
     def _query(self, text: str, *, base: str, default: list[str], named: list[str],
                accept: str = ACCEPT):
-        from wsis_kg.store import has_dataset_clause
+        from wsis_kg.store.embedded import has_dataset_clause
 
         params: list[tuple[str, str]] = []
         if not has_dataset_clause(text):
@@ -520,7 +520,7 @@ class FederationRunner(EvalRunner):
 
     def start_endpoints(self, c: Case, stack: contextlib.ExitStack) -> dict[str, str]:
         """Endpoint IRI → loopback URL for every endpoint the test uses (stopped with ``stack``)."""
-        from wsis_kg.bench import OxigraphServer
+        from wsis_kg.bench.runner import OxigraphServer
 
         g = c.graph
         action = g.value(c.node, MF.action)

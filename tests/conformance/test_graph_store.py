@@ -20,7 +20,7 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
 from wsis_kg.settings import Settings
-from wsis_kg.store import OxigraphStore
+from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import create_app
 
 HERE = Path(__file__).parent

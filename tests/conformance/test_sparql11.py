@@ -27,7 +27,7 @@ import sparql_runner as sr  # noqa: E402
 from exclusions import EXCLUDED_MANIFESTS, EXCLUSIONS  # noqa: E402
 
 from wsis_kg.settings import Settings  # noqa: E402
-from wsis_kg.store import OxigraphStore  # noqa: E402
+from wsis_kg.store.embedded import OxigraphStore  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 EARL_PATH = ROOT / "test-artifacts" / "earl-sparql.ttl"

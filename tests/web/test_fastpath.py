@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.test import Client
 
 from wsis_kg.settings import Settings
-from wsis_kg.store import OxigraphStore
+from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web.fastpath import CachedAnswers
 
 Q = "SELECT ?s ?o { ?s <http://example.org/p> ?o } ORDER BY ?s ?o"

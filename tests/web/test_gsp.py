@@ -10,10 +10,10 @@ import requests
 from rdflib import Graph, Namespace
 from rdflib.compare import isomorphic
 
-from wsis_kg.build import build
-from wsis_kg.ingest import GRAPH_PROVENANCE
+from wsis_kg.graph.build import build
 from wsis_kg.settings import Settings
-from wsis_kg.store import OxigraphStore
+from wsis_kg.store.embedded import OxigraphStore
+from wsis_kg.validation.ingest import GRAPH_PROVENANCE
 from wsis_kg.web import create_app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "validate"

@@ -14,9 +14,9 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from wsis_kg.build import build
+from wsis_kg.graph.build import build
 from wsis_kg.settings import Settings
-from wsis_kg.store import OxigraphStore
+from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import create_app
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "web"

@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from wsis_kg.build import build
+from wsis_kg.graph.build import build
 from wsis_kg.settings import Settings
-from wsis_kg.store import OxigraphStore
+from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import create_app
 from wsis_kg.web.ui import parse_example, with_prefixes
 

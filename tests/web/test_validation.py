@@ -10,9 +10,9 @@ import pytest
 import requests
 from rdflib import Graph, Literal, Namespace
 
-from wsis_kg.build import build
+from wsis_kg.graph.build import build
 from wsis_kg.settings import Settings
-from wsis_kg.store import OxigraphStore
+from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import create_app
 
 SH = Namespace("http://www.w3.org/ns/shacl#")

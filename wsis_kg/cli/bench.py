@@ -1,5 +1,5 @@
 """``wsis-kg bench``: the service against ``oxigraph serve`` on the same data (see
-``wsis_kg.bench`` and docs/performance.md)."""
+``wsis_kg.bench.runner`` and docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def command(settings: Settings, quick: bool, triples: int | None, duration: floa
 
 def _service(settings: Settings, quick: bool, triples: int | None, duration: float | None,
              max_queries: int | None, out: Path) -> None:
-    from wsis_kg import bench
+    from wsis_kg.bench import runner as bench
 
     cfg = bench.BenchConfig(
         triples=triples if triples is not None else (50_000 if quick else 1_000_000),
@@ -74,7 +74,7 @@ def _command_line(*, quick: bool, triples: int | None, duration: float | None,
 def _validation(settings: Settings, quick: bool, out: Path) -> None:
     import json
 
-    from wsis_kg.bench_validation import run_validation_bench
+    from wsis_kg.bench.validation import run_validation_bench
 
     res = run_validation_bench(settings, repeats=2 if quick else 7,
                                say=lambda m: click.echo(m, err=True))

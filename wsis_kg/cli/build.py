@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from wsis_kg.build import build
+from wsis_kg.graph.build import build
 from wsis_kg.settings import Settings
-from wsis_kg.store import open_store
+from wsis_kg.store.embedded import open_store
 
 
 @click.command("build")

@@ -6,10 +6,10 @@ import sys
 
 import click
 
-from wsis_kg.build import build
-from wsis_kg.dump import DUMP_FORMATS, dump
+from wsis_kg.graph.build import build
+from wsis_kg.graph.dump import DUMP_FORMATS, dump
 from wsis_kg.settings import Settings
-from wsis_kg.store import open_store
+from wsis_kg.store.embedded import open_store
 
 
 @click.command("dump")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from wsis_kg.extract import SOURCES, extract_all
+from wsis_kg.extraction.extract import SOURCES, extract_all
 from wsis_kg.settings import Settings
 
 

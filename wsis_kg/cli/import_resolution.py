@@ -1,8 +1,8 @@
 """``wsis-kg import-resolution FILE.txt``: the plain text of a UN resolution → RDF.
 
 The same pipeline as ``wsis-kg extract`` for the two seed resolutions: the generic importer
-(``wsis_kg.importer.resolution``) and then mention linking against the curated gazetteer
-(``wsis_kg.mentions``), so importing a seed text gives exactly its data/extracted/ graph.
+(``wsis_kg.extraction.importer.resolution``) and then mention linking against the curated gazetteer
+(``wsis_kg.extraction.mentions``), so importing a seed text gives exactly its data/extracted/ graph.
 
 Exit codes: 0 imported (warnings on stderr say what could not be determined), 1 ``--validate``
 found violations, 2 the input cannot be read or is not a resolution (or lacks a symbol and
@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 from rdflib import Dataset, Graph
 
-from wsis_kg.importer.resolution import (
+from wsis_kg.extraction.importer.resolution import (
     ImportResult,
     ResolutionImportError,
     decode,
@@ -84,9 +84,9 @@ def _untitled(settings: Settings, result: ImportResult, curated: Graph) -> list[
 
 def _validate(settings: Settings, g: Graph) -> tuple[bool, str]:
     """SHACL check of the output with the ontology, curated and extracted data as context."""
-    from wsis_kg.extract import curated_graph
-    from wsis_kg.report import to_text
-    from wsis_kg.validate import project_shapes, run_pyshacl
+    from wsis_kg.extraction.extract import curated_graph
+    from wsis_kg.validation.report import to_text
+    from wsis_kg.validation.validate import project_shapes, run_pyshacl
 
     data = Graph()
     for t in g:
@@ -141,11 +141,11 @@ def command(settings: Settings, file: Path, output: Path | None, symbol: str | N
     text = decode(data, name)
     source_file = None if str(file) == "-" else _source_file(file, settings)
     result = import_resolution(text, symbol=symbol, date=date_, source_file=source_file)
-    from wsis_kg.extract import curated_graph
+    from wsis_kg.extraction.extract import curated_graph
 
     curated = curated_graph(settings)
     if not no_mentions:
-        from wsis_kg.mentions import link_mentions
+        from wsis_kg.extraction.mentions import link_mentions
 
         before = len(result.graph)
         link_mentions(result.graph, curated)

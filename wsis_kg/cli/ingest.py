@@ -17,8 +17,8 @@ import click
 
 from wsis_kg.cli.validate import read_inputs
 from wsis_kg.errors import ValidationFailed, WsisError
-from wsis_kg.report import MEDIA_TYPES, render
 from wsis_kg.settings import Settings
+from wsis_kg.validation.report import MEDIA_TYPES, render
 
 
 @click.command("ingest")
@@ -38,7 +38,7 @@ def command(settings: Settings, files: tuple[Path, ...], store: str | None, toke
             principal: str | None, input_format: str | None, out_format: str) -> None:
     """Validate FILES against the shapes in the context of the graph and, when they conform,
     add them (as one new named graph, with provenance) to the store."""
-    from wsis_kg.ingest import ingest_graph_iri
+    from wsis_kg.validation.ingest import ingest_graph_iri
 
     settings = settings.with_(store=store)
     token = token or settings.token
@@ -58,7 +58,7 @@ def command(settings: Settings, files: tuple[Path, ...], store: str | None, toke
 def _ingest_local(settings: Settings, graph: str, quads, source: str, token: str | None,
                   principal: str | None, out_format: str) -> None:
     from wsis_kg.cli.validate import open_context_store
-    from wsis_kg.ingest import principal_for, write_graph
+    from wsis_kg.validation.ingest import principal_for, write_graph
 
     who = principal or principal_for(settings, token)
     st = open_context_store(settings, lambda m: click.echo(m, err=True))

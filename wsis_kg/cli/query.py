@@ -13,11 +13,11 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-from wsis_kg import formats
 from wsis_kg.namespaces import PREFIXES
-from wsis_kg.query import QueryRequest, evaluate
+from wsis_kg.rdf import formats
 from wsis_kg.settings import Settings
-from wsis_kg.store import OxigraphStore, open_store
+from wsis_kg.sparql.service import QueryRequest, evaluate
+from wsis_kg.store.embedded import OxigraphStore, open_store
 
 FORMAT_NAMES = sorted({n for f in formats.RESULT_FORMATS + formats.GRAPH_FORMATS
                        for n in f.names} | {"table"})
@@ -79,7 +79,7 @@ def command(settings: Settings, query: str, store: str | None, fmt: str,
     if store:
         st = open_store(settings)
     else:
-        from wsis_kg.build import build
+        from wsis_kg.graph.build import build
 
         st = OxigraphStore()
         click.echo("building the graph in memory …", err=True)
@@ -99,7 +99,7 @@ def command(settings: Settings, query: str, store: str | None, fmt: str,
 
 def _table_or_default(target, req: QueryRequest) -> str:
     """Tables for SELECT, ``true``/``false`` for ASK, Turtle for graphs."""
-    from wsis_kg.query import _ox_query, syntax_error
+    from wsis_kg.sparql.service import _ox_query, syntax_error
 
     try:
         if isinstance(target, ox.Store):

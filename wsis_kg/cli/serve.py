@@ -4,7 +4,8 @@ granian (Rust HTTP, WSGI mode) is the default: measured on the 2-core developmen
 the per-request cost of gunicorn ``gthread`` (docs/performance.md); ``--server gunicorn`` keeps
 the previous server. Process layout (see docs/sparql.md): **one** worker process with threads
 holds the store, so every request sees the same data and writes never diverge between copies;
-inside it, :class:`wsis_kg.query.QueryService` keeps ``--workers`` pre-forked query processes that
+inside it, :class:`wsis_kg.sparql.service.QueryService` keeps ``--workers`` pre-forked query
+processes that
 can be killed at the time limit. The main process never opens the store (an on-disk store
 admits one process), so nothing is preloaded: the worker builds the graph when it starts and
 prints the build report.
@@ -24,8 +25,8 @@ THREADS_PER_QUERY_WORKER = 4
 
 def make_app(settings: Settings):
     """Open the store, build it when empty (printing the report), return the Flask app."""
-    from wsis_kg.build import build
-    from wsis_kg.store import open_store
+    from wsis_kg.graph.build import build
+    from wsis_kg.store.embedded import open_store
     from wsis_kg.web import create_app
 
     store = open_store(settings)

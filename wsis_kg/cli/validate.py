@@ -12,17 +12,17 @@ from pathlib import Path
 import click
 
 from wsis_kg.errors import InputSyntaxError, UnsupportedMediaType
-from wsis_kg.report import MEDIA_TYPES, render
 from wsis_kg.settings import Settings
+from wsis_kg.validation.report import MEDIA_TYPES, render
 
 
 def open_context_store(settings: Settings, say=None):
     """The store to validate against; an empty embedded store is built first (in memory)."""
-    from wsis_kg.store import open_store
+    from wsis_kg.store.embedded import open_store
 
     store = open_store(settings)
     if not settings.is_remote and len(store) == 0:
-        from wsis_kg.build import build
+        from wsis_kg.graph.build import build
 
         if say:
             say("building the graph for reference checks (pass --store DIR|URL to reuse a "
@@ -33,7 +33,7 @@ def open_context_store(settings: Settings, say=None):
 
 def read_inputs(files: tuple[Path, ...], input_format: str | None):
     """Parse every file fully before anything else; unreadable input exits 2."""
-    from wsis_kg.rdfinput import format_from_name, parse_file
+    from wsis_kg.rdf.parse import format_from_name, parse_file
 
     try:
         fmt = format_from_name(input_format) if input_format else None
@@ -61,7 +61,7 @@ def command(settings: Settings, files: tuple[Path, ...], input_format: str | Non
             out_format: str, fail_on_warning: bool, shapes_file: Path | None,
             store: str | None) -> None:
     """Validate FILES (together: they may refer to each other) and print the report."""
-    from wsis_kg import validate
+    from wsis_kg.validation import validate
 
     settings = settings.with_(store=store)
     inputs = read_inputs(files, input_format)

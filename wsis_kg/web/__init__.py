@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Flask
 
 from wsis_kg.settings import Settings
-from wsis_kg.store import GraphStore, open_store
+from wsis_kg.store.embedded import GraphStore, open_store
 
 EXTENSION_KEY = "wsis_kg"
 
@@ -19,7 +19,7 @@ class Service:
     """What request handlers share: the settings and the store."""
 
     def __init__(self, settings: Settings, store: GraphStore) -> None:
-        from wsis_kg.query import QueryService
+        from wsis_kg.sparql.service import QueryService
 
         self.settings = settings
         self.store = store
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     if store is None:
         store = open_store(settings)
         if settings.build_on_start and len(store) == 0:
-            from wsis_kg.build import build
+            from wsis_kg.graph.build import build
 
             build(settings, store)
     app = Flask(__name__)

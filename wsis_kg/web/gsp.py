@@ -4,7 +4,7 @@ Graphs are named indirectly (``?graph=<IRI>``, ``?default``) or directly (the re
 under ``/rdf-graphs/service/…`` *is* the graph IRI). GET/HEAD are public; PUT, POST and DELETE
 need ``Authorization: Bearer <token>`` (401 without, 403 for an unknown token). Every write is
 validated against the shapes in the context of the graph (422 problem with the SHACL report,
-store unchanged) and committed in one transaction with provenance (``wsis_kg.ingest``).
+store unchanged) and committed in one transaction with provenance (``wsis_kg.validation.ingest``).
 POST without a graph creates ``wsisg:ingest/{id}`` and answers 201 with its IRI in Location.
 """
 
@@ -21,7 +21,9 @@ from wsis_kg.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from wsis_kg.ingest import (
+from wsis_kg.namespaces import PREFIXES
+from wsis_kg.rdf.parse import format_from_media_type, parse_bytes
+from wsis_kg.validation.ingest import (
     check_graph_iri,
     delete_graph,
     graph_exists,
@@ -29,8 +31,6 @@ from wsis_kg.ingest import (
     principal_for,
     write_graph,
 )
-from wsis_kg.namespaces import PREFIXES
-from wsis_kg.rdfinput import format_from_media_type, parse_bytes
 
 bp = Blueprint("gsp", __name__)
 ENDPOINT = "/rdf-graphs/service"
@@ -182,7 +182,7 @@ def read_body(req: Request, limit: int, graph: str | None, *,
         quads: list[ox.Quad] = []
         for f in files:
             if not f.mimetype or f.mimetype == "application/octet-stream":
-                from wsis_kg.rdfinput import format_from_path
+                from wsis_kg.rdf.parse import format_from_path
 
                 fmt = format_from_path(f.filename or "")
             else:
@@ -201,7 +201,7 @@ def read_body(req: Request, limit: int, graph: str | None, *,
 @bp.errorhandler(ValidationFailed)
 def _refused(e: ValidationFailed) -> Response:
     """422: the SHACL report as Turtle/JSON-LD when asked, else a problem with the report."""
-    from wsis_kg.report import MEDIA_TYPES, render, to_json
+    from wsis_kg.validation.report import MEDIA_TYPES, render, to_json
     from wsis_kg.web.problems import problem_response
 
     report = e.report

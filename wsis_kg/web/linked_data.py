@@ -74,7 +74,7 @@ FORMATS: dict[str, RdfOut] = {
 #: media types clients also send, mapped to our extension
 _ALIASES = {"application/xhtml+xml": "html", "application/json": "jsonld",
             "application/x-turtle": "ttl", "application/owl+xml": None}
-#: whole-dataset dumps: file extension → (wsis_kg.dump format, media type)
+#: whole-dataset dumps: file extension → (wsis_kg.graph.dump format, media type)
 DUMPS: dict[str, tuple[str, str]] = {
     "nq": ("nquads", "application/n-quads"),
     "trig": ("trig", "application/trig"),
@@ -163,7 +163,7 @@ def select(sparql: str) -> list[dict[str, Any]]:
     svc = service()
     queries = getattr(svc, "queries", None)
     if queries is not None:
-        from wsis_kg.query import QueryRequest
+        from wsis_kg.sparql.service import QueryRequest
 
         body = queries.query(QueryRequest(sparql, format="tsv")).body
         sols = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
@@ -181,7 +181,7 @@ def construct(sparql: str) -> list[ox.Triple]:
     svc = service()
     queries = getattr(svc, "queries", None)
     if queries is not None:
-        from wsis_kg.query import QueryRequest
+        from wsis_kg.sparql.service import QueryRequest
 
         body = queries.query(QueryRequest(sparql, format="nt")).body
         return list(ox.parse(body, ox.RdfFormat.N_TRIPLES))
@@ -350,7 +350,7 @@ def whole(ext: str) -> Response:
     name = request.path.rsplit("/", 1)[-1].split(".", 1)[0]
     _, graph = _WHOLE[name]
     if ext == "html":
-        from wsis_kg import docs_gen
+        from wsis_kg.graph import docs as docs_gen
 
         html = docs_gen.documentation(service().settings, name, root=request.script_root,
                                       public_base=public_base())
@@ -412,7 +412,7 @@ def dump_file(name: str, ext: str) -> Response:
     fmt, media_type = DUMPS[ext]
 
     def make() -> bytes:
-        from wsis_kg.dump import dump
+        from wsis_kg.graph.dump import dump
 
         buf = io.BytesIO()
         dump(_PublicView(service().store), fmt, buf)  # type: ignore[arg-type]
@@ -441,7 +441,7 @@ def void_bare() -> Response:
 def void_doc(ext: str) -> Response:
     if ext not in FORMATS or ext == "html":
         return not_found(f".well-known/void.{ext}")
-    from wsis_kg import void
+    from wsis_kg.graph import void
 
     triples = void.describe_dataset(service().store, service().settings,
                                     service_root=request.host_url.rstrip("/")
@@ -454,7 +454,7 @@ def void_doc(ext: str) -> Response:
 def context() -> Response:
     import json
 
-    from wsis_kg import void
+    from wsis_kg.graph import void
 
     ctx = void.jsonld_context(select, public_prefixes())
     return Response(json.dumps(ctx, indent=1, ensure_ascii=False), mimetype="application/ld+json")

@@ -11,7 +11,8 @@
   ``using-graph-uri`` / ``using-named-graph-uri`` are honoured.
 * ``GET /health``: JSON status (store size, query workers).
 
-Queries run through :class:`wsis_kg.query.QueryService` (time limit, result cap, SERVICE guard);
+Queries run through :class:`wsis_kg.sparql.service.QueryService` (time limit, result cap,
+SERVICE guard);
 errors are raised as :mod:`wsis_kg.errors` and become RFC 9457 problems in ``problems.py``.
 """
 
@@ -25,15 +26,15 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_options_header
 from werkzeug.wrappers import Request
 
-from wsis_kg import service_description
 from wsis_kg.errors import (
     BadRequest,
     Forbidden,
     Unauthorized,
     UnsupportedMediaType,
 )
-from wsis_kg.guard import tokenize
-from wsis_kg.query import QueryRequest
+from wsis_kg.sparql import description as service_description
+from wsis_kg.sparql.guard import tokenize
+from wsis_kg.sparql.service import QueryRequest
 from wsis_kg.web import Service, service
 
 bp = Blueprint("sparql", __name__)

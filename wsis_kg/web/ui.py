@@ -195,7 +195,7 @@ def editor_link(query: str | None = None, *, example: str | None = None, run: bo
 
 @bp.route("/")
 def home() -> str:
-    from wsis_kg import void
+    from wsis_kg.graph import void
 
     counts = section_counts()
     stats = void.dataset_stats(select, store_generation())
@@ -254,7 +254,7 @@ def pictures() -> str:
 
 @bp.route("/data")
 def data() -> str:
-    from wsis_kg import void
+    from wsis_kg.graph import void
     from wsis_kg.web.linked_data import serialize
 
     triples = void.describe_dataset(service().store, service().settings,

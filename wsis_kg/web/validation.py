@@ -5,7 +5,8 @@ a multipart upload (file field ``data`` or ``file``) or as a form (``data``, ``f
 optional ``shapes`` field (text or file, ``shapes_format``) replaces the project shapes: the data
 is then validated against those shapes alone (this is how the W3C SHACL suite runs). Without it
 the data is checked against ``shapes/`` in the context of the graph. The answer is the SHACL
-report, by content negotiation: Turtle, JSON-LD, simple JSON (``wsis_kg.report``), HTML, text.
+report, by content negotiation: Turtle, JSON-LD, simple JSON (``wsis_kg.validation.report``),
+HTML, text.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from wsis_kg.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
-from wsis_kg.rdfinput import (
+from wsis_kg.rdf.parse import (
     ParsedInput,
     format_from_media_type,
     format_from_name,
     format_from_path,
     parse_bytes,
 )
-from wsis_kg.report import MEDIA_TYPES, ValidationReport, render, short
+from wsis_kg.validation.report import MEDIA_TYPES, ValidationReport, render, short
 
 bp = Blueprint("validation", __name__)
 
@@ -50,7 +51,7 @@ def page() -> str:
 
 @bp.post("/validate")
 def validate_post() -> Response:
-    from wsis_kg import validate
+    from wsis_kg.validation import validate
     from wsis_kg.web import service
 
     svc = service()

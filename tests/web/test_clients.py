@@ -1,0 +1,108 @@
+"""The Python clients of docs/clients.md (SPARQLWrapper, rdflib's SPARQLStore) against a live
+service, written as the documentation shows them (only the endpoint URL differs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+ROOT = Path(__file__).resolve().parents[2]
+C7 = "https://w3id.org/wsis-kg/id/action-line/C7"
+SKOS_PREF = rdflib.URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
+ACTION_LINES = """
+PREFIX wsis: <https://w3id.org/wsis-kg/def/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?line ?label WHERE {
+  ?line a wsis:ActionLine ; skos:notation ?n ; skos:prefLabel ?label .
+} ORDER BY ?n
+"""
+
+
+@pytest.fixture(scope="module")
+def endpoint(live_server) -> str:
+    return live_server.url + "/sparql"
+
+
+# -- SPARQLWrapper ----------------------------------------------------------------------------
+
+def test_sparqlwrapper_select(endpoint: str) -> None:
+    sparql = SPARQLWrapper(endpoint)
+    sparql.setQuery(ACTION_LINES)
+    sparql.setReturnFormat(JSON)
+    rows = sparql.queryAndConvert()["results"]["bindings"]
+    lines = {row["line"]["value"]: row["label"]["value"] for row in rows}
+    assert len(lines) >= 11 and C7 in lines
+    assert all(row["label"].get("xml:lang") == "en" for row in rows)
+
+
+def test_sparqlwrapper_select_by_post(endpoint: str) -> None:
+    sparql = SPARQLWrapper(endpoint)
+    sparql.setMethod(POST)  # long queries: form-encoded POST instead of a long URL
+    sparql.setQuery(ACTION_LINES)
+    sparql.setReturnFormat(JSON)
+    assert len(sparql.queryAndConvert()["results"]["bindings"]) >= 11
+
+
+def test_sparqlwrapper_ask(endpoint: str) -> None:
+    sparql = SPARQLWrapper(endpoint)
+    sparql.setQuery(f"ASK {{ <{C7}> a <https://w3id.org/wsis-kg/def/ActionLine> }}")
+    sparql.setReturnFormat(JSON)
+    assert sparql.queryAndConvert()["boolean"] is True
+
+
+def test_sparqlwrapper_construct(endpoint: str) -> None:
+    sparql = SPARQLWrapper(endpoint)
+    sparql.setQuery(f"CONSTRUCT WHERE {{ <{C7}> ?p ?o }}")
+    sparql.setReturnFormat(TURTLE)
+    graph = rdflib.Graph().parse(data=sparql.queryAndConvert(), format="turtle")
+    assert (rdflib.URIRef(C7), SKOS_PREF, None) in graph
+
+
+def test_sparqlwrapper_reports_a_bad_query(endpoint: str) -> None:
+    sparql = SPARQLWrapper(endpoint)
+    sparql.setQuery("SELECT ?x WHERE { ?x ?y }")
+    sparql.setReturnFormat(JSON)
+    with pytest.raises(QueryBadFormed, match="line 1"):
+        sparql.queryAndConvert()
+
+
+# -- rdflib SPARQLStore -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def graph(endpoint: str) -> rdflib.Graph:
+    return rdflib.Graph(SPARQLStore(endpoint))
+
+
+def test_rdflib_select(graph: rdflib.Graph) -> None:
+    rows = list(graph.query(ACTION_LINES))
+    assert rdflib.URIRef(C7) in {row.line for row in rows}
+    assert len(rows) >= 11
+
+
+def test_rdflib_ask(graph: rdflib.Graph) -> None:
+    assert graph.query(f"ASK {{ <{C7}> ?p ?o }}").askAnswer is True
+
+
+def test_rdflib_construct(graph: rdflib.Graph) -> None:
+    result = graph.query(f"CONSTRUCT WHERE {{ <{C7}> ?p ?o }}")
+    assert (rdflib.URIRef(C7), SKOS_PREF, None) in result.graph
+
+
+def test_rdflib_triple_patterns(graph: rdflib.Graph) -> None:
+    labels = list(graph.objects(rdflib.URIRef(C7), SKOS_PREF))
+    assert labels and all(label.language == "en" for label in labels)
+
+
+def test_rdflib_runs_a_catalogue_query_like_the_store(graph: rdflib.Graph, built_store) -> None:
+    sparql = (ROOT / "queries" / "e-health-facilitators.rq").read_text(encoding="utf-8")
+    over_http = sorted(tuple(str(v) for v in row) for row in graph.query(sparql))
+    local_result = built_store.query(sparql)
+    names = [v.value for v in local_result.variables]
+    local = sorted(tuple("None" if row[v] is None else row[v].value for v in names)
+                   for row in local_result)
+    assert over_http == local and len(local) > 0

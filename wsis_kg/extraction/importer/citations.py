@@ -1,0 +1,277 @@
+"""Citations in a paragraph's text: resolutions, their paragraphs, WSIS documents, UN symbols.
+
+What is recognised (on text already cleaned of line breaks and footnote markers):
+
+* resolution lists: "its resolutions 56/183 of 21 December 2001, 57/270 B of 23 June 2003 and
+  …", "Economic and Social Council resolutions 2006/46 of 28 July 2006, …", "resolution
+  59/220", "A/RES/66/184". Which body adopted a resolution: the body the text names; else
+  the form of the number (a four-digit year, "2008/3", is an ECOSOC resolution; a session
+  number, "65/141", a General Assembly one). "its" therefore needs no guess: in GA 66/184
+  "the Economic and Social Council, in paragraphs 27 to 29 of its resolution 2011/16" is
+  ECOSOC's resolution by its form;
+* paragraph references: "paragraph 22 of its resolution 65/141", "paragraphs 27 to 29 of its
+  resolution 2011/16", "paragraphs 35 through 37 and 67 to 72 of the Tunis Agenda",
+  "paragraph 47 above" (a paragraph of the resolution itself);
+* WSIS documents by name: Tunis Agenda, Tunis Commitment, (Geneva) Declaration of Principles,
+  (Geneva) Plan of Action;
+* other UN document symbols ("A/64/64-E/2009/10", "E/CN.16/2009/CRP.1"), mostly in footnotes.
+
+Which property: the verb that governs the citation (the last verb of the paragraph before it:
+"Recalling", "takes note of", …) gives ``wsis:recalls``, ``wsis:reaffirms``,
+``wsis:takesNoteOf``, ``wsis:welcomes``, ``wsis:notes`` or ``wsis:endorses`` when the cited
+thing is that verb's object; it is plain ``wsis:cites`` when another verb governs it
+("Encourages …", "highlights …"), when the verb's object is a clause ("Notes that paragraph 80
+…"), or when the citation sits in an adverbial phrase ("as requested by the Council in its
+resolution 2008/3", "in accordance with paragraphs 34 and 35 of the Tunis Agenda", "as
+observed in the report …").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rdflib import URIRef
+
+from wsis_kg.extraction.importer.layout import DATE, MONTHS
+from wsis_kg.namespaces import ID, WSIS
+
+ITEM = (r"(?:[AE]/RES/)?\d{1,4}/\d{1,4}(?:\s?[A-Z](?![A-Za-z]))?(?:\s+of\s+" + DATE + r")?")
+ITEM_RE = re.compile(r"(?P<sym>(?:(?P<pre>[AE])/RES/)?(?P<a>\d{1,4})/(?P<b>\d{1,4})"
+                     r"(?:\s?(?P<letter>[A-Z])(?![A-Za-z]))?)(?:\s+of\s+(?P<date>" + DATE + r"))?")
+BODY = r"(?P<body>General\s+Assembly|Economic\s+and\s+Social\s+Council)"
+RES_LIST = re.compile(
+    r"(?:" + BODY + r"\s+|(?P<its>its|their)\s+)?resolutions?\s+"
+    r"(?P<list>" + ITEM + r"(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)" + ITEM + r")*)")
+NUMS = r"(?P<nums>\d{1,3}(?:\s*(?:,\s*(?:and\s+)?|and|to|through|-|–)\s*\d{1,3})*)"
+BARE_ITEM = re.compile(r"(?<![\w/])(?:[AE]/RES/)?\d{1,4}/\d{1,4}(?:\s?[A-Z](?![A-Za-z]))?\s+of\s+"
+                       + DATE)
+PARA_OF_RES = re.compile(
+    r"paragraphs?\s+" + NUMS + r"\s+of\s+(?:(?P<its>its|their|the)\s+)?(?:" + BODY +
+    r"\s+)?resolution\s+(?P<item>" + ITEM + r")")
+DOCS = {
+    "tunis-agenda": r"Tunis\s+Agenda(?:\s*for\s+the\s+Information\s+Society)?",
+    "tunis-commitment": r"Tunis\s+Commitment",
+    "geneva-declaration-of-principles": r"(?:Geneva\s+)?Declaration\s+of\s+Principles",
+    "geneva-plan-of-action": r"(?:Geneva\s+)?Plan\s+of\s+Action",
+}
+DOC_RE = re.compile("|".join(f"(?P<{k.replace('-', '_')}>{v})" for k, v in DOCS.items()))
+PARA_OF_DOC = re.compile(r"paragraphs?\s+" + NUMS + r"\s+of\s+the\s+(?P<doc>" +
+                         "|".join(DOCS.values()) + r")")
+PARA_OWN = re.compile(r"paragraphs?\s+" + NUMS + r"\s+(?:above|below)")
+UN_SYMBOL = re.compile(
+    r"(?<![\w/])(?:A|E|S)/(?:[A-Z0-9.]+/)*[A-Z0-9.]*\d[A-Z0-9.]*"
+    r"(?:-(?:A|E|S)/(?:[A-Z0-9.]+/)*[A-Z0-9.]*\d[A-Z0-9.]*)?")
+
+VERBS: list[tuple[str, URIRef | None]] = [
+    (r"recall(?:s|ing)", WSIS.recalls),
+    (r"reaffirm(?:s|ing)", WSIS.reaffirms),
+    (r"tak(?:es|ing)\s+note(?:\s+with\s+\w+)?\s+of", WSIS.takesNoteOf),
+    (r"welcom(?:es|ing)", WSIS.welcomes),
+    (r"not(?:es|ing)(?:\s+(?:also|further|with\s+\w+))?", WSIS.notes),
+    (r"endors(?:es|ing)", WSIS.endorses),
+    (r"(?:recogniz|recognis|stress|emphasiz|emphasis|encourag|urg|request|invit|decid|"
+     r"acknowledg|highlight|commend|recommend|reiterat|underlin|affirm|appreciat|approv|"
+     r"consider|call|express|look|support|regrett|deplor|condemn|appeal|agree|"
+     r"sress|believ|welcom)(?:es|s|ing)", None),
+]
+VERB_RE = re.compile("|".join(f"(?P<v{i}>\\b{p}\\b)" for i, (p, _) in enumerate(VERBS)),
+                     re.IGNORECASE)
+INDIRECT = re.compile(
+    r"\bas\s+\w+\s+(?:in|by|of)\b|\bin\s+accordance\s+with\b|\bin\s+(?:full\s+)?consistency\s+"
+    r"with\b|\bin\s+the\s+context\s+of\b|\b(?:provided|stated|contained|set\s+out|referred\s+"
+    r"to|mentioned)\s+in\b|\bpursuant\s+to\b", re.IGNORECASE)
+PREPOSITIONS = {"in", "by", "under", "with", "to", "from", "through", "at"}
+SPECIFIC = (WSIS.recalls, WSIS.reaffirms, WSIS.takesNoteOf, WSIS.welcomes, WSIS.notes,
+            WSIS.endorses)
+
+
+def res_slug(symbol: str) -> str:
+    return symbol.replace("/", "-").replace(" ", "")
+
+
+def doc_slug(symbol: str) -> str:
+    """IRI slug of a UN document symbol: "/" and "." become "-" (a trailing ".1" would look like
+    a file extension to the linked-data layer), spaces go."""
+    return symbol.replace("/", "-").replace(".", "-").replace(" ", "")
+
+
+def iso_date(day: str, month: str, year: str) -> str:
+    return f"{int(year):04d}-{MONTHS.index(month) + 1:02d}-{int(day):02d}"
+
+
+@dataclass
+class CitedResolution:
+    symbol: str
+    body_slug: str
+    date: str | None = None  # ISO
+
+    @property
+    def iri(self) -> URIRef:
+        return ID["resolution/" + res_slug(self.symbol)]
+
+
+@dataclass
+class Citation:
+    start: int  # where the cited expression starts in the text (for the governing verb)
+    target: URIRef
+    kind: str  # "resolution" | "resolution-para" | "doc" | "doc-para" | "own-para" | "symbol"
+    resolution: CitedResolution | None = None
+    para: str | None = None
+    doc: str | None = None  # doc slug for doc / doc-para; symbol for "symbol"
+    prop: URIRef = WSIS.cites
+
+
+@dataclass
+class Found:
+    citations: list[Citation] = field(default_factory=list)
+    resolutions: list[CitedResolution] = field(default_factory=list)
+
+
+def expand(nums: str) -> list[str]:
+    """"35 through 37 and 67 to 72" → 35 36 37 67 … 72."""
+    out: list[str] = []
+    tokens = re.findall(r"\d+|to|through|-|–", nums)
+    i = 0
+    while i < len(tokens):
+        if tokens[i].isdigit():
+            if i + 2 < len(tokens) and tokens[i + 1] in ("to", "through", "-", "–") \
+                    and tokens[i + 2].isdigit():
+                a, b = int(tokens[i]), int(tokens[i + 2])
+                out.extend(str(n) for n in range(a, b + 1) if b - a < 100)
+                i += 3
+                continue
+            out.append(tokens[i])
+        i += 1
+    return out
+
+
+def _resolution(m: re.Match[str], body_named: str | None) -> CitedResolution:
+    a, b, letter = m.group("a"), m.group("b"), m.group("letter") or ""
+    if m.group("pre"):
+        prefix = m.group("pre")
+    elif body_named:
+        prefix = "E" if "Economic" in body_named else "A"
+    else:
+        prefix = "E" if len(a) == 4 else "A"
+    date = None
+    if m.group("date"):
+        d = DATE_RE_ITEM.match(m.group("date"))
+        if d:
+            date = iso_date(*d.groups())
+    return CitedResolution(f"{prefix}/RES/{a}/{b}{letter}",
+                           "ecosoc" if prefix == "E" else "un-general-assembly", date)
+
+
+DATE_RE_ITEM = re.compile(DATE)
+
+
+def find(text: str, own: URIRef) -> Found:
+    """Every citation in ``text`` (paragraph or footnote of resolution ``own``), left to right."""
+    found = Found()
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    for m in PARA_OF_RES.finditer(text):
+        im = ITEM_RE.match(m.group("item"))
+        assert im
+        res = _resolution(im, m.group("body"))
+        found.resolutions.append(res)
+        for n in expand(m.group("nums")):
+            found.citations.append(Citation(m.start(), URIRef(f"{res.iri}/para/{n}"),
+                                            "resolution-para", res, para=n))
+        taken.append(m.span())
+    for m in PARA_OF_DOC.finditer(text):
+        if not free(*m.span()):
+            continue
+        slug = next(k for k, v in DOCS.items() if re.fullmatch(v, m.group("doc")))
+        for n in expand(m.group("nums")):
+            found.citations.append(Citation(m.start(), ID[f"doc/{slug}/para/{n}"], "doc-para",
+                                            para=n, doc=slug))
+        taken.append(m.span())
+    for m in PARA_OWN.finditer(text):
+        if not free(*m.span()):
+            continue
+        for n in expand(m.group("nums")):
+            found.citations.append(Citation(m.start(), URIRef(f"{own}/para/{n}"), "own-para",
+                                            para=n))
+        taken.append(m.span())
+    for m in RES_LIST.finditer(text):
+        if not free(*m.span()):
+            continue
+        first = True
+        for im in ITEM_RE.finditer(m.group("list")):
+            res = _resolution(im, m.group("body"))
+            found.resolutions.append(res)
+            found.citations.append(Citation(m.start() if first else m.start("list") + im.start(),
+                                            res.iri, "resolution", res))
+            first = False
+        taken.append(m.span())
+    # a list interrupted by a subject ("2007/8 of 25 July 2007 on the flow … and 2008/3 of 18
+    # July 2008"): a bare number/number followed by "of <date>" is a resolution too
+    for m in BARE_ITEM.finditer(text):
+        if not free(*m.span()):
+            continue
+        im = ITEM_RE.match(m.group())
+        assert im
+        res = _resolution(im, None)
+        found.resolutions.append(res)
+        found.citations.append(Citation(m.start(), res.iri, "resolution", res))
+        taken.append(m.span())
+    for m in DOC_RE.finditer(text):
+        if not free(*m.span()):
+            continue
+        slug = (m.lastgroup or "").replace("_", "-")
+        found.citations.append(Citation(m.start(), ID[f"doc/{slug}"], "doc", doc=slug))
+        taken.append(m.span())
+    for m in UN_SYMBOL.finditer(text):
+        if not free(*m.span()):
+            continue
+        sym = m.group().rstrip(".")
+        if "/RES/" in sym:
+            continue
+        found.citations.append(Citation(m.start(), ID["doc/" + doc_slug(sym)], "symbol",
+                                        doc=sym))
+        taken.append(m.span())
+    found.citations.sort(key=lambda c: c.start)
+    return found
+
+
+@dataclass
+class Verb:
+    start: int
+    end: int
+    prop: URIRef | None
+
+
+def verbs(text: str) -> list[Verb]:
+    out = []
+    for m in VERB_RE.finditer(text):
+        i = int((m.lastgroup or "v0")[1:])
+        out.append(Verb(m.start(), m.end(), VERBS[i][1]))
+    return out
+
+
+def governing(text: str, pos: int, vs: list[Verb], *, direct: bool) -> URIRef:
+    """The property for a citation at ``pos``: the governing verb's, or ``wsis:cites``.
+
+    ``direct``: the citation starts the cited noun phrase (so the word before it tells whether
+    it is the verb's object); footnote targets are cited at the marker, after the phrase.
+    """
+    before = [v for v in vs if v.end <= pos]
+    if not before:
+        return WSIS.cites
+    v = before[-1]
+    if v.prop is None:
+        return WSIS.cites
+    gap = text[v.end:pos]
+    if re.match(r"\s*(?:also\s+|further\s+)?that\b", gap) or INDIRECT.search(gap):
+        return WSIS.cites
+    if direct:
+        words = [w for w in re.findall(r"[A-Za-z]+", gap)
+                 if w.lower() not in ("the", "its", "their", "this", "these")]
+        if words and words[-1].lower() in PREPOSITIONS:
+            return WSIS.cites
+    return v.prop

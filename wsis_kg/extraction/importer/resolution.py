@@ -1,0 +1,596 @@
+"""Import the plain text of a UN General Assembly or ECOSOC resolution into the project's model.
+
+``import_resolution(text)`` returns an :class:`ImportResult`: the RDF graph (resolution,
+preambular and operative paragraphs, lettered items, section headings, footnotes, citations and
+the cited resolutions/documents declared minimally) and a report of what was found and what
+could not be determined. The layout work is in ``layout``, footnote markers in ``markers``,
+citations in ``citations``; this module decides and writes RDF. Mentions of organisations,
+action lines, targets and events are added afterwards by ``wsis_kg.extraction.mentions`` (as for
+every
+source document), so the structural graph here is all the importer states by itself.
+
+Text is kept *as printed*: OCR misspellings ("Sresses", "devel opment") stay in ``wsis:text``;
+only a leading verb is normalised for querying when it is one edit away from a known verb
+(reported). Damaged passages (runs of symbols, "\ufffd") are recorded with ``wsis:illegible``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date as Date
+
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from wsis_kg.errors import BadRequest
+from wsis_kg.extraction.importer import citations as cit
+from wsis_kg.extraction.importer import markers as mk
+from wsis_kg.extraction.importer.layout import (
+    ITEM_START,
+    MONTHS,
+    OPERATIVE_START,
+    Block,
+    analyse,
+    ocr_number,
+)
+from wsis_kg.namespaces import ID, PREFIXES, WSIS
+
+
+class ResolutionImportError(BadRequest):
+    """The text cannot be imported (unreadable, empty, not a resolution, symbol unknown)."""
+
+    title, slug = "Resolution not imported", "resolution-import"
+
+
+# Hyphenated compounds that a line break may split ("Secretary-" / "General"). A line-end hyphen
+# is kept when the next line starts with a capital, when the joined word is listed here or
+# appears hyphenated elsewhere in the text, or when its first part is a prefix below; it is
+# dropped (a soft hyphen) when the word appears unhyphenated elsewhere, or otherwise.
+COMPOUNDS = frozenset("""
+secretary-general director-general under-secretary-general multi-stakeholder follow-up
+capacity-building broad-based people-centred development-oriented decision-making well-being
+grass-roots pro-poor south-south north-south inter-agency cross-border long-term short-term
+high-level low-cost non-governmental intergovernmental-organization e-government e-business
+e-learning e-health e-employment e-environment e-agriculture e-science e-strategies m-health
+public-private socio-economic day-to-day half-way ten-year five-year one-day year-round
+""".split())
+HYPHEN_PREFIXES = frozenset("multi non self co cross pro anti e m inter socio well follow "
+                            "grass capacity decision people development broad long short high "
+                            "low public day half ten five one".split())
+
+OPERATIVE_VERBS = """Acknowledges Adopts Affirms Agrees Appeals Approves Authorizes Calls
+Commends Concludes Condemns Confirms Considers Decides Declares Deplores Designates Emphasizes
+Encourages Endorses Expresses Highlights Invites Looks Notes Proclaims Reaffirms Recalls
+Recognizes Recommends Regrets Reiterates Reminds Renews Requests Resolves Stresses Strongly
+Supports Takes Underlines Underscores Urges Welcomes""".split()
+ADVERBS = ("Also", "Further", "Again", "Once", "again", "Strongly", "Firmly")
+PREAMBLE_PHRASE = re.compile(
+    r"^(?:(?:Also|Further|Deeply|Gravely|Strongly|Firmly)\s+)?"
+    r"(?:Taking\s+note|Bearing\s+in\s+mind|Having\s+(?:considered|examined|reviewed|adopted)|"
+    r"Expressing\s+(?:its\s+)?(?:deep\s+|grave\s+|serious\s+)?(?:concern|appreciation|"
+    r"satisfaction|gratitude)|Taking\s+into\s+(?:account|consideration)|"
+    r"[A-Z][a-z]+ing|Conscious|Mindful|Aware|Convinced|Concerned|Alarmed|Determined|Desirous|"
+    r"Cognizant|Guided\s+by)"
+    r"(?:\s+(?:also|further|again|with\s+(?:deep\s+)?(?:appreciation|satisfaction|concern|"
+    r"regret|interest|gratitude)))*", re.IGNORECASE)
+ILLEGIBLE = re.compile(r"\S*(?:\ufffd|[^\w\s.,;:()'\"“”‘’/\-–—%&\[\]!?*>®°]{2,})\S*")
+
+
+@dataclass
+class Part:
+    iri: URIRef
+    kind: str  # preamble | operative | item | heading
+    text: str
+    sequence: int
+    number: str | None = None
+    parent: URIRef | None = None
+    leading: str | None = None
+    number_recovered: bool = False
+    footnotes: list[int] = field(default_factory=list)
+    line: int = 0  # first line in the input, for messages
+    page: int = 1  # page of the first line, for footnote markers
+    label: str = ""  # "paragraph 4 (line 207)", for messages
+
+
+@dataclass
+class ImportResult:
+    graph: Graph
+    iri: URIRef
+    symbol: str
+    report: list[str] = field(default_factory=list)  # what was found
+    problems: list[str] = field(default_factory=list)  # what could not be determined
+
+    @property
+    def graph_name(self) -> URIRef:
+        return URIRef(PREFIXES["wsisg"] + cit.res_slug(self.symbol))
+
+
+def decode(data: bytes, name: str = "input") -> str:
+    """Bytes → text, refusing binary input with a clear message."""
+    if not data.strip():
+        raise ResolutionImportError(f"{name}: the file is empty")
+    if b"\x00" in data[:8192]:
+        raise ResolutionImportError(f"{name}: this is a binary file, not plain text "
+                                    "(convert the PDF to text first, e.g. with pdftotext)")
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 fails only on 5 undefined bytes
+        raise ResolutionImportError(f"{name}: cannot decode the text (not UTF-8)")
+    ctrl = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if ctrl > max(5, len(text) // 100):
+        raise ResolutionImportError(f"{name}: this looks like a binary file, not plain text")
+    return text
+
+
+def normalise_symbol(raw: str, body_slug: str | None) -> str:
+    """"2009/7" + ECOSOC → "E/RES/2009/7"; "66/184" + GA → "A/RES/66/184"; full symbols kept."""
+    s = re.sub(r"\s+", "", raw.strip())
+    if re.fullmatch(r"[AE]/RES/\d{1,4}/\d{1,4}[A-Z]?", s):
+        return s
+    m = re.fullmatch(r"(\d{1,4})/(\d{1,4}[A-Z]?)", s)
+    if not m:
+        raise ResolutionImportError(
+            f"symbol {raw!r} is not a GA or ECOSOC resolution symbol "
+            "(expected e.g. A/RES/66/184, E/RES/2009/7, 66/184 or 2009/7)")
+    if body_slug == "ecosoc" or (body_slug is None and len(m.group(1)) == 4):
+        return f"E/RES/{s}"
+    return f"A/RES/{s}"
+
+
+def _join(lines: list[str], hyphenated: set[str], plain: set[str]) -> str:
+    out = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if out.endswith("\u00ad"):  # a soft hyphen is a line-break hyphen by definition
+            out = out[:-1] + line
+            continue
+        hm = re.search(r"([A-Za-z]+)-$", out)
+        tm = re.match(r"[A-Za-z]+", line)
+        if out and hm and tm and not out.endswith(" -"):
+            head, tail = hm.group(1), tm.group()
+            joined_h, joined = f"{head}-{tail}".lower(), f"{head}{tail}".lower()
+            keep = (tail[0].isupper() or joined_h in COMPOUNDS or joined_h in hyphenated
+                    or (head.lower() in HYPHEN_PREFIXES and joined not in plain))
+            if keep:
+                out += line
+            else:
+                out = out[:-1] + line
+            continue
+        out = f"{out} {line}" if out else line
+    return re.sub(r"\s+", " ", out.replace("\u00ad", "")).strip()
+
+
+def _leading_verb(text: str, problems: list[str], where: str) -> str | None:
+    words = text.split()
+    i = 0
+    while i < len(words) and words[i].strip(",") in ADVERBS:
+        i += 1
+    if i >= len(words):
+        return None
+    verb = words[i].strip(",;:")
+    cap = verb[:1].upper() + verb[1:]
+    if cap not in OPERATIVE_VERBS:
+        near = [v for v in OPERATIVE_VERBS if len(cap) >= 6 and _edit1(cap, v)]
+        if len(near) == 1:
+            problems.append(f"{where}: leading verb printed {verb!r}, read as {near[0]!r}")
+            cap = near[0]
+        else:
+            problems.append(f"{where}: leading verb {verb!r} not recognised; kept as printed")
+    rest = " ".join(words[i + 1: i + 3]).lower()
+    if cap == "Takes" and rest.startswith("note"):
+        return "Takes note"
+    if cap == "Calls" and (rest.startswith("upon") or rest.startswith("on")):
+        return "Calls " + rest.split()[0].strip(",")
+    if cap == "Looks" and rest.startswith("forward"):
+        return "Looks forward"
+    return cap
+
+
+def _edit1(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    if len(a) > len(b):
+        a, b = b, a
+    return any(b[:i] + b[i + 1:] == a for i in range(len(b)))
+
+
+def import_resolution(text: str, *, symbol: str | None = None, date: str | None = None,
+                      source_file: str | None = None) -> ImportResult:
+    """Parse ``text`` and build its RDF. ``symbol``/``date`` (ISO) override what the text says.
+
+    Raises :class:`ResolutionImportError` when the text is not a GA/ECOSOC resolution or has no
+    symbol and none is given.
+    """
+    if not text.strip():
+        raise ResolutionImportError("the text is empty")
+    lay = analyse(text)
+    if lay.body_slug is None:
+        raise ResolutionImportError(
+            "no opening line 'The General Assembly,' or 'The Economic and Social Council,' "
+            "found: is this the text of a GA or ECOSOC resolution?")
+    report: list[str] = []
+    problems: list[str] = []
+    if symbol:
+        sym = normalise_symbol(symbol, lay.body_slug)
+        if lay.symbol_line and normalise_symbol(lay.symbol_line, lay.body_slug) != sym:
+            problems.append(f"the text says {lay.symbol_line} (line {lay.symbol_line_no}); "
+                            f"using --symbol {sym}")
+    elif lay.symbol_line:
+        sym = normalise_symbol(lay.symbol_line, lay.body_slug)
+        report.append(f"symbol {sym} (line {lay.symbol_line_no})")
+    else:
+        raise ResolutionImportError("no symbol found in the text: pass --symbol "
+                                    "(e.g. --symbol A/RES/66/184)")
+    if (sym.startswith("E/") and lay.body_slug != "ecosoc") or (
+            sym.startswith("A/") and lay.body_slug != "un-general-assembly"):
+        raise ResolutionImportError(f"symbol {sym} does not match the body of the text "
+                                    f"({lay.body_name})")
+    res = ID["resolution/" + cit.res_slug(sym)]
+    iso_date = None
+    if date:
+        try:
+            iso_date = Date.fromisoformat(date).isoformat()
+        except ValueError:
+            raise ResolutionImportError(f"--date {date!r} is not a date (YYYY-MM-DD)") from None
+    elif lay.date:
+        d, mth, y = lay.date
+        iso_date = f"{int(y):04d}-{MONTHS.index(mth) + 1:02d}-{int(d):02d}"
+        report.append(f"adoption date {iso_date} (line {lay.date_line_no})")
+    else:
+        problems.append("no adoption date found: pass --date (or state it in data/curated "
+                        "with its source)")
+    if lay.meeting:
+        report.append(f"meeting: {lay.meeting} (line {lay.meeting_line_no})")
+    if not lay.title:
+        problems.append("no title found before the opening line")
+
+    g = Graph()
+    for p, iri in PREFIXES.items():
+        g.bind(p, iri)
+    g.add((res, RDF.type, WSIS.Resolution))
+    g.add((res, WSIS.symbol, Literal(sym)))
+    g.add((res, WSIS.adoptedBy, ID["org/" + lay.body_slug]))
+    if lay.title:
+        g.add((res, DCTERMS.title, Literal(lay.title, lang="en")))
+    if sym.startswith("A/RES/"):
+        g.add((res, WSIS.session, Literal(int(sym.split("/")[2]), datatype=XSD.integer)))
+    if iso_date:
+        g.add((res, WSIS.adoptionDate, Literal(iso_date, datatype=XSD.date)))
+    if lay.meeting:
+        g.add((res, WSIS.meeting, Literal(lay.meeting)))
+    if source_file:
+        g.add((res, WSIS.sourceFile, Literal(source_file)))
+
+    # words printed hyphenated / unhyphenated inside lines: evidence for line-end hyphens
+    body_text = "\n".join(ln.text for b in lay.blocks for ln in b.lines)
+    hyphenated = {w.lower() for w in re.findall(r"[A-Za-z]+-[A-Za-z]+", body_text)}
+    plain = {w.lower() for w in re.findall(r"[A-Za-z]+", body_text)}
+
+    parts = _parts(lay.blocks, res, hyphenated, plain, problems)
+    footnote_pages = {fn.number: fn.page for fn in lay.footnotes}
+    footnote_text = {fn.number: _join([ln.text for ln in fn.lines], hyphenated, plain)
+                     for fn in lay.footnotes}
+    footnote_text = {n: re.sub(r"^\d+\s+", "", t) for n, t in footnote_text.items()}
+
+    # footnote markers, in document order
+    next_new = 1
+    first_window: dict[int, str] = {}
+    first_cite: dict[int, tuple[Part, int]] = {}
+    marker_pos: dict[str, list[tuple[int, int]]] = {}  # part iri → [(pos in clean text, fn)]
+    for part in parts:
+        page = part.page
+        found = mk.find(part.text)
+        accepted: list[mk.Marker] = []
+        prev_end = 0
+        for m in found:
+            if (m.kind == "glued" and m.start >= 2 and part.text[m.start - 1] == "."
+                    and part.text[m.start - 2].isdigit()):  # a decimal: "3.5 per cent"
+                continue
+            if m.digits is not None:
+                if m.digits == next_new and next_new in footnote_pages:
+                    m.footnote = next_new
+                elif m.kind in ("glued", "sup") and 1 <= m.digits < next_new:
+                    m.footnote, m.repeat = m.digits, True
+                elif (m.kind in ("glued", "sup") and m.digits > next_new
+                      and footnote_pages.get(next_new) == page):
+                    m.footnote = next_new
+                    problems.append(f"{part.label}: footnote marker {m.printed.strip()!r} "
+                                    f"read as {next_new}")
+                else:
+                    continue
+            elif next_new in footnote_pages and footnote_pages[next_new] == page:
+                m.footnote = next_new
+            else:
+                word = mk.last_word(part.text[:m.start]).lower()
+                cands = [n for n, w in first_window.items()
+                         if word and re.search(rf"\b{re.escape(word)}\b", w, re.I)]
+                if len(cands) == 1:
+                    m.footnote, m.repeat = cands[0], True
+                else:
+                    m.repeat = True
+                    problems.append(f"{part.label}: footnote marker {m.printed!r} after "
+                                    f"{word!r} not matched to a footnote (removed from text)")
+            if m.footnote == next_new and not m.repeat:
+                next_new += 1
+            if m.footnote is not None:
+                if m.footnote not in first_window:
+                    first_window[m.footnote] = part.text[prev_end:m.start]
+                    first_cite[m.footnote] = (part, m.start)
+                if m.footnote not in part.footnotes:
+                    part.footnotes.append(m.footnote)
+            prev_end = m.end
+            accepted.append(m)
+        # positions in the cleaned text
+        removed = 0
+        positions = []
+        for m in sorted(accepted, key=lambda k: k.start):
+            if m.footnote is not None:
+                positions.append((m.start - removed, m.footnote))
+            removed += m.end - m.start
+        part.text = mk.remove(part.text, accepted)
+        marker_pos[str(part.iri)] = positions
+    uncited = sorted(set(footnote_pages) - set(first_window))
+    if uncited:
+        problems.append("footnotes never cited in the text (marker lost by OCR?): "
+                        + ", ".join(map(str, uncited)))
+
+    # footnotes
+    fn_targets: dict[int, list[cit.Citation]] = {}
+    declared: dict[str, cit.CitedResolution] = {}
+    docs: dict[str, tuple[str, bool]] = {}  # symbol → (slug, is report)
+    for n, body in footnote_text.items():
+        f = URIRef(f"{res}/footnote/{n}")
+        g.add((f, RDF.type, WSIS.Footnote))
+        g.add((f, WSIS.footnoteMarker, Literal(str(n))))
+        g.add((f, WSIS.sequence, Literal(n, datatype=XSD.integer)))
+        g.add((f, WSIS.text, Literal(body, lang="en")))
+        g.add((f, DCTERMS.isPartOf, res))
+        g.add((f, WSIS.inDocument, res))
+        found = cit.find(body, res)
+        fn_targets[n] = found.citations
+        for r in found.resolutions:
+            _merge(declared, r, problems)
+        window = first_window.get(n, "")
+        for c in found.citations:
+            g.add((f, WSIS.cites, c.target))
+            if c.kind in ("resolution-para", "doc-para"):
+                _declare_cited_part(g, c)
+            if c.kind == "symbol" and c.doc:
+                is_report = bool(re.search(r"\breports?\b", window, re.I))
+                prev = docs.get(c.doc)
+                docs[c.doc] = (cit.doc_slug(c.doc), is_report or bool(prev and prev[1]))
+        _illegible(g, f, body)
+
+    # parts
+    n_cites = 0
+    for part in parts:
+        _write_part(g, part, res)
+        _illegible(g, part.iri, part.text)
+        for n in part.footnotes:
+            g.add((part.iri, WSIS.hasFootnote, URIRef(f"{res}/footnote/{n}")))
+        if part.kind == "heading":
+            continue
+        vs = cit.verbs(part.text)
+        found = cit.find(part.text, res)
+        for r in found.resolutions:
+            _merge(declared, r, problems)
+        for c in found.citations:
+            if c.kind == "symbol" and c.doc:
+                is_report = bool(re.search(r"\breports?\b", part.text[:c.start][-200:], re.I))
+                docs.setdefault(c.doc, (cit.doc_slug(c.doc), is_report))
+            prop = cit.governing(part.text, c.start, vs, direct=True)
+            if c.kind == "own-para" and c.target == part.iri:
+                continue
+            if c.kind in ("resolution-para", "doc-para"):
+                _declare_cited_part(g, c)
+            g.add((part.iri, prop, c.target))
+            n_cites += 1
+        for pos, n in marker_pos[str(part.iri)]:
+            prop = cit.governing(part.text, pos, vs, direct=False)
+            for c in fn_targets.get(n, []):
+                g.add((part.iri, prop, c.target))
+                n_cites += 1
+    # a specific citing property makes the plain wsis:cites of the same target redundant
+    for s, _p, o in list(g.triples((None, None, None))):
+        if _p in cit.SPECIFIC and (s, WSIS.cites, o) in g:
+            g.remove((s, WSIS.cites, o))
+
+    for r in declared.values():
+        if r.symbol == sym:
+            continue
+        g.add((r.iri, RDF.type, WSIS.Resolution))
+        g.add((r.iri, WSIS.symbol, Literal(r.symbol)))
+        g.add((r.iri, WSIS.adoptedBy, ID["org/" + r.body_slug]))
+        if r.date:
+            g.add((r.iri, WSIS.adoptionDate, Literal(r.date, datatype=XSD.date)))
+    for symbol_, (slug, is_report) in sorted(docs.items()):
+        d = ID["doc/" + slug]
+        g.add((d, RDF.type, WSIS.Report if is_report else WSIS.Document))
+        g.add((d, WSIS.symbol, Literal(symbol_)))
+
+    pre = [p for p in parts if p.kind == "preamble"]
+    ops = [p for p in parts if p.kind == "operative"]
+    items = [p for p in parts if p.kind == "item"]
+    heads = [p for p in parts if p.kind == "heading"]
+    report.append(f"body: {lay.body_name}; title: {lay.title!r}")
+    report.append(f"{len(pre)} preambular paragraphs, {len(ops)} operative paragraphs, "
+                  f"{len(items)} lettered items, {len(heads)} headings, "
+                  f"{len(footnote_text)} footnotes")
+    report.append(f"{n_cites} citations; {len(declared)} cited resolutions, "
+                  f"{len(docs)} cited UN documents")
+    if lay.furniture:
+        report.append(f"{len(lay.furniture)} lines of page furniture removed")
+    if not ops:
+        problems.append("no numbered operative paragraphs found")
+    return ImportResult(g, res, sym, report, problems)
+
+
+def _merge(declared: dict[str, cit.CitedResolution], r: cit.CitedResolution,
+           problems: list[str]) -> None:
+    old = declared.get(r.symbol)
+    if old is None:
+        declared[r.symbol] = cit.CitedResolution(r.symbol, r.body_slug, r.date)
+    elif r.date and old.date and r.date != old.date:
+        problems.append(f"resolution {r.symbol} cited with two dates: {old.date}, {r.date}")
+    elif r.date and not old.date:
+        old.date = r.date
+
+
+def _declare_cited_part(g: Graph, c: cit.Citation) -> None:
+    """A paragraph of another document, known only by its number: a wsis:DocumentPart (not a
+    wsis:Paragraph, whose shape wants the text we do not have)."""
+    doc = c.resolution.iri if c.resolution else ID[f"doc/{c.doc}"]
+    g.add((c.target, RDF.type, WSIS.DocumentPart))
+    g.add((c.target, WSIS.number, Literal(c.para)))
+    g.add((c.target, DCTERMS.isPartOf, doc))
+    g.add((c.target, WSIS.inDocument, doc))
+
+
+def _illegible(g: Graph, s: URIRef, text: str) -> None:
+    for m in ILLEGIBLE.finditer(text):
+        g.add((s, WSIS.illegible, Literal(m.group())))
+
+
+def _write_part(g: Graph, p: Part, res: URIRef) -> None:
+    cls = {"preamble": WSIS.PreambularParagraph, "operative": WSIS.OperativeParagraph,
+           "item": WSIS.Item, "heading": WSIS.Section}[p.kind]
+    g.add((p.iri, RDF.type, cls))
+    g.add((p.iri, DCTERMS.isPartOf, p.parent or res))
+    g.add((p.iri, WSIS.inDocument, res))
+    g.add((p.iri, WSIS.sequence, Literal(p.sequence, datatype=XSD.integer)))
+    if p.number is not None:
+        g.add((p.iri, WSIS.number, Literal(p.number)))
+    if p.kind == "heading":
+        g.add((p.iri, WSIS.heading, Literal(p.text, lang="en")))
+        return
+    g.add((p.iri, WSIS.text, Literal(p.text, lang="en")))
+    if p.kind == "preamble" and p.leading:
+        g.add((p.iri, WSIS.leadingPhrase, Literal(p.leading)))
+    if p.kind == "operative" and p.leading:
+        g.add((p.iri, WSIS.leadingVerb, Literal(p.leading)))
+    if p.number_recovered:
+        g.add((p.iri, WSIS.numberRecovered, Literal(True)))
+
+
+def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[str],
+           problems: list[str]) -> list[Part]:
+    parts: list[Part] = []
+    n_pre = n_op = n_sec = 0
+    section: URIRef | None = None
+    for b in blocks:
+        first = b.lines[0].text
+        om = OPERATIVE_START.match(first)
+        if b.kind == "heading":
+            n_sec += 1
+            section = URIRef(f"{res}/section/{n_sec}")
+            text = _join([ln.text for ln in b.lines], hyphenated, plain)
+            p = Part(section, "heading", text, n_sec, number=str(n_sec), line=b.first.no)
+            _label(p, f"heading (line {b.first.no})", b)
+            parts.append(p)
+            continue
+        lost = n_op > 0 and not om and _starts_with_verb(first)
+        if lost or (om and (n_op > 0 or ocr_number(om.group(1)) == 1)):
+            n_op += 1
+            printed = om.group(1) if om else ""
+            recovered = not printed.isdigit() or int(printed) != n_op
+            if recovered:
+                problems.append(f"paragraph {n_op} (line {b.first.no}): number printed "
+                                f"{printed!r}, recovered from the sequence" if printed else
+                                f"paragraph {n_op} (line {b.first.no}): number lost, "
+                                "recovered from the sequence")
+            iri = URIRef(f"{res}/para/{n_op}")
+            lines = [ln.text for ln in b.lines]
+            lines[0] = first[om.end():] if om else first
+            main, items = _split_items(lines)
+            text = _join(main, hyphenated, plain)
+            p = Part(iri, "operative", text, n_op, number=str(n_op), parent=section,
+                     number_recovered=recovered, line=b.first.no)
+            _label(p, f"paragraph {n_op} (line {b.first.no})", b)
+            p.leading = _leading_verb(_join(main, hyphenated, plain), problems, p.label)
+            parts.append(p)
+            parts.extend(_items(items, p, hyphenated, plain, b))
+            continue
+        if n_op:
+            problems.append(f"line {b.first.no}: unnumbered text after the operative "
+                            f"paragraphs, ignored: {b.raw[:60]!r}")
+            continue
+        n_pre += 1
+        iri = URIRef(f"{res}/preamble/{n_pre}")
+        lines = [ln.text for ln in b.lines]
+        main, items = _split_items(lines)
+        text = _join(main, hyphenated, plain)
+        p = Part(iri, "preamble", text, n_pre, line=b.first.no)
+        _label(p, f"preambular paragraph {n_pre} (line {b.first.no})", b)
+        lm = PREAMBLE_PHRASE.match(text)
+        if lm:
+            p.leading = re.sub(r"\s+", " ", lm.group()).strip()
+        else:
+            problems.append(f"{p.label}: no leading phrase recognised")
+        parts.append(p)
+        parts.extend(_items(items, p, hyphenated, plain, b))
+    return parts
+
+
+def _starts_with_verb(line: str) -> bool:
+    """An operative paragraph whose number OCR lost still starts with its verb."""
+    words = line.split()
+    while words and words[0] in ADVERBS:
+        words = words[1:]
+    return bool(words) and words[0].strip(",").capitalize() in OPERATIVE_VERBS
+
+
+def _label(p: Part, label: str, b: Block) -> None:
+    p.label = label
+    p.page = b.first.page
+
+
+def _split_items(lines: list[str]) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """Lines before the first "(a)" and the lettered items after it."""
+    main: list[str] = []
+    items: list[tuple[str, list[str]]] = []
+    for ln in lines:
+        m = ITEM_START.match(ln)
+        if m and (items or (main and main[-1].rstrip().endswith(":"))):
+            items.append((m.group(1), [ln[m.end():]]))
+        elif items:
+            items[-1][1].append(ln)
+        else:
+            main.append(ln)
+    return main, items
+
+
+ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
+
+
+def _items(items: list[tuple[str, list[str]]], para: Part, hyphenated: set[str],
+           plain: set[str], b: Block) -> list[Part]:
+    out: list[Part] = []
+    parent_letter: Part | None = None
+    n_letter = n_roman = 0
+    for label, lines in items:
+        text = _join(lines, hyphenated, plain)
+        expected_letter = chr(ord("a") + n_letter)
+        is_roman = label in ROMAN and parent_letter is not None and label != expected_letter
+        if is_roman:
+            n_roman += 1
+            assert parent_letter is not None
+            p = Part(URIRef(f"{parent_letter.iri}/{label}"), "item", text, n_roman,
+                     number=label, parent=parent_letter.iri, line=b.first.no)
+        else:
+            n_letter += 1
+            n_roman = 0
+            p = Part(URIRef(f"{para.iri}/{label}"), "item", text, n_letter, number=label,
+                     parent=para.iri, line=b.first.no)
+            parent_letter = p
+        _label(p, f"item ({label}) of {para.label}", b)
+        out.append(p)
+    return out

@@ -1,0 +1,137 @@
+"""Build the graph: ontology + shapes + data into named graphs, reasoner, shape check, counts.
+
+The same inputs always give the same store content (see ``wsis_kg.graph.dump`` for the byte-stable
+dump). Each data file names its named graph in a ``# graph: <IRI>`` header line.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from wsis_kg.errors import BuildError
+from wsis_kg.namespaces import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES
+from wsis_kg.settings import Settings
+from wsis_kg.store.embedded import GraphStore
+
+Progress = Callable[[str], None]
+GRAPH_HEADER = re.compile(r"^#\s*graph:\s*<?(\S+?)>?\s*$", re.MULTILINE)
+
+
+@dataclass
+class BuildReport:
+    """What a build loaded and found; printed by ``wsis-kg build`` and at serve start."""
+
+    triples_per_graph: dict[str, int] = field(default_factory=dict)
+    entities_per_class: dict[str, int] = field(default_factory=dict)
+    inferred: int = 0
+    conforms: bool = True
+    violations: int = 0
+    warnings: int = 0
+    #: HermiT's verdict on ontology + data (None: not run).
+    consistent: bool | None = None
+    reasoner_lines: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return sum(self.triples_per_graph.values())
+
+    def lines(self) -> list[str]:
+        out = [f"{self.total} quads in {len(self.triples_per_graph)} named graphs "
+               f"({self.inferred} inferred) built in {self.seconds:.1f}s"]
+        out += [f"  {n:>7}  {g}" for g, n in sorted(self.triples_per_graph.items())]
+        out.append("entities per class:")
+        out += [f"  {n:>7}  {c}" for c, n in sorted(self.entities_per_class.items())]
+        out += self.reasoner_lines
+        out.append(f"shapes: {'conforms' if self.conforms else 'DOES NOT CONFORM'} "
+                   f"({self.violations} violations, {self.warnings} warnings)")
+        return out
+
+
+def data_files(settings: Settings) -> list[Path]:
+    """The Turtle/TriG files of ``data/`` that the build loads, in a stable order."""
+    d = settings.data_dir
+    return sorted(p for sub in ("extracted", "curated") for p in (d / sub).glob("*.tt[lg]"))
+
+
+def graph_of(path: Path) -> str:
+    """The named graph a data file declares in its ``# graph:`` header."""
+    head = path.read_text(encoding="utf-8")[:4000]
+    m = GRAPH_HEADER.search(head)
+    if not m:
+        raise BuildError(f"{path}: no '# graph: <IRI>' header line naming its named graph")
+    iri = m.group(1)
+    return iri if "://" in iri else str(GRAPH[iri])
+
+
+def load_file(store: GraphStore, path: Path, graph: str) -> None:
+    fmt = ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.TURTLE
+    store.load(path.read_bytes(), fmt, graph, source=str(path))
+
+
+def build(settings: Settings, store: GraphStore, progress: Progress | None = None,
+          *, reason: bool = True, check_shapes: bool = True,
+          consistency: bool = False) -> BuildReport:
+    """Load everything into ``store`` (emptied of the graphs it rebuilds) and report.
+
+    ``consistency`` also runs HermiT (Java, a few seconds) over the ontology and all data
+    files; an inconsistent graph fails the build, since every answer would be suspect.
+    """
+    say = progress or (lambda _msg: None)
+    t0 = time.monotonic()
+    report = BuildReport()
+    files: list[tuple[Path, str]] = [
+        *((p, str(GRAPH_ONTOLOGY)) for p in sorted(settings.ontology_dir.glob("*.ttl"))),
+        *((p, str(GRAPH_SHAPES)) for p in sorted(settings.shapes_dir.glob("*.ttl"))),
+        *((p, graph_of(p)) for p in data_files(settings)),
+    ]
+    for g in {g for _, g in files} | {str(GRAPH_INFERRED)}:
+        store.clear_graph(g)
+    for i, (path, graph) in enumerate(files, 1):
+        say(f"[{i}/{len(files)}] loading {path.relative_to(settings.project_root)}")
+        load_file(store, path, graph)
+    if reason:
+        from wsis_kg.graph import reasoning
+
+        say("reasoning: materialising inferred triples into " + str(GRAPH_INFERRED))
+        report.inferred = reasoning.materialise(store)
+    if consistency:
+        from wsis_kg.graph.consistency import check_consistency
+
+        say("reasoning: HermiT consistency check of ontology + data")
+        result = check_consistency([p for p, g in files if g != str(GRAPH_SHAPES)])
+        report.consistent = result.ok
+        report.reasoner_lines = result.lines()
+        if not result.ok:
+            raise BuildError("the ontology and data are inconsistent: "
+                             + "; ".join(result.lines()))
+    if check_shapes:
+        from wsis_kg.validation import validate
+
+        say("checking the data against shapes/")
+        result = validate.validate_store(store, settings)
+        report.conforms = result.conforms
+        report.violations = result.violations
+        report.warnings = result.warnings
+    report.triples_per_graph = count_graphs(store)
+    report.entities_per_class = count_classes(store)
+    report.seconds = time.monotonic() - t0
+    return report
+
+
+def count_graphs(store: GraphStore) -> dict[str, int]:
+    q = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    return {str(r["g"].value): int(r["n"].value) for r in store.query(q)}
+
+
+def count_classes(store: GraphStore) -> dict[str, int]:
+    q = f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+      GRAPH ?g {{ ?s a ?c }} FILTER(?g NOT IN (<{GRAPH_ONTOLOGY}>, <{GRAPH_SHAPES}>,
+      <{GRAPH_INFERRED}>)) }} GROUP BY ?c"""
+    return {str(r["c"].value): int(r["n"].value) for r in store.query(q)}

@@ -1,0 +1,147 @@
+"""Where the graph lives: an embedded Oxigraph store (memory or disk) or a remote endpoint.
+
+Every other module talks to a :class:`GraphStore`; choosing one is done by :func:`open_store`
+from the settings, so the rest of the code does not care whether the store is embedded or remote.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from wsis_kg.errors import InputSyntaxError
+from wsis_kg.settings import Settings
+
+
+class GraphStore(ABC):
+    """The operations the build, the endpoints and the dumps need from a store."""
+
+    @abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        base_iri: str | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Evaluate a SPARQL query (no time limit here: see ``wsis_kg.sparql.service``)."""
+
+    @abstractmethod
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None: ...
+
+    @abstractmethod
+    def load(self, data: bytes, fmt: ox.RdfFormat, graph: str | None, *, source: str = "") -> None:
+        """Add the triples/quads of ``data``; triples go to ``graph`` (None: default graph)."""
+
+    @abstractmethod
+    def clear_graph(self, graph: str) -> None: ...
+
+    @abstractmethod
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]: ...
+
+    @abstractmethod
+    def named_graphs(self) -> list[str]: ...
+
+    @abstractmethod
+    def __len__(self) -> int: ...
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release files or connections."""
+
+
+class OxigraphStore(GraphStore):
+    """pyoxigraph ``Store``: in memory (``path=None``) or a RocksDB directory (one process)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.ox = ox.Store(str(path)) if path else ox.Store()
+
+    def query(self, sparql, *, default_graph_uris=None, named_graph_uris=None, base_iri=None):
+        return self.ox.query(sparql, **dataset_kwargs(sparql, default_graph_uris,
+                                                      named_graph_uris, base_iri))
+
+    def update(self, sparql, *, base_iri=None):
+        self.ox.update(sparql, base_iri=base_iri)
+
+    def load(self, data, fmt, graph, *, source=""):
+        to_graph = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+        try:
+            self.ox.bulk_load(data, format=fmt, to_graph=to_graph)
+        except SyntaxError as e:
+            raise syntax_error_from(e, source) from None
+
+    def clear_graph(self, graph):
+        self.ox.remove_graph(ox.NamedNode(graph))
+
+    def quads(self, graph=None):
+        g = ox.NamedNode(graph) if graph else None
+        return iter(self.ox.quads_for_pattern(None, None, None, g))
+
+    def named_graphs(self):
+        return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def __len__(self):
+        return len(self.ox)
+
+    def close(self):
+        if self.path:
+            self.ox.flush()
+
+
+_DATASET_CLAUSE = re.compile(r"(?<![?$\w:])FROM\b", re.IGNORECASE)
+_NOT_CODE = re.compile(r'#[^\n]*|<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """Whether the query names its own dataset (FROM / FROM NAMED), cheaply, without parsing.
+
+    Strings, IRIs and comments are skipped; a false positive only costs the union default.
+    """
+    return bool(_DATASET_CLAUSE.search(_NOT_CODE.sub(" ", sparql))) if "rom" in sparql.lower() \
+        else False
+
+
+def dataset_kwargs(sparql: str, default_graph_uris=None, named_graph_uris=None,
+                   base_iri: str | None = None) -> dict[str, Any]:
+    """pyoxigraph ``Store.query`` arguments for the SPARQL 1.1 dataset rules of this project.
+
+    * protocol dataset given (``default-graph-uri`` / ``named-graph-uri``): exactly that dataset
+      (a missing part is empty, as the SPARQL Protocol says), overriding FROM in the query;
+    * else the query's own FROM / FROM NAMED;
+    * else the default graph is the union of all graphs, all named graphs are available.
+    """
+    kwargs: dict[str, Any] = {"base_iri": base_iri}
+    if default_graph_uris or named_graph_uris:
+        kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris or ()]
+        kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris or ()]
+    elif not has_dataset_clause(sparql):
+        kwargs["use_default_graph_as_union"] = True
+    return kwargs
+
+
+def syntax_error_from(e: SyntaxError, source: str) -> InputSyntaxError:
+    """Turn a pyoxigraph/rdflib parse error into our error with line and column."""
+    line = getattr(e, "lineno", None)
+    col = getattr(e, "offset", None)
+    msg = getattr(e, "msg", None) or str(e)
+    where = f"{source}:" if source else ""
+    if line:
+        where += f"{line}:{col or 0}: "
+    return InputSyntaxError(f"{where}{msg}", source=source or None, line=line, column=col)
+
+
+def open_store(settings: Settings) -> GraphStore:
+    """The store the settings name: ``memory``, a directory path, or an http(s) URL."""
+    if settings.is_remote:
+        from wsis_kg.store.remote import RemoteStore
+
+        return RemoteStore(settings)
+    if settings.store in ("", "memory", ":memory:"):
+        return OxigraphStore()
+    return OxigraphStore(Path(settings.store))

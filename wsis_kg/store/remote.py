@@ -1,0 +1,406 @@
+"""A :class:`GraphStore` on a remote SPARQL 1.1 endpoint (``--store http://…``).
+
+The service then keeps no data itself: the build loads the graph into the remote store with the
+SPARQL 1.1 Graph Store HTTP Protocol (or SPARQL Update ``INSERT DATA`` when the store has no
+Graph Store endpoint) and every query is passed to the remote with the SPARQL 1.1 Protocol.
+Answers are parsed back with pyoxigraph, so callers get the same ``QuerySolutions`` /
+``QueryBoolean`` / ``QueryTriples`` objects as from the embedded store.
+
+How ``--store URL`` maps to the three endpoints (see docs/remote-stores.md):
+
+* a bare server root (``http://host:7878`` or ``…/``) is ``oxigraph serve``: ``<root>/query``,
+  ``<root>/update``, ``<root>/store``;
+* a URL whose last path segment is ``query`` (oxigraph serve, Fuseki) is the query endpoint; the
+  update and Graph Store endpoints are its siblings ``update`` and ``store``;
+* any other URL is the query endpoint *and* the update endpoint (SPARQL 1.1 Protocol allows one
+  URL for both: Virtuoso, GraphDB via ``store_update_url``, QLever, Neptune); no Graph Store
+  endpoint, so data is loaded with ``INSERT DATA``.
+
+``WSIS_KG_STORE_UPDATE_URL`` and ``WSIS_KG_STORE_GSP_URL`` override the derived URLs; when the
+update URL is given, the store URL is taken as the query endpoint exactly as written and there is
+no Graph Store endpoint unless one is given (``none`` as the Graph Store URL forces loading with
+SPARQL Update). Credentials go in the URLs (``https://user:password@host/…``): HTTP basic
+authentication, or Digest when the store asks for it.
+
+The project's default graph is the union of the named graphs. Stores differ here, so the first
+query finds out whether the remote's default graph already is that union; if not, every query
+without its own dataset is sent with the named graphs listed as ``default-graph-uri`` and
+``named-graph-uri`` (the SPARQL Protocol's way of stating the dataset).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import pyoxigraph as ox
+import requests
+from requests.auth import HTTPDigestAuth
+
+from wsis_kg.errors import BadRequest, QueryTimeout, StoreError
+from wsis_kg.settings import Settings
+from wsis_kg.store.embedded import GraphStore, syntax_error_from
+
+#: What we ask the remote for: query results first, then RDF for CONSTRUCT / DESCRIBE.
+ACCEPT = ", ".join([
+    "application/sparql-results+json",
+    "application/sparql-results+xml;q=0.9",
+    "text/tab-separated-values;q=0.8",
+    "application/n-triples",
+    "text/turtle;q=0.9",
+    "application/rdf+xml;q=0.8",
+])
+#: Seconds to wait for a TCP connection to the remote.
+CONNECT_TIMEOUT = 5.0
+#: Seconds a load or update may take (large loads into a remote store are slow).
+WRITE_TIMEOUT = 600.0
+#: Triples per request when a load is split (only data without blank nodes is split, because a
+#: blank node label is scoped to one request).
+CHUNK_TRIPLES = 100_000
+#: Seconds the list of named graphs is reused when it has to be sent with each query.
+GRAPH_LIST_TTL = 10.0
+_NO_GSP = {"", "none", "-", "off"}
+_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The three URLs of a remote store; ``gsp`` is None when loads use SPARQL Update."""
+
+    query: str
+    update: str
+    gsp: str | None
+
+
+def endpoints_for(settings: Settings) -> Endpoints:
+    """Derive the query, update and Graph Store URLs from the settings (rules in the module doc)."""
+    url = settings.store.rstrip()
+    parts = urlsplit(url)
+    path = parts.path
+    if settings.store_update_url:
+        # The layout is given: the store URL is the query endpoint exactly as written (QLever
+        # and GraphDB answer queries at a URL that would otherwise be read as a server root).
+        query, update, gsp = url, settings.store_update_url, None
+    elif path in ("", "/"):
+        root = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        query, update, gsp = f"{root}/query", f"{root}/update", f"{root}/store"
+    elif path.rstrip("/").endswith("/query"):
+        base = path.rstrip("/")[: -len("query")]
+        query = url
+
+        def sibling(name: str) -> str:
+            return urlunsplit((parts.scheme, parts.netloc, base + name, "", ""))
+
+        update, gsp = sibling("update"), sibling("store")
+    else:
+        query, update, gsp = url, url, None
+    if settings.store_gsp_url is not None:
+        gsp = None if settings.store_gsp_url.strip().lower() in _NO_GSP else settings.store_gsp_url
+    return Endpoints(query, update, gsp)
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+class RemoteStore(GraphStore):
+    """The graph in a remote SPARQL 1.1 store (Protocol + Graph Store Protocol)."""
+
+    def __init__(self, settings: Settings, *, endpoints: Endpoints | None = None) -> None:
+        self.settings = settings
+        self.endpoints = endpoints or endpoints_for(settings)
+        self.query_timeout = settings.query_timeout
+        self._local = threading.local()
+        #: None: not known yet; True: the remote's default graph is the union of its graphs.
+        self.native_union: bool | None = None
+        self._graphs: tuple[float, list[str]] | None = None
+        self._digest: dict[str, HTTPDigestAuth] = {}
+        self._env: dict[str, dict[str, Any]] = {}
+
+    # -- HTTP ---------------------------------------------------------------------------------
+
+    @property
+    def _session(self) -> requests.Session:
+        """One keep-alive session per thread (``requests.Session`` is not thread-safe)."""
+        s = getattr(self._local, "session", None)
+        if s is None:
+            s = self._local.session = requests.Session()
+            s.headers["User-Agent"] = "wsis-kg"
+            # requests re-reads proxy and CA settings from the environment on every request
+            # (about 1.5 ms here: it scans all of os.environ); _env_settings does it once per URL.
+            s.trust_env = False
+        return s
+
+    def _env_settings(self, url: str) -> dict[str, Any]:
+        """What requests would take from the environment for ``url`` (proxies, CA bundle)."""
+        found = self._env.get(url)
+        if found is None:
+            with requests.Session() as probe:
+                found = probe.merge_environment_settings(url, {}, None, None, None)
+            self._env[url] = found
+        return found
+
+    def _request(self, method: str, url: str, what: str, *, read_timeout: float,
+                 ok: Sequence[int] = (), client_error: bool = False,
+                 **kwargs: Any) -> requests.Response:
+        """One HTTP exchange; every failure becomes a :mod:`wsis_kg.errors` error."""
+        try:
+            kwargs.update(self._env_settings(url))
+            r = self._session.request(method, url, timeout=(CONNECT_TIMEOUT, read_timeout),
+                                      auth=self._digest.get(urlsplit(url).netloc), **kwargs)
+            if r.status_code == 401 and self._switch_to_digest(url, r):
+                r = self._session.request(method, url, timeout=(CONNECT_TIMEOUT, read_timeout),
+                                          auth=self._digest[urlsplit(url).netloc], **kwargs)
+        except requests.ConnectTimeout:
+            raise StoreError(f"{what}: the SPARQL store at {_redact(url)} did not accept a "
+                             f"connection within {CONNECT_TIMEOUT:g}s") from None
+        except requests.ReadTimeout:
+            if client_error:
+                raise QueryTimeout(f"{what}: the SPARQL store at {_redact(url)} did not answer "
+                                   f"within {read_timeout:g}s") from None
+            raise StoreError(f"{what}: the SPARQL store at {_redact(url)} did not answer within "
+                             f"{read_timeout:g}s") from None
+        except requests.RequestException as e:
+            reason = type(e).__name__
+            if isinstance(e, requests.ConnectionError):
+                reason = "connection refused or host unreachable"
+            raise StoreError(f"{what}: cannot reach the SPARQL store at {_redact(url)} "
+                             f"({reason})") from None
+        if r.status_code < 400 or r.status_code in ok:
+            return r
+        detail = " ".join(r.text.split())[:500] if r.text else r.reason
+        msg = f"{what}: the SPARQL store at {_redact(url)} answered {r.status_code}: {detail}"
+        if r.status_code in (401, 403):
+            raise StoreError(msg + " (check the credentials in the store URL)")
+        if client_error and r.status_code == 400:
+            raise BadRequest(msg)
+        if r.status_code in (404, 405) and url != self.endpoints.query:
+            raise StoreError(msg + " (is this the right endpoint? set WSIS_KG_STORE_UPDATE_URL / "
+                             "WSIS_KG_STORE_GSP_URL, see docs/remote-stores.md)")
+        raise StoreError(msg)
+
+    def _switch_to_digest(self, url: str, r: requests.Response) -> bool:
+        """Credentials in the URL are sent as HTTP basic authentication; a store that asks for
+        Digest instead (Virtuoso's ``/sparql-auth``) gets Digest from then on."""
+        parts = urlsplit(url)
+        challenge = r.headers.get("WWW-Authenticate", "")
+        if parts.username is None or parts.netloc in self._digest or \
+                not challenge.lower().startswith("digest"):
+            return False
+        self._digest[parts.netloc] = HTTPDigestAuth(unquote(parts.username),
+                                                    unquote(parts.password or ""))
+        return True
+
+    def _post_query(self, sparql: str, params: list[tuple[str, str]], *, accept: str,
+                    client_error: bool, timeout: float | None = None) -> requests.Response:
+        return self._request(
+            "POST", self.endpoints.query, "query", read_timeout=timeout or self.query_timeout,
+            client_error=client_error, data=[("query", sparql), *params],
+            headers={"Accept": accept})
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def query(self, sparql, *, default_graph_uris=None, named_graph_uris=None, base_iri=None):
+        sparql = _with_base(sparql, base_iri)
+        r = self._post_query(sparql, self._dataset(sparql, default_graph_uris, named_graph_uris),
+                             accept=ACCEPT, client_error=True)
+        return parse_response(r.content, r.headers.get("Content-Type", ""))
+
+    def _select(self, sparql: str, *, timeout: float = WRITE_TIMEOUT,
+                client_error: bool = False) -> ox.QuerySolutions | ox.QueryBoolean:
+        """An internal query on the remote's own default dataset (no union emulation)."""
+        r = self._post_query(sparql, [], accept=ACCEPT, client_error=client_error,
+                             timeout=timeout)
+        result = parse_response(r.content, r.headers.get("Content-Type", ""))
+        if isinstance(result, ox.QueryTriples):
+            raise StoreError("the SPARQL store answered a SELECT query with a graph")
+        return result
+
+    def _dataset(self, sparql: str, default: list[str] | None,
+                 named: list[str] | None) -> list[tuple[str, str]]:
+        """Protocol parameters that give the query the dataset the embedded store would use."""
+        if default or named:
+            return ([("default-graph-uri", g) for g in default or []]
+                    + [("named-graph-uri", g) for g in named or []])
+        if _FROM.search(sparql):
+            clause = _dataset_clause(sparql)
+            if clause is not None:
+                # The query states its own dataset. Send it as protocol parameters too (same
+                # meaning), because some stores' union-default-graph mode ignores FROM.
+                return ([("default-graph-uri", g) for g in clause[0]]
+                        + [("named-graph-uri", g) for g in clause[1]])
+        if self.native_union is None:
+            self.native_union = self._probe_union()
+        if self.native_union is not False:
+            return []
+        graphs = self._graph_list()
+        return ([("default-graph-uri", g) for g in graphs]
+                + [("named-graph-uri", g) for g in graphs])
+
+    def _probe_union(self) -> bool | None:
+        """Is the remote's default graph the union of its named graphs? None: no data yet."""
+        limits = {"timeout": self.query_timeout, "client_error": True}  # part of a client query
+        rows = list(self._select(
+            "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+            "FILTER(!isBlank(?s) && !isBlank(?o)) } LIMIT 1", **limits))
+        if not rows:
+            return None
+        s, p, o = rows[0]["s"], rows[0]["p"], rows[0]["o"]
+        answer = self._select(f"ASK {{ {s} {p} {o} }}", **limits)
+        return bool(answer)
+
+    def _graph_list(self) -> list[str]:
+        now = time.monotonic()
+        if self._graphs is None or now - self._graphs[0] > GRAPH_LIST_TTL:
+            self._graphs = (now, self.named_graphs())
+        return self._graphs[1]
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        """Our own write: the cached graph list is stale (an unknown union is probed again)."""
+        self._graphs = None
+
+    def update(self, sparql, *, base_iri=None):
+        self._request("POST", self.endpoints.update, "update", read_timeout=WRITE_TIMEOUT,
+                      client_error=True, data={"update": _with_base(sparql, base_iri)})
+        self._changed()
+
+    def load(self, data, fmt, graph, *, source=""):
+        try:
+            groups = _group_by_graph(ox.parse(data, format=fmt), graph)
+        except SyntaxError as e:
+            raise syntax_error_from(e, source) from None
+        for target, triples in groups.items():
+            for chunk in _chunks(triples):
+                body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES) or b""
+                if self.endpoints.gsp:
+                    params = {"graph": target} if target else {"default": ""}
+                    self._request("POST", self.endpoints.gsp, f"loading {source or 'data'}",
+                                  read_timeout=WRITE_TIMEOUT, params=params, data=body,
+                                  headers={"Content-Type": "application/n-triples"})
+                else:
+                    inner = body.decode("utf-8")
+                    text = (f"INSERT DATA {{ GRAPH <{target}> {{\n{inner}}} }}" if target
+                            else f"INSERT DATA {{\n{inner}}}")
+                    self._request("POST", self.endpoints.update, f"loading {source or 'data'}",
+                                  read_timeout=WRITE_TIMEOUT, data={"update": text})
+        self._changed()
+
+    def clear_graph(self, graph):
+        if self.endpoints.gsp:
+            self._request("DELETE", self.endpoints.gsp, f"clearing {graph}",
+                          read_timeout=WRITE_TIMEOUT, ok=(404,), params={"graph": graph})
+        else:
+            self._request("POST", self.endpoints.update, f"clearing {graph}",
+                          read_timeout=WRITE_TIMEOUT,
+                          data={"update": f"DROP SILENT GRAPH <{graph}>"})
+        self._changed()
+
+    # -- reading the whole store -------------------------------------------------------------
+
+    def quads(self, graph=None):
+        if graph:
+            rows = self._select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+            g = ox.NamedNode(graph)
+            return (ox.Quad(r["s"], r["p"], r["o"], g) for r in rows)
+        rows = self._select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)
+
+    def named_graphs(self):
+        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode))
+
+    def __len__(self):
+        rows = list(self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
+        return int(rows[0]["n"].value) if rows else 0
+
+    def close(self):
+        s = getattr(self._local, "session", None)
+        if s is not None:
+            s.close()
+            self._local.session = None
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+def _with_base(sparql: str, base_iri: str | None) -> str:
+    """The protocol has no base IRI parameter: state it in the query's prologue."""
+    return f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql
+
+
+def _dataset_clause(sparql: str) -> tuple[list[str], list[str]] | None:
+    """The IRIs of the query's FROM / FROM NAMED clauses (None: it has none, or rdflib cannot
+    parse it and the remote will judge). Only called when the text contains ``FROM``."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        clauses = translateQuery(parseQuery(sparql)).algebra.get("datasetClause") or []
+    except Exception:  # noqa: BLE001 - rdflib's grammar differs slightly from Oxigraph's
+        return None
+    default = [str(c["default"]) for c in clauses if "default" in c]
+    named = [str(c["named"]) for c in clauses if "named" in c]
+    return (default, named) if default or named else None
+
+
+def parse_response(body: bytes, content_type: str) -> ox.QuerySolutions | ox.QueryBoolean | \
+        ox.QueryTriples:
+    """Turn a remote answer into the pyoxigraph result object the embedded store would give."""
+    media = content_type.split(";")[0].strip().lower()
+    results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
+    if results_format is not None and media not in ("text/csv",):
+        try:
+            # Read it all once first: results are parsed lazily, and an answer the store cut
+            # off (its own timeout) must be a store error now, not a syntax error later.
+            check = ox.parse_query_results(body, format=results_format)
+            if isinstance(check, ox.QuerySolutions):
+                for _ in check:
+                    pass
+            return ox.parse_query_results(body, format=results_format)
+        except SyntaxError as e:
+            raise StoreError(f"the SPARQL store sent an incomplete or unreadable {media} "
+                             f"answer (cut off by its own timeout?): {e}") from None
+    rdf_format = ox.RdfFormat.from_media_type(media) if media else None
+    if rdf_format is None:
+        raise StoreError(f"the SPARQL store answered with an unexpected media type "
+                         f"{content_type or '(none)'!r}")
+    try:
+        triples = ox.parse(body, format=rdf_format)
+        # QueryTriples cannot be built from Python: let an in-memory store produce one.
+        tmp = ox.Store()
+        tmp.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    except SyntaxError as e:
+        raise StoreError(f"the SPARQL store sent unreadable {media}: {e}") from None
+    return tmp.query("CONSTRUCT WHERE { ?s ?p ?o }")
+
+
+def _group_by_graph(items: Iterator[Any], graph: str | None) -> dict[str | None, list[ox.Triple]]:
+    """Triples per target graph: triples go to ``graph``; quads keep their own named graph."""
+    groups: dict[str | None, list[ox.Triple]] = {}
+    for q in items:
+        g = getattr(q, "graph_name", None)
+        target = g.value if isinstance(g, ox.NamedNode) else graph
+        groups.setdefault(target, []).append(ox.Triple(q.subject, q.predicate, q.object))
+    return groups
+
+
+def _chunks(triples: list[ox.Triple]) -> Iterator[list[ox.Triple]]:
+    """Requests of at most CHUNK_TRIPLES, unless blank nodes tie the data into one request."""
+    if len(triples) <= CHUNK_TRIPLES or any(
+            isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+            for t in triples):
+        yield triples
+        return
+    for i in range(0, len(triples), CHUNK_TRIPLES):
+        yield triples[i:i + CHUNK_TRIPLES]
