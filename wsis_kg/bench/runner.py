@@ -50,7 +50,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import requests
 
-from wsis_kg.errors import WsisError
+from wsis_kg.errors import BenchError, WsisError
 from wsis_kg.settings import Settings
 
 Say = Callable[[str], None]
@@ -69,10 +69,6 @@ RDFLIB_MAX_QUERY_MS = 50.0
 SLOW_QUERY_S = 0.25
 JSON_RESULTS = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
-
-
-class BenchError(WsisError):
-    title, slug = "Benchmark failed", "bench-failed"
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import click
 
 from wsis_kg.errors import InputSyntaxError, UnsupportedMediaType
 from wsis_kg.settings import Settings
-from wsis_kg.validation.report import MEDIA_TYPES, render
+from wsis_kg.validation.report import FORMATS, render
 
 
 def open_context_store(settings: Settings, say=None):
@@ -49,7 +49,7 @@ def read_inputs(files: tuple[Path, ...], input_format: str | None):
 @click.option("--input-format", "input_format", metavar="FMT",
               help="syntax of the files: turtle, trig, ntriples, nquads, jsonld, rdfxml "
                    "(default: from each file's extension)")
-@click.option("--format", "out_format", type=click.Choice(list(MEDIA_TYPES)), default="text",
+@click.option("--format", "out_format", type=click.Choice(list(FORMATS)), default="text",
               show_default=True, help="report format")
 @click.option("--fail-on-warning", is_flag=True, help="exit 1 on warnings too")
 @click.option("--shapes", "shapes_file", type=click.Path(dir_okay=False, path_type=Path),

@@ -18,8 +18,6 @@ errors are raised as :mod:`wsis_kg.errors` and become RFC 9457 problems in ``pro
 
 from __future__ import annotations
 
-import hmac
-
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, redirect, request
 from werkzeug.datastructures import MIMEAccept
@@ -29,13 +27,13 @@ from werkzeug.wrappers import Request
 from wsis_kg.errors import (
     BadRequest,
     Forbidden,
-    Unauthorized,
     UnsupportedMediaType,
 )
 from wsis_kg.sparql import description as service_description
 from wsis_kg.sparql.guard import tokenize
 from wsis_kg.sparql.service import QueryRequest
 from wsis_kg.web import Service, service
+from wsis_kg.web.auth import require_principal
 
 bp = Blueprint("sparql", __name__)
 
@@ -90,19 +88,6 @@ def _graph_params(r: Request, name: str) -> list[str]:
         except ValueError as e:
             raise BadRequest(f"{name} {v!r} is not an absolute IRI: {e}", parameter=name) from None
     return values
-
-
-def bearer_principal() -> str:
-    """The principal of a valid ``Authorization: Bearer`` token (401 none, 403 unknown)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("This endpoint changes data: send 'Authorization: Bearer <token>'.")
-    token = token.strip()
-    for known, principal in service().settings.tokens.items():
-        if hmac.compare_digest(known.encode(), token.encode()):
-            return principal
-    raise Forbidden("The bearer token is not valid for this service.")
 
 
 def _wants_html() -> bool:
@@ -236,7 +221,7 @@ def sparql() -> Response:
 @bp.route("/sparql/update", methods=["POST"], strict_slashes=False)
 def sparql_update() -> Response:
     svc = service()
-    bearer_principal()
+    require_principal(request, svc.settings)
     mt, opts = _content_type(request)
     if mt == FORM:
         update = _one(_params(request, "update"), "update")

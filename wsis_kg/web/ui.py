@@ -17,11 +17,12 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
 from wsis_kg.errors import NotFound
+from wsis_kg.graph.dump import DUMP_FORMATS
 from wsis_kg.namespaces import BASE, PREFIXES
+from wsis_kg.rdf.formats import TURTLE
 from wsis_kg.settings import PROJECT_ROOT
 from wsis_kg.web import service
 from wsis_kg.web.linked_data import (
-    DUMPS,
     public_base,
     select,
     store_generation,
@@ -210,7 +211,9 @@ def home() -> str:
                  "list": editor_link(list_query(c)),
                  "term": f"{request.script_root}/def/{c}"} for c, t, b in SECTIONS]
     return render_template("home.html", sections=sections, stats=stats, ehealth=ehealth,
-                           examples=examples(), dumps=DUMPS, version=void.package_version(),
+                           examples=examples(),
+                           dumps=[f.extension for f in DUMP_FORMATS.values()],
+                           version=void.package_version(),
                            **page_context())
 
 
@@ -261,10 +264,9 @@ def data() -> str:
                                     service_root=request.host_url.rstrip("/")
                                     + request.script_root,
                                     select=select, generation=store_generation())
-    import pyoxigraph as ox
-
-    void_ttl = serialize(triples, ox.RdfFormat.TURTLE).decode("utf-8")
-    return render_template("data.html", dumps=void.DUMP_MEDIA, void_ttl=void_ttl,
+    void_ttl = serialize(triples, TURTLE).decode("utf-8")
+    dumps = {f.extension: (f.media_type, void.dump_label(f)) for f in DUMP_FORMATS.values()}
+    return render_template("data.html", dumps=dumps, void_ttl=void_ttl,
                            stats=void.dataset_stats(select, store_generation()),
                            version=void.package_version(), **page_context())
 

@@ -23,7 +23,7 @@ from datetime import date as Date
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from wsis_kg.errors import BadRequest
+from wsis_kg.errors import ResolutionImportError
 from wsis_kg.extraction.importer import citations as cit
 from wsis_kg.extraction.importer import markers as mk
 from wsis_kg.extraction.importer.layout import (
@@ -35,13 +35,6 @@ from wsis_kg.extraction.importer.layout import (
     ocr_number,
 )
 from wsis_kg.namespaces import ID, PREFIXES, WSIS
-
-
-class ResolutionImportError(BadRequest):
-    """The text cannot be imported (unreadable, empty, not a resolution, symbol unknown)."""
-
-    title, slug = "Resolution not imported", "resolution-import"
-
 
 # Hyphenated compounds that a line break may split ("Secretary-" / "General"). A line-end hyphen
 # is kept when the next line starts with a capital, when the joined word is listed here or

@@ -26,9 +26,10 @@ import re
 
 from rdflib import RDFS, Graph, Literal, URIRef
 
+from wsis_kg.errors import SourceFormatError
 from wsis_kg.extraction.sources.citations import link_citations
 from wsis_kg.extraction.sources.rdf import DocBuilder
-from wsis_kg.extraction.sources.text import SourceFormatError, join_lines, normalise_space
+from wsis_kg.extraction.sources.text import join_lines, normalise_space
 from wsis_kg.namespaces import ID, WSIS
 
 SLUG = "itu-brochure-implementing-action-plan"

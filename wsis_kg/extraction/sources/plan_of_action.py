@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
+from wsis_kg.errors import SourceFormatError
 from wsis_kg.extraction.sources.citations import link_citations
 from wsis_kg.extraction.sources.rdf import DocBuilder
-from wsis_kg.extraction.sources.text import SourceFormatError, join_lines, strip_furniture
+from wsis_kg.extraction.sources.text import join_lines, strip_furniture
 from wsis_kg.namespaces import WSIS
 
 SLUG = "geneva-plan-of-action"

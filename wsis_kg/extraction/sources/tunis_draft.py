@@ -23,10 +23,10 @@ import re
 from rdflib import RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
+from wsis_kg.errors import SourceFormatError
 from wsis_kg.extraction.sources.citations import link_citations
 from wsis_kg.extraction.sources.rdf import DocBuilder
 from wsis_kg.extraction.sources.text import (
-    SourceFormatError,
     join_lines,
     normalise_space,
     strip_furniture,
