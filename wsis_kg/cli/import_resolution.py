@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 from rdflib import Dataset, Graph
 
+from wsis_kg.errors import ValidationFailed
 from wsis_kg.extraction.importer.resolution import (
     ImportResult,
     ResolutionImportError,
@@ -176,4 +177,4 @@ def command(settings: Settings, file: Path, output: Path | None, symbol: str | N
         ok, text_report = _validate(settings, result.graph)
         say(text_report)
         if not ok:
-            raise SystemExit(1)
+            raise ValidationFailed("the imported resolution does not conform to the shapes")

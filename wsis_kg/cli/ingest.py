@@ -9,7 +9,6 @@ report on violations, 2 on unreadable input).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
@@ -74,8 +73,7 @@ def _ingest_local(settings: Settings, graph: str, quads, source: str, token: str
     del st  # an on-disk store is locked until the object is gone
     if refused is not None:
         click.echo(render(refused.report, out_format), nl=False)
-        click.echo(f"error: {refused.detail}", err=True)
-        sys.exit(1)
+        raise refused
     warn = f" ({result.report.warnings} warnings)" if result.report.warnings else ""
     click.echo(f"ingested {result.triples} triples into <{graph}>{warn}")
 
@@ -105,9 +103,8 @@ def _ingest_remote(url: str, graph: str, quads, source: str, token: str | None,
         problem = {"detail": resp.text[:500]}
     if resp.status_code == 422 and problem.get("report"):
         _print_remote_report(problem["report"])
-    click.echo(f"error: {resp.status_code} {problem.get('title', '')}: "
-               f"{problem.get('detail', '')}", err=True)
-    sys.exit(1)
+    raise WsisError(f"{resp.status_code} {problem.get('title', '')}: "
+                    f"{problem.get('detail', '')}")
 
 
 def _print_remote_report(report: dict) -> None:

@@ -6,12 +6,11 @@ Exit codes: 0 conforms (warnings allowed unless ``--fail-on-warning``), 1 violat
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from wsis_kg.errors import InputSyntaxError, UnsupportedMediaType
+from wsis_kg.errors import ValidationFailed
 from wsis_kg.settings import Settings
 from wsis_kg.validation.report import FORMATS, render
 
@@ -32,15 +31,12 @@ def open_context_store(settings: Settings, say=None):
 
 
 def read_inputs(files: tuple[Path, ...], input_format: str | None):
-    """Parse every file fully before anything else; unreadable input exits 2."""
+    """Parse every file fully before anything else; unreadable input exits 2 (its error's
+    ``exit_code``: :class:`InputSyntaxError`, :class:`UnsupportedMediaType`)."""
     from wsis_kg.rdf.parse import format_from_name, parse_file
 
-    try:
-        fmt = format_from_name(input_format) if input_format else None
-        return [parse_file(f, fmt) for f in files]
-    except (InputSyntaxError, UnsupportedMediaType) as e:
-        click.echo(f"error: {e.detail}", err=True)
-        sys.exit(2)
+    fmt = format_from_name(input_format) if input_format else None
+    return [parse_file(f, fmt) for f in files]
 
 
 @click.command("validate")
@@ -76,4 +72,7 @@ def command(settings: Settings, files: tuple[Path, ...], input_format: str | Non
             st.close()
     click.echo(render(report, out_format), nl=False)
     if report.violations or (fail_on_warning and (report.warnings or report.infos)):
-        sys.exit(1)
+        raise ValidationFailed(
+            f"the data does not conform: {report.violations} violations, {report.warnings} "
+            f"warnings, {report.infos} infos" + (" (--fail-on-warning)" * fail_on_warning),
+            report=report)

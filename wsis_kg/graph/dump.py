@@ -15,6 +15,7 @@ from wsis_kg.rdf.formats import (
     TRIG,
     TURTLE,
     Format,
+    rdf_format,
     serialize_triples,
 )
 from wsis_kg.store.embedded import GraphStore
@@ -42,7 +43,7 @@ def canonical_dataset(store: GraphStore) -> ox.Dataset:
 def canonical_nquads(store: GraphStore) -> bytes:
     """N-Quads of every quad, blank nodes labelled canonically, lines in code-point order."""
     ds = canonical_dataset(store)
-    lines = sorted(ox.serialize([q], format=ox.RdfFormat.N_QUADS) for q in ds)
+    lines = sorted(ox.serialize([q], format=rdf_format(N_QUADS)) for q in ds)
     return b"".join(lines)
 
 

@@ -11,6 +11,7 @@ Every failure is an :class:`~wsis_kg.errors.InputSyntaxError` (HTTP 400) or
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from rdflib.namespace import XSD
 from wsis_kg.errors import InputSyntaxError, UnsupportedMediaType
 from wsis_kg.rdf.formats import (
     RDF_FORMATS,
+    RDF_XML,
     rdf_by_extension,
     rdf_by_media_type,
     rdf_by_name,
@@ -165,12 +167,27 @@ def _syntax_error(e: SyntaxError, data: bytes, fmt: ox.RdfFormat, source: str,
                             format=fmt.name)
 
 
+#: rdflib's parsers share module-level state (its SPARQL parser's pyparsing grammar is not
+#: thread-safe, nor are some plugin registries): every rdflib parse in a process that serves
+#: requests holds this lock. The SPARQL guard takes the same lock for rdflib's query parser.
+RDFLIB_LOCK = threading.RLock()
+
+
+def rdflib_parse(graph: Graph, source: str | Path | None = None, *, data: bytes | str | None = None,
+                 format: str, public_id: str | None = None) -> Graph:
+    """THE rdflib parse: ``graph.parse`` under :data:`RDFLIB_LOCK` (for request threads)."""
+    with RDFLIB_LOCK:
+        return graph.parse(source=None if source is None else str(source), data=data,
+                           format=format, publicID=public_id)
+
+
 def _xml_position(data: bytes, base_iri: str | None) -> tuple[int | None, int | None, str]:
     """rdflib's RDF/XML parser (SAX) knows where an XML or RDF/XML error is."""
     from xml.sax import SAXParseException
 
     try:
-        Graph().parse(data=data, format="xml", publicID=base_iri or "urn:x-wsis-kg:input")
+        rdflib_parse(Graph(), data=data, format=RDF_XML.rdflib or "xml",
+                     public_id=base_iri or "urn:x-wsis-kg:input")
     except SAXParseException as e:
         # SAX columns are 0-based; ours (like pyoxigraph's) are 1-based.
         return e.getLineNumber(), e.getColumnNumber() + 1, e.getMessage()

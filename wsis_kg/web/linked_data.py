@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request
 from werkzeug.datastructures import Headers
 
-from wsis_kg.errors import NotFound
+from wsis_kg.errors import NotAcceptable, NotFound
 from wsis_kg.graph.dump import DUMP_FORMATS, dump, dump_format
 from wsis_kg.namespaces import (
     BASE,
@@ -41,6 +41,7 @@ from wsis_kg.rdf.formats import (
     HTML,
     JSON_LD,
     N_TRIPLES,
+    PROBLEM,
     RDF_XML,
     TURTLE,
     Format,
@@ -195,8 +196,14 @@ def negotiate(offers: Iterable[str]) -> str:
 
 
 def wants_html() -> bool:
-    accept = request.accept_mimetypes
-    return accept.best_match(["application/problem+json", "text/html"]) == "text/html"
+    """Whether an error should be an HTML page rather than a problem (no Accept: a problem)."""
+    accept = request.headers.get("Accept")
+    if not accept:
+        return False
+    try:
+        return choose((PROBLEM, HTML), accept, what="an error") is HTML
+    except NotAcceptable:
+        return False
 
 
 def see_other(local: str, offers: Iterable[str] = tuple(FORMATS)) -> Response:
@@ -416,7 +423,8 @@ def context() -> Response:
     from wsis_kg.graph import void
 
     ctx = void.jsonld_context(select, public_prefixes())
-    return Response(json.dumps(ctx, indent=1, ensure_ascii=False), mimetype="application/ld+json")
+    return Response(json.dumps(ctx, indent=1, ensure_ascii=False),
+                    content_type=JSON_LD.content_type)
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, redirect, request
-from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header, parse_options_header
+from werkzeug.http import parse_options_header
 from werkzeug.wrappers import Request
 
 from wsis_kg.errors import (
     BadRequest,
     Forbidden,
+    NotAcceptable,
     UnsupportedMediaType,
 )
+from wsis_kg.rdf.formats import GRAPH_FORMATS, HTML, choose
 from wsis_kg.sparql import description as service_description
 from wsis_kg.sparql.guard import tokenize
 from wsis_kg.sparql.service import QueryRequest
@@ -91,10 +92,14 @@ def _graph_params(r: Request, name: str) -> list[str]:
 
 
 def _wants_html() -> bool:
-    accept = parse_accept_header(request.headers.get("Accept", ""), MIMEAccept)
-    best = accept.best_match(["text/html", "text/turtle", "application/rdf+xml",
-                              "application/ld+json", "application/n-triples"])
-    return best == "text/html"
+    """Whether a browser is asking (HTML preferred to every RDF format): no Accept is no."""
+    accept = request.headers.get("Accept")
+    if not accept:
+        return False
+    try:
+        return choose((HTML, *GRAPH_FORMATS), accept, what="the service description") is HTML
+    except NotAcceptable:
+        return False
 
 
 # ------------------------------------------------------------------------------------------
