@@ -106,8 +106,8 @@ def format_of_upload(media_type: str | None, filename: str | None, *, name: str 
     An explicit ``name`` (a form's ``format`` field) wins; then a media type that names an RDF
     syntax; then the file name's extension when it names one. A generic media type
     (:data:`GENERIC_MEDIA_TYPES`) never overrides the extension: ``data.ttl`` sent as
-    ``text/plain`` is Turtle. Otherwise ``default`` (a form's text field), then ``text/plain``
-    as N-Triples; else 415.
+    ``text/plain`` is Turtle. A part without a file name gets ``default`` (a form's text
+    field); then ``text/plain`` is N-Triples (its registered alias); else 415.
     """
     if name:
         return format_from_name(name)
@@ -117,7 +117,7 @@ def format_of_upload(media_type: str | None, filename: str | None, *, name: str 
     by_ext = rdf_by_extension(Path(filename).suffix) if filename else None
     if by_ext is not None:
         return rdf_format(by_ext)
-    if default is not None:
+    if default is not None and not filename:
         return default
     if mt == "text/plain":
         return format_from_media_type(mt)
