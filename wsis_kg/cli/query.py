@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from wsis_kg.namespaces import PREFIXES
 from wsis_kg.rdf import formats
 from wsis_kg.settings import Settings
-from wsis_kg.sparql.service import QueryRequest, evaluate
+from wsis_kg.sparql.evaluate import QueryRequest, evaluate
 from wsis_kg.store.embedded import OxigraphStore, open_store
 
 FORMAT_NAMES = sorted({n for f in formats.RESULT_FORMATS + formats.GRAPH_FORMATS
@@ -99,11 +99,11 @@ def command(settings: Settings, query: str, store: str | None, fmt: str,
 
 def _table_or_default(target, req: QueryRequest) -> str:
     """Tables for SELECT, ``true``/``false`` for ASK, Turtle for graphs."""
-    from wsis_kg.sparql.service import _ox_query, syntax_error
+    from wsis_kg.sparql.evaluate import ox_query, syntax_error
 
     try:
         if isinstance(target, ox.Store):
-            result = _ox_query(target, req)
+            result = ox_query(target, req)
         else:
             from wsis_kg.namespaces import sparql_prologue
 

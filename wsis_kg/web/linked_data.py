@@ -163,7 +163,7 @@ def select(sparql: str) -> list[dict[str, Any]]:
     svc = service()
     queries = getattr(svc, "queries", None)
     if queries is not None:
-        from wsis_kg.sparql.service import QueryRequest
+        from wsis_kg.sparql.evaluate import QueryRequest
 
         body = queries.query(QueryRequest(sparql, format="tsv")).body
         sols = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
@@ -181,7 +181,7 @@ def construct(sparql: str) -> list[ox.Triple]:
     svc = service()
     queries = getattr(svc, "queries", None)
     if queries is not None:
-        from wsis_kg.sparql.service import QueryRequest
+        from wsis_kg.sparql.evaluate import QueryRequest
 
         body = queries.query(QueryRequest(sparql, format="nt")).body
         return list(ox.parse(body, ox.RdfFormat.N_TRIPLES))

@@ -33,8 +33,8 @@ from wsis_kg.errors import (
     UnsupportedMediaType,
 )
 from wsis_kg.sparql import description as service_description
+from wsis_kg.sparql.evaluate import QueryRequest
 from wsis_kg.sparql.guard import tokenize
-from wsis_kg.sparql.service import QueryRequest
 from wsis_kg.web import Service, service
 
 bp = Blueprint("sparql", __name__)
