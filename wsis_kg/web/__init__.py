@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from wsis_kg.graph.build import open_or_build
 from wsis_kg.settings import Settings
-from wsis_kg.store.embedded import GraphStore, open_store
+from wsis_kg.store.embedded import GraphStore
 
 EXTENSION_KEY = "wsis_kg"
 
@@ -32,11 +33,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     """Build the WSGI app; pass ``store`` to reuse an already built store (tests, bench)."""
     settings = settings or Settings.from_env()
     if store is None:
-        store = open_store(settings)
-        if settings.build_on_start and len(store) == 0:
-            from wsis_kg.graph.build import build
-
-            build(settings, store)
+        store = open_or_build(settings)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions[EXTENSION_KEY] = Service(settings, store)
