@@ -33,6 +33,9 @@ class QueryRequest:
     format: str | None = None
     #: Let the query use the project prefixes (``wsis:``, ``wsisid:`` …) without declaring them.
     project_prefixes: bool = False
+    #: Without a dataset in the request or the query, the default graph is the union of all
+    #: graphs (the endpoint's rule); False: the store's own default graph (Graph Store GET).
+    union_default_graph: bool = True
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ def ox_query(store: ox.Store, req: QueryRequest) -> Any:
     """``req`` on a pyoxigraph store under the project's dataset rules, unserialised (the CLI
     prints tables from it)."""
     kwargs = dataset_kwargs(req.sparql, req.default_graph_uris, req.named_graph_uris,
-                            req.base_iri)
+                            req.base_iri, union_default_graph=req.union_default_graph)
     if req.project_prefixes:
         kwargs["prefixes"] = PREFIXES
     return store.query(req.sparql, **kwargs)

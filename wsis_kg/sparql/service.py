@@ -28,20 +28,25 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import threading
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import Any, Literal, TypeVar
 
 import pyoxigraph as ox
 
-from wsis_kg.errors import StoreError, WsisError
+from wsis_kg.errors import ResultTooLarge, StoreError, WsisError
 from wsis_kg.settings import Settings
 from wsis_kg.sparql.cache import ResultCache, cacheable
 from wsis_kg.sparql.evaluate import QueryRequest, QueryResult, evaluate, syntax_error
 from wsis_kg.sparql.guard import check_remote_access, guard_update
 from wsis_kg.sparql.pool import WorkerPool
 from wsis_kg.store.embedded import GraphStore, OxigraphStore
+from wsis_kg.validation import ingest
+from wsis_kg.validation.ingest import WriteResult
+from wsis_kg.validation.report import ValidationReport
+from wsis_kg.validation.validate import validate_new_data
 
 __all__ = ["QueryRequest", "QueryResult", "QueryService"]
 
@@ -93,7 +98,8 @@ class QueryService:
         if self.pool is None or not cacheable(req):
             return None
         return (self.pool.generation, req.sparql, req.default_graph_uris, req.named_graph_uris,
-                req.base_iri, req.project_prefixes, req.accept or "", req.format or "")
+                req.base_iri, req.project_prefixes, req.union_default_graph, req.accept or "",
+                req.format or "")
 
     def etag(self, req: QueryRequest) -> str | None:
         """A strong validator for ``req``'s answer now: same value ⇔ same bytes would be sent.
@@ -176,6 +182,78 @@ class QueryService:
                 raise StoreError(f"The update failed: {e}") from None
 
         self.write(run)
+
+    def write_graph(self, quads: Sequence[ox.Quad], *, graph: str | None,
+                    mode: Literal["replace", "append"], principal: str,
+                    source: str) -> WriteResult:
+        """Validate and write a graph with its provenance (Graph Store PUT/POST, ingest)."""
+        return ingest.write_graph(self.store, self.settings, quads, graph=graph, mode=mode,
+                                  principal=principal, source=source, writer=self.write)
+
+    def delete_graph(self, graph: str | None) -> bool:
+        """Drop a graph and its provenance record; False when there was no such graph."""
+        return ingest.delete_graph(self.store, graph, writer=self.write)
+
+    # -- reads other than queries -----------------------------------------------------------
+    # Each read the web layer needs, with its limit: a Graph Store GET is a query (time limit
+    # and result cap); dumps and the ontology/shapes documents are whole-graph downloads bounded
+    # by the dataset itself; sizes are one query (limits apply, sizes 0 when it is refused).
+
+    def has_graph(self, graph: str | None) -> bool:
+        """Whether ``graph`` exists (None: the default graph, which always does)."""
+        return ingest.graph_exists(self.store, graph)
+
+    def graph(self, graph: str | None, *, timeout: float | None = None) -> list[ox.Triple]:
+        """The triples of ``graph`` (None: the store's own default graph), for a Graph Store
+        GET: a query like any other, so the time limit and the result cap apply (503 above)."""
+        limit = self.settings.result_limit
+        if self.pool is None:
+            # A remote store: its own and the HTTP client's timeouts bound the read.
+            triples = [q.triple for q in itertools.islice(self.store.quads(graph), limit + 1)]
+            if len(triples) > limit:
+                raise ResultTooLarge(f"The graph has more than {limit} triples; it is refused "
+                                     "rather than truncated. Query it with SPARQL and LIMIT/"
+                                     "OFFSET to page through it.", limit=limit)
+            return triples
+        where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph is not None else "?s ?p ?o"
+        req = QueryRequest(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}", format="nt",
+                           union_default_graph=False)
+        body = self.query(req, timeout=timeout).body
+        return list(ox.parse(body, ox.RdfFormat.N_TRIPLES))
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """Every quad (of ``graph``): for dumps and the ontology and shapes documents, which are
+        whole-dataset downloads, bounded by the dataset and built once per generation."""
+        return self.store.quads(graph)
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph (the service description); counted by one query under the
+        time limit, every size 0 when that query is refused."""
+        req = QueryRequest("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
+                           "GROUP BY ?g", format="tsv")
+        try:
+            rows = ox.parse_query_results(self.query(req).body, ox.QueryResultsFormat.TSV)
+            return {str(r["g"].value): int(r["n"].value) for r in rows}
+        except WsisError:
+            return dict.fromkeys(self.store.named_graphs(), 0)
+
+    def size(self) -> tuple[int, int]:
+        """(quads, named graphs) of the store, for the health check."""
+        return len(self.store), len(self.store.named_graphs())
+
+    def content_version(self) -> Hashable:
+        """A value that changes whenever the store's content changes (keys of derived caches:
+        dumps, VoID). A local store changes only through :meth:`write`; a remote one also
+        behind our back, so its size and graphs stand in."""
+        if self.pool is not None:
+            return ("gen", self.pool.generation, id(self.store))
+        return ("len", len(self.store), tuple(self.store.named_graphs()))
+
+    def validate(self, inputs: Sequence[Any]) -> ValidationReport:
+        """Check new data against the shapes in the context of the graph, writing nothing
+        (bounded by the request body cap; the context read is limited to what the data
+        mentions)."""
+        return validate_new_data(list(inputs), self.settings, self.store)
 
     # -- misc -------------------------------------------------------------------------------
     def _refresh_mirror(self) -> None:
