@@ -294,6 +294,7 @@ def test_sigterm_kills_a_worker_even_with_a_hanging_server_handler() -> None:
         assert worker is not None
         os.kill(worker.proc.pid, signal.SIGTERM)
         assert wait([worker.proc.sentinel], timeout=5) == [worker.proc.sentinel]
+        worker.proc.join(5)  # the sentinel is ready before the exit status can be reaped
         assert worker.proc.exitcode == -signal.SIGTERM
         # blocked only around the fork: the serving thread receives signals again
         assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, set())

@@ -149,10 +149,17 @@ class QueryService:
         its change in one transaction (one SPARQL Update request: Oxigraph applies all of it
         or none of it) or raises before changing anything, so a failed ``fn`` changed nothing:
         the generation, the answer cache, the query processes and the mirror stay as they
-        were (a refused write costs no re-fork and no mirror copy).
+        were (a refused write costs no re-fork and no mirror copy). Only an unforeseen
+        exception (not a :class:`WsisError`) is treated as a possible partial change.
         """
         with self.write_lock:
-            result = fn(self.store)
+            try:
+                result = fn(self.store)
+            except WsisError:
+                raise  # refused on purpose, before or instead of the one transaction
+            except BaseException:
+                self._changed()  # an unforeseen failure may have left a partial change
+                raise
             self._changed()
             return result
 
