@@ -155,3 +155,33 @@ class ResolutionImportError(BadRequest):
 
 class BenchError(WsisError):
     title, slug = "Benchmark failed", "bench-failed"
+
+
+def error_name(e: WsisError) -> str:
+    """What names ``e``'s class across a process boundary (see :func:`rebuild_error`)."""
+    cls = type(e)
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _error_classes(cls: type[WsisError] = WsisError) -> dict[str, type[WsisError]]:
+    found = {f"{cls.__module__}:{cls.__qualname__}": cls}
+    for sub in cls.__subclasses__():
+        found.update(_error_classes(sub))
+    return found
+
+
+def rebuild_error(name: str, detail: str, extensions: dict[str, Any]) -> WsisError:
+    """The error a query process reported, as the same class with the same status.
+
+    Errors cross the pipe as (class name, detail, extension members) rather than pickled: an
+    error with keyword-only constructor arguments does not unpickle. The class is found among
+    every subclass of :class:`WsisError` wherever it is defined (a forked process has the same
+    classes), and made without its own constructor when that one wants other arguments.
+    """
+    cls = _error_classes().get(name) or StoreError
+    try:
+        return cls(detail, **extensions)
+    except TypeError:
+        err = cls.__new__(cls)
+        WsisError.__init__(err, detail, **extensions)
+        return err

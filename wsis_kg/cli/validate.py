@@ -16,18 +16,15 @@ from wsis_kg.validation.report import FORMATS, render
 
 
 def open_context_store(settings: Settings, say=None):
-    """The store to validate against; an empty embedded store is built first (in memory)."""
-    from wsis_kg.store.embedded import open_store
+    """The store to validate against; an empty one is built first (in memory by default)."""
+    from wsis_kg.graph.build import open_or_build
 
-    store = open_store(settings)
-    if not settings.is_remote and len(store) == 0:
-        from wsis_kg.graph.build import build
-
+    def built(_report: object) -> None:
         if say:
-            say("building the graph for reference checks (pass --store DIR|URL to reuse a "
-                "built store)")
-        build(settings, store, check_shapes=False)
-    return store
+            say("built the graph for reference checks (pass --store DIR|URL to reuse a built "
+                "store)")
+
+    return open_or_build(settings, on_build=built, check_shapes=False)
 
 
 def read_inputs(files: tuple[Path, ...], input_format: str | None):

@@ -86,7 +86,7 @@ def dataset_stats(select: Select, generation: Any = None) -> dict[str, Any]:
     return stats
 
 
-def describe_dataset(store: GraphStore, settings: Settings, *, service_root: str,
+def describe_dataset(store: GraphStore | None, settings: Settings, *, service_root: str,
                      select: Select, generation: Any = None) -> list[ox.Triple]:
     """VoID + DCAT description of the dataset served at ``service_root`` (no trailing slash).
 

@@ -108,19 +108,21 @@ def has_dataset_clause(sparql: str) -> bool:
 
 
 def dataset_kwargs(sparql: str, default_graph_uris=None, named_graph_uris=None,
-                   base_iri: str | None = None) -> dict[str, Any]:
+                   base_iri: str | None = None, *,
+                   union_default_graph: bool = True) -> dict[str, Any]:
     """pyoxigraph ``Store.query`` arguments for the SPARQL 1.1 dataset rules of this project.
 
     * protocol dataset given (``default-graph-uri`` / ``named-graph-uri``): exactly that dataset
       (a missing part is empty, as the SPARQL Protocol says), overriding FROM in the query;
     * else the query's own FROM / FROM NAMED;
-    * else the default graph is the union of all graphs, all named graphs are available.
+    * else the default graph is the union of all graphs (``union_default_graph``; else the
+      store's own default graph), all named graphs are available.
     """
     kwargs: dict[str, Any] = {"base_iri": base_iri}
     if default_graph_uris or named_graph_uris:
         kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris or ()]
         kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris or ()]
-    elif not has_dataset_clause(sparql):
+    elif union_default_graph and not has_dataset_clause(sparql):
         kwargs["use_default_graph_as_union"] = True
     return kwargs
 

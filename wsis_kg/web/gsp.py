@@ -4,7 +4,8 @@ Graphs are named indirectly (``?graph=<IRI>``, ``?default``) or directly (the re
 under ``/rdf-graphs/service/…`` *is* the graph IRI). GET/HEAD are public; PUT, POST and DELETE
 need ``Authorization: Bearer <token>`` (401 without, 403 for an unknown token). Every write is
 validated against the shapes in the context of the graph (422 problem with the SHACL report,
-store unchanged) and committed in one transaction with provenance (``wsis_kg.validation.ingest``).
+store unchanged) and committed in one transaction with provenance (``wsis_kg.validation.ingest``,
+through the query service). GET is a query like any other: time limit and result cap.
 POST without a graph creates ``wsisg:ingest/{id}`` and answers 201 with its IRI in Location.
 """
 
@@ -21,13 +22,8 @@ from wsis_kg.errors import (
 )
 from wsis_kg.rdf.formats import GRAPH_FORMATS, choose, serialize_triples
 from wsis_kg.rdf.parse import format_from_media_type, format_of_upload, parse_bytes
-from wsis_kg.validation.ingest import (
-    check_graph_iri,
-    delete_graph,
-    graph_exists,
-    ingest_graph_iri,
-    write_graph,
-)
+from wsis_kg.sparql.service import QueryService
+from wsis_kg.validation.ingest import check_graph_iri, ingest_graph_iri
 from wsis_kg.web.auth import require_principal
 
 bp = Blueprint("gsp", __name__)
@@ -60,17 +56,16 @@ def handle(graph: str | None) -> Response:
 
     svc = service()
     if request.method in ("GET", "HEAD"):
-        return get_graph(svc.store, graph)
+        return get_graph(svc.queries, graph)
     principal = require_principal(request, svc.settings)
     if request.method == "DELETE":
-        if not delete_graph(svc.store, graph, writer=svc.queries.write):
+        if not svc.queries.delete_graph(graph):
             raise NotFound(f"there is no graph <{graph}>", graph=graph)
         return Response(status=204)
     quads = read_body(request, svc.settings.max_body_bytes, graph)
     mode = "replace" if request.method == "PUT" else "append"
-    result = write_graph(svc.store, svc.settings, quads, graph=graph, mode=mode,
-                         principal=principal, source=describe_request(request),
-                         writer=svc.queries.write)
+    result = svc.queries.write_graph(quads, graph=graph, mode=mode, principal=principal,
+                                     source=describe_request(request))
     return Response(status=201 if result.created and graph is not None else 204)
 
 
@@ -83,21 +78,20 @@ def create_graph() -> Response:
     body = _body(request, svc.settings.max_body_bytes)
     graph = ingest_graph_iri(body)
     quads = read_body(request, svc.settings.max_body_bytes, graph, body=body)
-    write_graph(svc.store, svc.settings, quads, graph=graph, mode="replace",
-                principal=principal, source=describe_request(request),
-                writer=svc.queries.write)
+    svc.queries.write_graph(quads, graph=graph, mode="replace", principal=principal,
+                            source=describe_request(request))
     resp = Response(status=201)
     resp.headers["Location"] = graph
     return resp
 
 
-def get_graph(store, graph: str | None) -> Response:
-    if graph is not None and not graph_exists(store, graph):
+def get_graph(queries: QueryService, graph: str | None) -> Response:
+    """A graph, as a query of the service: its time limit and result cap apply."""
+    if not queries.has_graph(graph):
         raise NotFound(f"there is no graph <{graph}>", graph=graph)
     fmt = choose(GRAPH_FORMATS, request.headers.get("Accept"), what="a graph")
     g = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-    triples = [q.triple for q in store.ox.quads_for_pattern(None, None, None, g)] \
-        if hasattr(store, "ox") else [q.triple for q in store.quads(graph)]
+    triples = queries.graph(graph)
     data = serialize_triples((ox.Quad(t.subject, t.predicate, t.object, g) for t in triples),
                              fmt)
     resp = Response(data, status=200, content_type=fmt.content_type)

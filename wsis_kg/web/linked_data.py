@@ -48,6 +48,8 @@ from wsis_kg.rdf.formats import (
     choose,
     serialize_triples,
 )
+from wsis_kg.sparql.evaluate import QueryRequest
+from wsis_kg.sparql.service import QueryService
 from wsis_kg.web import service
 
 bp = Blueprint("linked_data", __name__)
@@ -133,15 +135,8 @@ def public_prefixes() -> dict[str, str]:
 
 def select(sparql: str) -> list[dict[str, Any]]:
     """Run a SELECT; rows as {variable: pyoxigraph term} (unbound variables left out)."""
-    svc = service()
-    queries = getattr(svc, "queries", None)
-    if queries is not None:
-        from wsis_kg.sparql.service import QueryRequest
-
-        body = queries.query(QueryRequest(sparql, format="tsv")).body
-        sols = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
-    else:
-        sols = svc.store.query(sparql)
+    body = service().queries.query(QueryRequest(sparql, format="tsv")).body
+    sols = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
     names = [v.value for v in sols.variables]
     rows = []
     for s in sols:
@@ -151,14 +146,8 @@ def select(sparql: str) -> list[dict[str, Any]]:
 
 def construct(sparql: str) -> list[ox.Triple]:
     """Run a CONSTRUCT / DESCRIBE; the triples."""
-    svc = service()
-    queries = getattr(svc, "queries", None)
-    if queries is not None:
-        from wsis_kg.sparql.service import QueryRequest
-
-        body = queries.query(QueryRequest(sparql, format="nt")).body
-        return list(ox.parse(body, ox.RdfFormat.N_TRIPLES))
-    return list(svc.store.query(sparql))
+    body = service().queries.query(QueryRequest(sparql, format="nt")).body
+    return list(ox.parse(body, ox.RdfFormat.N_TRIPLES))
 
 
 def ask_exists(iri: str) -> bool:
@@ -178,11 +167,7 @@ def describe(iri: str) -> list[ox.Triple]:
 
 def store_generation() -> Any:
     """A value that changes whenever the store content changes (for caches)."""
-    svc = service()
-    pool = getattr(getattr(svc, "queries", None), "pool", None)
-    if pool is not None:
-        return ("gen", pool.generation, id(svc.store))
-    return ("len", len(svc.store), tuple(svc.store.named_graphs()))
+    return service().queries.content_version()
 
 
 # --------------------------------------------------------------------------------------------
@@ -332,7 +317,7 @@ def whole(ext: str) -> Response:
 
 
 def _graph_triples(graph: str) -> list[ox.Triple]:
-    return [q.triple for q in service().store.quads(graph)]
+    return [q.triple for q in service().queries.quads(graph)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -364,11 +349,11 @@ _cache = _Cache()
 class _PublicView:
     """Duck-typed store view whose quads are rewritten to the public base (for ``dump``)."""
 
-    def __init__(self, store) -> None:
-        self.store = store
+    def __init__(self, queries: QueryService) -> None:
+        self.queries = queries
 
     def quads(self, graph: str | None = None):
-        return rewrite(self.store.quads(graph))
+        return rewrite(self.queries.quads(graph))
 
 
 @bp.route("/dumps/<name>.<ext>")
@@ -381,7 +366,7 @@ def dump_file(name: str, ext: str) -> Response:
 
     def make() -> bytes:
         buf = io.BytesIO()
-        dump(_PublicView(service().store), fmt, buf)  # type: ignore[arg-type]
+        dump(_PublicView(service().queries), fmt, buf)  # type: ignore[arg-type]
         return buf.getvalue()
 
     body, etag = _cache.get((store_generation(), public_base(), "dump", fmt), make)
@@ -409,7 +394,7 @@ def void_doc(ext: str) -> Response:
         return not_found(f".well-known/void.{ext}")
     from wsis_kg.graph import void
 
-    triples = void.describe_dataset(service().store, service().settings,
+    triples = void.describe_dataset(None, service().settings,
                                     service_root=request.host_url.rstrip("/")
                                     + request.script_root,
                                     select=select, generation=store_generation())

@@ -29,10 +29,11 @@ from wsis_kg.errors import (
     NotAcceptable,
     UnsupportedMediaType,
 )
+from wsis_kg.rdf import formats
 from wsis_kg.rdf.formats import GRAPH_FORMATS, HTML, choose
 from wsis_kg.sparql import description as service_description
+from wsis_kg.sparql.evaluate import QueryRequest
 from wsis_kg.sparql.guard import tokenize
-from wsis_kg.sparql.service import QueryRequest
 from wsis_kg.web import Service, service
 from wsis_kg.web.auth import require_principal
 
@@ -195,7 +196,7 @@ def sparql() -> Response:
         if req is None:
             if _wants_html():
                 return redirect(request.script_root + EDITOR_PATH, code=303)
-            return service_description.response(svc, request.base_url)
+            return _service_description(svc, request.base_url)
         return answer(svc, req, request)  # type: ignore[return-value]
     mt, opts = _content_type(request)
     if mt == FORM:
@@ -222,6 +223,16 @@ def sparql() -> Response:
 # ------------------------------------------------------------------------------------------
 # update endpoint
 # ------------------------------------------------------------------------------------------
+
+def _service_description(svc: Service, endpoint: str) -> Response:
+    """The service description negotiated from the request's Accept / ``format``."""
+    fmt = formats.negotiate(formats.GRAPH, request.headers.get("Accept"),
+                            request.args.get("format"))
+    resp = Response(service_description.description(svc.queries, endpoint, fmt),
+                    content_type=fmt.content_type)
+    resp.headers["Vary"] = "Accept"
+    return resp
+
 
 @bp.route("/sparql/update", methods=["POST"], strict_slashes=False)
 def sparql_update() -> Response:
@@ -294,8 +305,7 @@ def apply_using(update: str, using: list[str], using_named: list[str]) -> str:
 def health() -> Response:
     svc = service()
     try:
-        size = len(svc.store)
-        graphs = len(svc.store.named_graphs())
+        size, graphs = svc.queries.size()
         status = "ok"
     except Exception:  # noqa: BLE001 - health must answer, not fail
         size, graphs, status = None, None, "store-unavailable"

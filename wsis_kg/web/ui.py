@@ -260,7 +260,7 @@ def data() -> str:
     from wsis_kg.graph import void
     from wsis_kg.web.linked_data import serialize
 
-    triples = void.describe_dataset(service().store, service().settings,
+    triples = void.describe_dataset(None, service().settings,
                                     service_root=request.host_url.rstrip("/")
                                     + request.script_root,
                                     select=select, generation=store_generation())

@@ -59,7 +59,7 @@ def validate_post() -> Response:
     if shapes is not None:
         report = validate.validate_with_shapes([data], shapes)
     else:
-        report = validate.validate_new_data([data], svc.settings, svc.store)
+        report = svc.queries.validate([data])
     return report_response(report, out, form=request.form if is_form else None)
 
 
