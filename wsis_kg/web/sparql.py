@@ -33,7 +33,7 @@ from wsis_kg.errors import (
     UnsupportedMediaType,
 )
 from wsis_kg.sparql import description as service_description
-from wsis_kg.sparql.guard import tokenize
+from wsis_kg.sparql.lexer import tokenize
 from wsis_kg.sparql.service import QueryRequest
 from wsis_kg.web import Service, service
 
