@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from wsis_kg.namespaces import GRAPH, PREFIXES
+from wsis_kg.namespaces import PREFIXES, graph_iri
 from wsis_kg.settings import Settings
 
 
@@ -30,7 +30,7 @@ class SourceDoc:
 
     @property
     def graph(self) -> str:
-        return str(GRAPH[self.slug])
+        return str(graph_iri(self.slug))
 
     def extract_fn(self) -> Callable[[str], Graph]:
         mod, _, fn = self.extractor.partition(":")

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from wsis_kg.namespaces import ID, WSIS
+from wsis_kg.namespaces import WSIS, resolution_iri
 
 #: Class → kind of entity. A subject with several types takes the first kind listed here.
 KIND_OF_CLASS: tuple[tuple[URIRef, str], ...] = (
@@ -190,7 +190,7 @@ def resolution_mentions(text: str, known: set[URIRef]) -> Iterator[URIRef]:
         body = "E" if len(first) == 4 else "A"
         base = f"{body}-RES-{first}-{number}"
         for candidate in ((base + letter, base) if letter else (base,)):
-            iri = ID[f"resolution/{candidate}"]
+            iri = resolution_iri(candidate)
             if iri in known:
                 yield iri
                 break

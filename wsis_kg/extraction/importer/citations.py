@@ -34,7 +34,13 @@ from dataclasses import dataclass, field
 from rdflib import URIRef
 
 from wsis_kg.extraction.importer.layout import DATE, MONTHS
-from wsis_kg.namespaces import ID, WSIS
+from wsis_kg.namespaces import (
+    WSIS,
+    doc_iri,
+    document_slug,
+    paragraph_iri,
+    resolution_iri,
+)
 
 ITEM = (r"(?:[AE]/RES/)?\d{1,4}/\d{1,4}(?:\s?[A-Z](?![A-Za-z]))?(?:\s+of\s+" + DATE + r")?")
 ITEM_RE = re.compile(r"(?P<sym>(?:(?P<pre>[AE])/RES/)?(?P<a>\d{1,4})/(?P<b>\d{1,4})"
@@ -86,16 +92,6 @@ SPECIFIC = (WSIS.recalls, WSIS.reaffirms, WSIS.takesNoteOf, WSIS.welcomes, WSIS.
             WSIS.endorses)
 
 
-def res_slug(symbol: str) -> str:
-    return symbol.replace("/", "-").replace(" ", "")
-
-
-def doc_slug(symbol: str) -> str:
-    """IRI slug of a UN document symbol: "/" and "." become "-" (a trailing ".1" would look like
-    a file extension to the linked-data layer), spaces go."""
-    return symbol.replace("/", "-").replace(".", "-").replace(" ", "")
-
-
 def iso_date(day: str, month: str, year: str) -> str:
     return f"{int(year):04d}-{MONTHS.index(month) + 1:02d}-{int(day):02d}"
 
@@ -108,7 +104,7 @@ class CitedResolution:
 
     @property
     def iri(self) -> URIRef:
-        return ID["resolution/" + res_slug(self.symbol)]
+        return resolution_iri(self.symbol)
 
 
 @dataclass
@@ -180,7 +176,7 @@ def find(text: str, own: URIRef) -> Found:
         res = _resolution(im, m.group("body"))
         found.resolutions.append(res)
         for n in expand(m.group("nums")):
-            found.citations.append(Citation(m.start(), URIRef(f"{res.iri}/para/{n}"),
+            found.citations.append(Citation(m.start(), paragraph_iri(res.iri, n),
                                             "resolution-para", res, para=n))
         taken.append(m.span())
     for m in PARA_OF_DOC.finditer(text):
@@ -188,14 +184,14 @@ def find(text: str, own: URIRef) -> Found:
             continue
         slug = next(k for k, v in DOCS.items() if re.fullmatch(v, m.group("doc")))
         for n in expand(m.group("nums")):
-            found.citations.append(Citation(m.start(), ID[f"doc/{slug}/para/{n}"], "doc-para",
+            found.citations.append(Citation(m.start(), paragraph_iri(doc_iri(slug), n), "doc-para",
                                             para=n, doc=slug))
         taken.append(m.span())
     for m in PARA_OWN.finditer(text):
         if not free(*m.span()):
             continue
         for n in expand(m.group("nums")):
-            found.citations.append(Citation(m.start(), URIRef(f"{own}/para/{n}"), "own-para",
+            found.citations.append(Citation(m.start(), paragraph_iri(own, n), "own-para",
                                             para=n))
         taken.append(m.span())
     for m in RES_LIST.finditer(text):
@@ -224,7 +220,7 @@ def find(text: str, own: URIRef) -> Found:
         if not free(*m.span()):
             continue
         slug = (m.lastgroup or "").replace("_", "-")
-        found.citations.append(Citation(m.start(), ID[f"doc/{slug}"], "doc", doc=slug))
+        found.citations.append(Citation(m.start(), doc_iri(slug), "doc", doc=slug))
         taken.append(m.span())
     for m in UN_SYMBOL.finditer(text):
         if not free(*m.span()):
@@ -232,7 +228,7 @@ def find(text: str, own: URIRef) -> Found:
         sym = m.group().rstrip(".")
         if "/RES/" in sym:
             continue
-        found.citations.append(Citation(m.start(), ID["doc/" + doc_slug(sym)], "symbol",
+        found.citations.append(Citation(m.start(), doc_iri(document_slug(sym)), "symbol",
                                         doc=sym))
         taken.append(m.span())
     found.citations.sort(key=lambda c: c.start)
