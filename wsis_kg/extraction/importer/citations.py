@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from rdflib import URIRef
 
 from wsis_kg.extraction.importer.layout import DATE, MONTHS
+from wsis_kg.extraction.verbs import CITING_VERBS, OTHER_VERBS
 from wsis_kg.namespaces import (
     WSIS,
     doc_iri,
@@ -69,18 +70,7 @@ UN_SYMBOL = re.compile(
     r"(?<![\w/])(?:A|E|S)/(?:[A-Z0-9.]+/)*[A-Z0-9.]*\d[A-Z0-9.]*"
     r"(?:-(?:A|E|S)/(?:[A-Z0-9.]+/)*[A-Z0-9.]*\d[A-Z0-9.]*)?")
 
-VERBS: list[tuple[str, URIRef | None]] = [
-    (r"recall(?:s|ing)", WSIS.recalls),
-    (r"reaffirm(?:s|ing)", WSIS.reaffirms),
-    (r"tak(?:es|ing)\s+note(?:\s+with\s+\w+)?\s+of", WSIS.takesNoteOf),
-    (r"welcom(?:es|ing)", WSIS.welcomes),
-    (r"not(?:es|ing)(?:\s+(?:also|further|with\s+\w+))?", WSIS.notes),
-    (r"endors(?:es|ing)", WSIS.endorses),
-    (r"(?:recogniz|recognis|stress|emphasiz|emphasis|encourag|urg|request|invit|decid|"
-     r"acknowledg|highlight|commend|recommend|reiterat|underlin|affirm|appreciat|approv|"
-     r"consider|call|express|look|support|regrett|deplor|condemn|appeal|agree|"
-     r"sress|believ|welcom)(?:es|s|ing)", None),
-]
+VERBS: list[tuple[str, URIRef | None]] = [*CITING_VERBS, (OTHER_VERBS, None)]
 VERB_RE = re.compile("|".join(f"(?P<v{i}>\\b{p}\\b)" for i, (p, _) in enumerate(VERBS)),
                      re.IGNORECASE)
 INDIRECT = re.compile(
@@ -88,8 +78,6 @@ INDIRECT = re.compile(
     r"with\b|\bin\s+the\s+context\s+of\b|\b(?:provided|stated|contained|set\s+out|referred\s+"
     r"to|mentioned)\s+in\b|\bpursuant\s+to\b", re.IGNORECASE)
 PREPOSITIONS = {"in", "by", "under", "with", "to", "from", "through", "at"}
-SPECIFIC = (WSIS.recalls, WSIS.reaffirms, WSIS.takesNoteOf, WSIS.welcomes, WSIS.notes,
-            WSIS.endorses)
 
 
 def iso_date(day: str, month: str, year: str) -> str:

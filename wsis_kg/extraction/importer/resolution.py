@@ -34,6 +34,7 @@ from wsis_kg.extraction.importer.layout import (
     analyse,
     ocr_number,
 )
+from wsis_kg.extraction.verbs import SPECIFIC
 from wsis_kg.namespaces import (
     PREFIXES,
     WSIS,
@@ -412,7 +413,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
                 n_cites += 1
     # a specific citing property makes the plain wsis:cites of the same target redundant
     for s, _p, o in list(g.triples((None, None, None))):
-        if _p in cit.SPECIFIC and (s, WSIS.cites, o) in g:
+        if _p in SPECIFIC and (s, WSIS.cites, o) in g:
             g.remove((s, WSIS.cites, o))
 
     for r in declared.values():
