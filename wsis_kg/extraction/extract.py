@@ -30,6 +30,11 @@ class SourceDoc:
     extractor: str  # "module:function", called with (text: str) -> rdflib.Graph
 
     @property
+    def source_file(self) -> str:
+        """The file as the document's ``wsis:sourceFile`` names it (from the project root)."""
+        return f"data/sources/{self.filename}"
+
+    @property
     def graph(self) -> str:
         return str(graph_iri(self.slug))
 
@@ -50,6 +55,11 @@ SOURCES: tuple[SourceDoc, ...] = (
     SourceDoc("A-RES-66-184", "ga-res-66-184.txt",
               "wsis_kg.extraction.importer.seeds:extract_ga_66_184"),
 )
+
+
+def source(slug: str) -> SourceDoc:
+    """The seed document ``slug`` of :data:`SOURCES` (extractors take their file name here)."""
+    return next(d for d in SOURCES if d.slug == slug)
 
 
 def curated_graph(settings: Settings) -> Graph:

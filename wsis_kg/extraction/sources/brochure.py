@@ -26,13 +26,14 @@ import re
 
 from rdflib import RDFS, Graph, Literal, URIRef
 
+from wsis_kg.extraction.extract import source
 from wsis_kg.extraction.sources.citations import link_citations
 from wsis_kg.extraction.sources.rdf import DocBuilder
 from wsis_kg.extraction.sources.text import SourceFormatError, join_lines, normalise_space
 from wsis_kg.namespaces import WSIS, action_line_iri, part_iri
 
 SLUG = "itu-brochure-implementing-action-plan"
-SOURCE_FILE = "data/sources/itu-brochure-implementing-action-plan.txt"
+SOURCE_FILE = source(SLUG).source_file
 
 HEADING = re.compile(r"^(#{1,3})\s+(\S.*)$")
 LETTERED = re.compile(r"^- ([a-z])\)\s+(\S.*)$")

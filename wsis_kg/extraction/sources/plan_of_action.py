@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
+from wsis_kg.extraction.extract import source
 from wsis_kg.extraction.sources.citations import link_citations
 from wsis_kg.extraction.sources.rdf import DocBuilder
 from wsis_kg.extraction.sources.text import SourceFormatError, join_lines, strip_furniture
 from wsis_kg.namespaces import WSIS, paragraph_iri, part_iri
 
 SLUG = "geneva-plan-of-action"
-SOURCE_FILE = "data/sources/geneva-plan-of-action.txt"
+SOURCE_FILE = source(SLUG).source_file
 BROCHURE_TABLE = "https://w3id.org/wsis-kg/id/doc/itu-brochure-implementing-action-plan/table/facilitators/row/"
 
 # Garbled passages exactly as in the source (runs of spaces included). Each is checked.

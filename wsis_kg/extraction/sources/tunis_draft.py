@@ -23,6 +23,7 @@ import re
 from rdflib import RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
+from wsis_kg.extraction.extract import source
 from wsis_kg.extraction.sources.citations import link_citations
 from wsis_kg.extraction.sources.rdf import DocBuilder
 from wsis_kg.extraction.sources.text import (
@@ -41,7 +42,7 @@ from wsis_kg.namespaces import (
 )
 
 SLUG = "tunis-draft-implementation-mechanism"
-SOURCE_FILE = "data/sources/tunis-draft-implementation-mechanism.txt"
+SOURCE_FILE = source(SLUG).source_file
 POA = doc_iri("geneva-plan-of-action")
 
 CHAPTER = re.compile(r"^(\[?)Chapter (\w+): (\S.*)$")
