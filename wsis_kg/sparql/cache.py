@@ -7,21 +7,23 @@ which starts a new store *generation*; keys carry the generation, so a write end
 from __future__ import annotations
 
 import functools
-import re
 import threading
 from collections import OrderedDict
 
 from wsis_kg.sparql.evaluate import QueryRequest, QueryResult
 from wsis_kg.sparql.guard import mentions_remote
+from wsis_kg.sparql.lexer import has_keyword
 
 #: Functions whose value changes from one evaluation to the next: such answers are never reused.
-_VOLATILE = re.compile(r"\b(?:rand|now|uuid|struuid|bnode)\s*\(", re.IGNORECASE)
+VOLATILE_FUNCTIONS = ("RAND", "NOW", "UUID", "STRUUID", "BNODE")
+
+
 def cacheable(req: QueryRequest) -> bool:
     """Whether two evaluations of ``req`` on the same store give the same bytes.
 
     Not when the text may reach another endpoint (SERVICE: its data changes without our writes)
-    or uses a volatile function (RAND, NOW, UUID, STRUUID, BNODE). A false positive (the word
-    inside a string or comment) only costs a missed reuse.
+    or calls a volatile function (RAND, NOW, UUID, STRUUID, BNODE), found by the one SPARQL
+    lexer (a word inside a string or comment is no call).
     """
     return _cacheable_text(req.sparql)
 
@@ -29,7 +31,7 @@ def cacheable(req: QueryRequest) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _cacheable_text(sparql: str) -> bool:
     # Memoised: a request asks several times (cache key, ETag), and clients repeat queries.
-    return not (mentions_remote(sparql) or _VOLATILE.search(sparql))
+    return not (mentions_remote(sparql) or has_keyword(sparql, *VOLATILE_FUNCTIONS))
 
 
 class ResultCache:

@@ -6,7 +6,6 @@ from the settings, so the rest of the code does not care whether the store is em
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ import pyoxigraph as ox
 
 from wsis_kg.errors import InputSyntaxError
 from wsis_kg.settings import Settings
+from wsis_kg.sparql.lexer import has_keyword
 
 
 class GraphStore(ABC):
@@ -94,17 +94,13 @@ class OxigraphStore(GraphStore):
             self.ox.flush()
 
 
-_DATASET_CLAUSE = re.compile(r"(?<![?$\w:])FROM\b", re.IGNORECASE)
-_NOT_CODE = re.compile(r'#[^\n]*|<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
-
-
 def has_dataset_clause(sparql: str) -> bool:
     """Whether the query names its own dataset (FROM / FROM NAMED), cheaply, without parsing.
 
-    Strings, IRIs and comments are skipped; a false positive only costs the union default.
+    FROM must be a keyword token of the query: in a string, comment, IRI or name it is not a
+    dataset clause, and reading it as one would take the union default graph away.
     """
-    return bool(_DATASET_CLAUSE.search(_NOT_CODE.sub(" ", sparql))) if "rom" in sparql.lower() \
-        else False
+    return has_keyword(sparql, "FROM")
 
 
 def dataset_kwargs(sparql: str, default_graph_uris=None, named_graph_uris=None,

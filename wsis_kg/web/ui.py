@@ -9,18 +9,18 @@ talk to ``/sparql`` from the browser, so they always show the live graph.
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
 from wsis_kg.errors import NotFound
+from wsis_kg.graph.catalogue import Example, read_catalogue
 from wsis_kg.graph.dump import DUMP_FORMATS
 from wsis_kg.namespaces import BASE, PREFIXES
 from wsis_kg.rdf.formats import TURTLE
 from wsis_kg.settings import PROJECT_ROOT
+from wsis_kg.sparql.lexer import with_prefixes
 from wsis_kg.web import service
 from wsis_kg.web.linked_data import (
     public_base,
@@ -75,41 +75,8 @@ ORDER BY ?status ?name
 # Example catalogue (queries/*.rq with "# title:" / "# description:" header comments)
 # --------------------------------------------------------------------------------------------
 
-@dataclass
-class Example:
-    name: str
-    title: str
-    description: str
-    query: str
-
-
-_HEADER = re.compile(r"^#\s*(title|description)\s*:\s*(.*)$", re.IGNORECASE)
-
-
-def parse_example(path: Path) -> Example:
-    text = path.read_text(encoding="utf-8")
-    fields: dict[str, str] = {}
-    current = None
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            if line.strip():
-                break
-            continue
-        m = _HEADER.match(line)
-        if m:
-            current = m.group(1).lower()
-            fields[current] = m.group(2).strip()
-        elif current and line[1:].strip() and line.startswith(("#  ", "#\t")):
-            fields[current] += " " + line[1:].strip()
-        else:
-            current = None
-    return Example(path.stem, fields.get("title") or path.stem.replace("-", " "),
-                   fields.get("description", ""), text)
-
-
 def examples() -> list[Example]:
-    folder = service().settings.queries_dir
-    return [parse_example(p) for p in sorted(folder.glob("*.rq"))]
+    return read_catalogue(service().settings.queries_dir)
 
 
 def ehealth_example() -> Example | None:
@@ -215,20 +182,6 @@ def home() -> str:
                            dumps=[f.extension for f in DUMP_FORMATS.values()],
                            version=void.package_version(),
                            **page_context())
-
-
-_PNAME = re.compile(r"(?<![\w<:/#?])([A-Za-z][\w-]*):(?=[\w(]|\s)")
-
-
-def with_prefixes(query: str) -> str:
-    """Add the PREFIX lines the query uses but does not declare (project prefixes only)."""
-    declared = {m.lower() for m in re.findall(r"PREFIX\s+([\w-]*):", query, re.IGNORECASE)}
-    body = re.sub(r"<[^>\s]*>|\"[^\"\n]*\"|'[^'\n]*'|#[^\n]*", " ", query)
-    used = [p for p in dict.fromkeys(_PNAME.findall(body))
-            if p in PREFIXES and p.lower() not in declared]
-    if not used:
-        return query
-    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in used) + query
 
 
 @bp.route("/editor")
