@@ -117,6 +117,11 @@ class Settings:
     def queries_dir(self) -> Path:
         return self.project_root / "queries"
 
+    def data_files(self) -> list[Path]:
+        """The Turtle/TriG files of ``data/`` that the build loads, in a stable order."""
+        d = self.data_dir
+        return sorted(p for sub in ("extracted", "curated") for p in (d / sub).glob("*.tt[lg]"))
+
 
 def _convert(name: str, raw: str) -> Any:
     if name == "tokens":

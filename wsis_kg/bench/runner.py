@@ -50,10 +50,15 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import requests
 
+from wsis_kg import allocator
+from wsis_kg.bench import synthetic
 from wsis_kg.errors import BenchError, WsisError
+from wsis_kg.graph.build import build
 from wsis_kg.graph.catalogue import read_catalogue
 from wsis_kg.settings import Settings
 from wsis_kg.sparql.lexer import keywords, query_form, with_prefixes
+from wsis_kg.store import OxigraphStore, RemoteStore
+from wsis_kg.store.remote import parse_response
 
 Say = Callable[[str], None]
 
@@ -305,10 +310,6 @@ def is_aggregate(sparql: str) -> bool:
 
 def make_dataset(settings: Settings, triples: int, out: Path, say: Say) -> dict[str, Any]:
     """Build the WSIS graph, add synthetic data up to ``triples``; write N-Quads to ``out``."""
-    from wsis_kg.bench import synthetic
-    from wsis_kg.graph.build import build
-    from wsis_kg.store.embedded import OxigraphStore
-
     say("building the WSIS graph")
     store = OxigraphStore()
     build(settings, store, check_shapes=False)
@@ -391,8 +392,6 @@ def answer_key(result: Any) -> list[str]:
 
 
 def _answer_key(body: bytes, media_type: str) -> list[str]:
-    from wsis_kg.store.remote import parse_response
-
     return answer_key(parse_response(body, media_type))
 
 
@@ -447,8 +446,6 @@ def machine_info() -> dict[str, Any]:
 
 def service_configuration(settings: Settings) -> dict[str, Any]:
     """What of the service's configuration moves the figures (the bench starts it with these)."""
-    from wsis_kg import allocator
-
     alloc = settings.allocator
     if alloc == allocator.JEMALLOC and allocator.jemalloc_library() is None:
         alloc = "system (jemalloc not installed)"
@@ -522,8 +519,6 @@ def run(settings: Settings, cfg: BenchConfig, say: Say = print) -> dict[str, Any
 
 
 def _load_remote(root: str, nq: Path, expected: int) -> None:
-    from wsis_kg.store.remote import RemoteStore
-
     store = RemoteStore(Settings(store=root))
     store.load(nq.read_bytes(), ox.RdfFormat.N_QUADS, None, source=str(nq))
     if len(store) != expected:
@@ -532,8 +527,6 @@ def _load_remote(root: str, nq: Path, expected: int) -> None:
 
 
 def _load_service_store(nq: Path, path: Path) -> None:
-    from wsis_kg.store.embedded import OxigraphStore
-
     st = OxigraphStore(path)
     st.load(nq.read_bytes(), ox.RdfFormat.N_QUADS, None, source=str(nq))
     st.close()

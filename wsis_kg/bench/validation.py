@@ -27,11 +27,13 @@ from typing import Any
 from pyshacl import Validator
 from pyshacl.graph_abstraction import DataGraph
 
+from wsis_kg.graph import reasoning
 from wsis_kg.graph.build import build
 from wsis_kg.namespaces import GRAPH, GRAPH_INFERRED
 from wsis_kg.rdf.parse import ParsedInput, parse_file
 from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import OxigraphStore
+from wsis_kg.validation.validate import project_shapes, validate_new_data
 
 #: Targets the figures are judged against.
 TARGET_RATIO = 2.0
@@ -46,8 +48,6 @@ CASES: dict[str, tuple[str, ...]] = {
 
 def prepare(settings: Settings, stems: tuple[str, ...]) -> tuple[OxigraphStore, list[ParsedInput]]:
     """A store built from the project without ``stems``' graphs, and those files parsed."""
-    from wsis_kg.graph import reasoning
-
     store = OxigraphStore()
     build(settings, store, check_shapes=False, reason=False)
     for stem in stems:
@@ -60,8 +60,6 @@ def prepare(settings: Settings, stems: tuple[str, ...]) -> tuple[OxigraphStore, 
 
 def pyshacl_alone(inputs: list[ParsedInput], settings: Settings) -> float:
     """Seconds plain pyshacl needs for the data graph alone (same shapes and options)."""
-    from wsis_kg.validation.validate import project_shapes
-
     shapes = project_shapes(settings)
     data = inputs[0].graph()
     for i in inputs[1:]:
@@ -74,8 +72,6 @@ def pyshacl_alone(inputs: list[ParsedInput], settings: Settings) -> float:
 
 
 def ours(inputs: list[ParsedInput], settings: Settings, store: OxigraphStore) -> float:
-    from wsis_kg.validation.validate import validate_new_data
-
     t0 = time.perf_counter()
     validate_new_data(inputs, settings, store)
     return time.perf_counter() - t0
@@ -84,8 +80,6 @@ def ours(inputs: list[ParsedInput], settings: Settings, store: OxigraphStore) ->
 def run_validation_bench(settings: Settings, *, repeats: int = 7,
                          say: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
     """Best-of-``repeats`` seconds per case: ours, pyshacl alone, ratio, and the verdict."""
-    from wsis_kg.validation.validate import project_shapes, validate_new_data
-
     out: dict[str, Any] = {"repeats": repeats, "target_ratio": TARGET_RATIO,
                            "target_seconds": TARGET_SECONDS, "cases": {}}
     project_shapes(settings)  # parse the shapes once, outside the timings (as in the service)

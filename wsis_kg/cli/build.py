@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 
 from wsis_kg.errors import BuildError
-from wsis_kg.graph.build import build
+from wsis_kg.graph.build import build_store
 from wsis_kg.settings import Settings
-from wsis_kg.store.embedded import open_store
 
 
 @click.command("build")
@@ -20,13 +19,8 @@ def command(settings: Settings, store: str | None, no_reason: bool, no_shapes: b
             strict: bool) -> None:
     """Build the graph into the store and print what was loaded."""
     settings = settings.with_(store=store)
-    st = open_store(settings)
-    try:
-        report = build(settings, st, lambda m: click.echo(m, err=True),
-                       reason=not no_reason, check_shapes=not no_shapes,
-                       consistency=not no_reason)
-    finally:
-        st.close()
+    report = build_store(settings, lambda m: click.echo(m, err=True), reason=not no_reason,
+                         check_shapes=not no_shapes, consistency=not no_reason)
     for line in report.lines():
         click.echo(line)
     if strict and not report.conforms:

@@ -10,6 +10,7 @@ CONSTRUCT/DESCRIBE print Turtle unless ``--format`` names another RDF format.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import pyoxigraph as ox
@@ -18,8 +19,10 @@ from wsis_kg.graph.build import open_or_build
 from wsis_kg.namespaces import PREFIXES
 from wsis_kg.rdf import formats
 from wsis_kg.settings import Settings
-from wsis_kg.sparql.evaluate import QueryRequest, evaluate
-from wsis_kg.store.embedded import OxigraphStore
+from wsis_kg.sparql.evaluate import QueryRequest, evaluate, execute
+
+if TYPE_CHECKING:
+    from wsis_kg.store import GraphStore
 
 FORMAT_NAMES = sorted({n for f in formats.RESULT_FORMATS + formats.GRAPH_FORMATS
                        for n in f.names} | {"table"})
@@ -81,31 +84,20 @@ def command(settings: Settings, query: str, store: str | None, fmt: str,
     st = open_or_build(settings, lambda m: click.echo(m, err=True), reason=not no_reason,
                        check_shapes=False)
     try:
-        target = st.ox if isinstance(st, OxigraphStore) else st
         req = QueryRequest(text, project_prefixes=True,
                            format=None if fmt == "table" else fmt)
         if fmt == "table":
-            out = _table_or_default(target, req)
+            out = _table_or_default(st, req)
         else:
-            out = evaluate(target, req, None).body.decode("utf-8")
+            out = evaluate(st, req, None).body.decode("utf-8")
     finally:
         st.close()
     click.echo(out.rstrip("\n"))
 
 
-def _table_or_default(target, req: QueryRequest) -> str:
+def _table_or_default(store: GraphStore, req: QueryRequest) -> str:
     """Tables for SELECT, ``true``/``false`` for ASK, Turtle for graphs."""
-    from wsis_kg.sparql.evaluate import ox_query, syntax_error
-
-    try:
-        if isinstance(target, ox.Store):
-            result = ox_query(target, req)
-        else:
-            from wsis_kg.namespaces import sparql_prologue
-
-            result = target.query(sparql_prologue() + req.sparql)
-    except SyntaxError as e:
-        raise syntax_error(e) from None
+    result = execute(store, req)
     if isinstance(result, ox.QuerySolutions):
         return table(result)
     if isinstance(result, ox.QueryBoolean):

@@ -15,9 +15,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from wsis_kg.errors import BuildError
+from wsis_kg.graph import reasoning
+from wsis_kg.graph.consistency import check_consistency
 from wsis_kg.namespaces import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES
 from wsis_kg.settings import Settings
-from wsis_kg.store.embedded import GraphStore, open_store
+from wsis_kg.store import GraphStore, open_store
+from wsis_kg.validation import validate
 
 Progress = Callable[[str], None]
 GRAPH_HEADER = re.compile(r"^#\s*graph:\s*<?(\S+?)>?\s*$", re.MULTILINE)
@@ -54,12 +57,6 @@ class BuildReport:
         return out
 
 
-def data_files(settings: Settings) -> list[Path]:
-    """The Turtle/TriG files of ``data/`` that the build loads, in a stable order."""
-    d = settings.data_dir
-    return sorted(p for sub in ("extracted", "curated") for p in (d / sub).glob("*.tt[lg]"))
-
-
 def graph_of(path: Path) -> str:
     """The named graph a data file declares in its ``# graph:`` header."""
     head = path.read_text(encoding="utf-8")[:4000]
@@ -89,7 +86,7 @@ def build(settings: Settings, store: GraphStore, progress: Progress | None = Non
     files: list[tuple[Path, str]] = [
         *((p, str(GRAPH_ONTOLOGY)) for p in sorted(settings.ontology_dir.glob("*.ttl"))),
         *((p, str(GRAPH_SHAPES)) for p in sorted(settings.shapes_dir.glob("*.ttl"))),
-        *((p, graph_of(p)) for p in data_files(settings)),
+        *((p, graph_of(p)) for p in settings.data_files()),
     ]
     for g in {g for _, g in files} | {str(GRAPH_INFERRED)}:
         store.clear_graph(g)
@@ -97,13 +94,9 @@ def build(settings: Settings, store: GraphStore, progress: Progress | None = Non
         say(f"[{i}/{len(files)}] loading {path.relative_to(settings.project_root)}")
         load_file(store, path, graph)
     if reason:
-        from wsis_kg.graph import reasoning
-
         say("reasoning: materialising inferred triples into " + str(GRAPH_INFERRED))
         report.inferred = reasoning.materialise(store)
     if consistency:
-        from wsis_kg.graph.consistency import check_consistency
-
         say("reasoning: HermiT consistency check of ontology + data")
         result = check_consistency([p for p, g in files if g != str(GRAPH_SHAPES)])
         report.consistent = result.ok
@@ -112,8 +105,6 @@ def build(settings: Settings, store: GraphStore, progress: Progress | None = Non
             raise BuildError("the ontology and data are inconsistent: "
                              + "; ".join(result.lines()))
     if check_shapes:
-        from wsis_kg.validation import validate
-
         say("checking the data against shapes/")
         result = validate.validate_store(store, settings)
         report.conforms = result.conforms
@@ -141,6 +132,16 @@ def open_or_build(settings: Settings, progress: Progress | None = None, *,
         if on_build is not None:
             on_build(report)
     return store
+
+
+def build_store(settings: Settings, progress: Progress | None = None,
+                **options: bool) -> BuildReport:
+    """Build the graph into the store the settings name (``wsis-kg build``), then close it."""
+    store = open_store(settings)
+    try:
+        return build(settings, store, progress, **options)
+    finally:
+        store.close()
 
 
 def count_graphs(store: GraphStore) -> dict[str, int]:

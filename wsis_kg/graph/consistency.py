@@ -25,6 +25,7 @@ from pathlib import Path
 import rdflib
 
 from wsis_kg.errors import InputSyntaxError, ReasonerUnavailable
+from wsis_kg.settings import Settings
 
 OWL_THING = "http://www.w3.org/2002/07/owl#Thing"
 OWL_NOTHING = "http://www.w3.org/2002/07/owl#Nothing"
@@ -216,8 +217,6 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m wsis_kg.graph.consistency [--data] [--profile] [FILE...]``: HermiT's verdict."""
     import argparse
 
-    from wsis_kg.graph.build import data_files
-    from wsis_kg.settings import Settings
 
     parser = argparse.ArgumentParser(prog="python -m wsis_kg.graph.consistency",
                                      description=main.__doc__)
@@ -228,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     paths = sorted(settings.ontology_dir.glob("*.ttl")) + list(args.files)
     if args.data:
-        paths += data_files(settings)
+        paths += settings.data_files()
     try:
         result = check_consistency(paths)
         print("\n".join(result.lines()))

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from wsis_kg.errors import QuerySyntaxError, StoreError, WsisError
 from wsis_kg.namespaces import PREFIXES, sparql_prologue
 from wsis_kg.rdf import formats
-from wsis_kg.store.embedded import GraphStore, dataset_kwargs
+from wsis_kg.store.embedded import GraphStore, OxigraphStore, dataset_kwargs
 
 _ERROR_AT = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
 
@@ -75,9 +75,15 @@ def kind_of(result: Any) -> str:
     return formats.GRAPH
 
 
-def evaluate(store: GraphStore | ox.Store, req: QueryRequest, limit: int | None) -> QueryResult:
-    """Run ``req`` on ``store`` and serialise the answer (caller enforces time limits)."""
-    def run() -> Any:
+def execute(store: GraphStore | ox.Store, req: QueryRequest) -> Any:
+    """Run ``req`` on ``store``: pyoxigraph's unserialised answer, or a WsisError.
+
+    An embedded store is queried through pyoxigraph directly, under the project's dataset rules
+    (:func:`ox_query`); any other store through :meth:`GraphStore.query`.
+    """
+    if isinstance(store, OxigraphStore):
+        store = store.ox
+    try:
         if isinstance(store, ox.Store):
             return ox_query(store, req)
         text = req.sparql
@@ -85,21 +91,24 @@ def evaluate(store: GraphStore | ox.Store, req: QueryRequest, limit: int | None)
             text = sparql_prologue() + text
         return store.query(text, default_graph_uris=list(req.default_graph_uris),
                            named_graph_uris=list(req.named_graph_uris), base_iri=req.base_iri)
-
-    try:
-        result = run()
     except SyntaxError as e:
         raise syntax_error(e) from None
     except WsisError:
         raise
     except OSError as e:  # pyoxigraph reports evaluation failures (e.g. SERVICE) as OSError
         raise StoreError(f"The query failed while running: {e}") from None
+
+
+def evaluate(store: GraphStore | ox.Store, req: QueryRequest, limit: int | None) -> QueryResult:
+    """Run ``req`` on ``store`` and serialise the answer (caller enforces time limits)."""
+    result = execute(store, req)
+    embedded = isinstance(store, (OxigraphStore, ox.Store))
     kind = kind_of(result)
     fmt = formats.negotiate(kind, req.accept, req.format)
     try:
         # A JSON answer whose row bound passes the cap is counted exactly on a second run:
         # only with the embedded store (a remote store is not asked twice).
-        again = run if isinstance(store, ox.Store) else None
+        again = (lambda: execute(store, req)) if embedded else None
         body = formats.serialize_result(result, fmt, limit, again)
     except WsisError:
         raise

@@ -228,6 +228,29 @@ class QueryService:
         body = self.query(req, timeout=timeout).body
         return list(ox.parse(body, ox.RdfFormat.N_TRIPLES))
 
+    def select(self, sparql: str) -> list[dict[str, Any]]:
+        """A SELECT's rows as {variable: term} (unbound variables left out), under the limits
+        of every query: what the pages and the dataset description read."""
+        body = self.query(QueryRequest(sparql, format="tsv")).body
+        solutions = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
+        names = [v.value for v in solutions.variables]
+        return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
+
+    def construct(self, sparql: str) -> list[ox.Triple]:
+        """A CONSTRUCT's or DESCRIBE's triples, under the limits of every query."""
+        body = self.query(QueryRequest(sparql, format="nt")).body
+        return list(ox.parse(body, ox.RdfFormat.N_TRIPLES))
+
+    def describe(self, iri: str) -> list[ox.Triple]:
+        """The Concise Bounded Description of ``iri``, each triple once across named graphs."""
+        return list(dict.fromkeys(self.construct(f"DESCRIBE <{iri}>")))
+
+    def uses(self, iri: str) -> bool:
+        """Whether the graph uses ``iri`` at all: as subject, object or named graph."""
+        return bool(self.select(
+            f"SELECT ?x WHERE {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} "
+            f"UNION {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} BIND(1 AS ?x) }} LIMIT 1"))
+
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """Every quad (of ``graph``): for dumps and the ontology and shapes documents, which are
         whole-dataset downloads, bounded by the dataset and built once per generation."""

@@ -1,7 +1,6 @@
-"""Where the graph lives: an embedded Oxigraph store (memory or disk) or a remote endpoint.
+"""The store interface (:class:`GraphStore`) and the embedded Oxigraph store (memory or disk).
 
-Every other module talks to a :class:`GraphStore`; choosing one is done by :func:`open_store`
-from the settings, so the rest of the code does not care whether the store is embedded or remote.
+:func:`wsis_kg.store.open_store` chooses a store from the settings.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from typing import Any
 import pyoxigraph as ox
 
 from wsis_kg.errors import InputSyntaxError
-from wsis_kg.settings import Settings
 from wsis_kg.sparql.lexer import has_keyword
 
 
@@ -132,14 +130,3 @@ def syntax_error_from(e: SyntaxError, source: str) -> InputSyntaxError:
     if line:
         where += f"{line}:{col or 0}: "
     return InputSyntaxError(f"{where}{msg}", source=source or None, line=line, column=col)
-
-
-def open_store(settings: Settings) -> GraphStore:
-    """The store the settings name: ``memory``, a directory path, or an http(s) URL."""
-    if settings.is_remote:
-        from wsis_kg.store.remote import RemoteStore
-
-        return RemoteStore(settings)
-    if settings.store in ("", "memory", ":memory:"):
-        return OxigraphStore()
-    return OxigraphStore(Path(settings.store))

@@ -35,6 +35,7 @@ from wsis_kg.namespaces import GRAPH, ID
 from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import GraphStore
 from wsis_kg.validation.report import ValidationReport
+from wsis_kg.validation.validate import validate_new_data
 
 T = TypeVar("T")
 Writer = Callable[[Callable[[GraphStore], T]], T]
@@ -90,8 +91,6 @@ def write_graph(
     ``replace`` empties the graph first (PUT, ingest); ``append`` adds (POST). ``graph=None`` is
     the store's default graph. Raises :class:`ValidationFailed` (store untouched) on violations.
     """
-    from wsis_kg.validation.validate import validate_new_data
-
     def run(st: GraphStore) -> WriteResult:
         report = validate_new_data(
             list(quads), settings, st,

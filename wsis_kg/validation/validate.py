@@ -32,10 +32,11 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from wsis_kg.errors import BadRequest
+from wsis_kg.graph import reasoning
 from wsis_kg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES, PREFIXES
-from wsis_kg.rdf.parse import ParsedInput, bind_prefixes, to_rdflib, to_rdflib_term
+from wsis_kg.rdf.parse import ParsedInput, bind_prefixes, parse_file, to_rdflib, to_rdflib_term
 from wsis_kg.settings import Settings
-from wsis_kg.store.embedded import GraphStore
+from wsis_kg.store.embedded import GraphStore, OxigraphStore
 from wsis_kg.validation.report import SH, Result, ValidationReport, from_graph, label_shapes
 
 #: IRIs per VALUES block of the context query (keeps the query text small).
@@ -58,8 +59,6 @@ def project_shapes(settings: Settings) -> Graph:
     key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
     g = _shapes_cache.get(key)
     if g is None:
-        from wsis_kg.rdf.parse import parse_file
-
         g = Graph()
         bind_prefixes(g, PREFIXES)  # pyshacl names terms in messages: known prefixes are fast
         for p in files:
@@ -302,9 +301,6 @@ def with_context(quads: Sequence[ox.Quad], store: GraphStore,
     halves the graph pyshacl works on. Shapes that may read any triple (SPARQL, SHACL-AF,
     ``sh:closed``) get all of it. The new data itself is always kept whole.
     """
-    from wsis_kg.graph import reasoning
-    from wsis_kg.store.embedded import OxigraphStore
-
     described = {q.subject for q in quads if isinstance(q.subject, ox.NamedNode)}
     referenced = {q.object for q in quads if isinstance(q.object, ox.NamedNode)}
     scratch = OxigraphStore()

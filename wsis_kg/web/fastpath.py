@@ -7,7 +7,7 @@ the view's own parser (:func:`wsis_kg.web.sparql.get_query`), the view's own res
 (:func:`wsis_kg.web.sparql.answer`: cache, ETag/304, query processes), the app's problem
 responses for errors (:func:`wsis_kg.web.problems.error_response`) and the headers the app's
 response hooks add, which :func:`wsis_kg.web.create_app` names by passing the function those
-hooks call (``add_headers``: :func:`wsis_kg.web.linked_data.add_cors`), so the bytes and headers
+hooks call (``add_headers``: :func:`wsis_kg.web.http.add_cors`), so the bytes and headers
 are those Flask would send (tests/web/test_fastpath.py compares them). Everything else — POST,
 the service description, other paths — goes to Flask, and so does everything once the app has
 request hooks it did not have when this layer was installed (this layer cannot replicate them).
@@ -30,7 +30,8 @@ from flask import Flask
 from werkzeug.datastructures import Headers
 
 from wsis_kg.errors import WsisError
-from wsis_kg.web import EXTENSION_KEY, problems
+from wsis_kg.web.extension import EXTENSION_KEY
+from wsis_kg.web.problems import error_response
 from wsis_kg.web.sparql import answer, get_query
 
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
@@ -123,7 +124,7 @@ class CachedAnswers:
                 return None
             resp = answer(svc, req, r)
         except WsisError as e:
-            resp = problems.error_response(e, r.path)
+            resp = error_response(e, r.path)
         except Exception:  # noqa: BLE001 - Flask handles the request again: its problem response
             return None
         self.add_headers(resp.headers, r.path, r.method)

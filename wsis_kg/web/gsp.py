@@ -25,6 +25,8 @@ from wsis_kg.rdf.parse import format_from_media_type, format_of_upload, parse_by
 from wsis_kg.sparql.service import QueryService
 from wsis_kg.validation.ingest import check_graph_iri, ingest_graph_iri
 from wsis_kg.web.auth import require_principal
+from wsis_kg.web.extension import service
+from wsis_kg.web.http import check_size, too_large
 
 bp = Blueprint("gsp", __name__)
 ENDPOINT = "/rdf-graphs/service"
@@ -52,8 +54,6 @@ def direct(_rest: str) -> Response:
 
 
 def handle(graph: str | None) -> Response:
-    from wsis_kg.web import service
-
     svc = service()
     if request.method in ("GET", "HEAD"):
         return get_graph(svc.queries, graph)
@@ -71,8 +71,6 @@ def handle(graph: str | None) -> Response:
 
 def create_graph() -> Response:
     """POST to the endpoint itself: a new graph named by the service (201 + Location)."""
-    from wsis_kg.web import service
-
     svc = service()
     principal = require_principal(request, svc.settings)
     body = _body(request, svc.settings.max_body_bytes)
@@ -108,8 +106,6 @@ def describe_request(req: Request) -> str:
 
 
 def _body(req: Request, limit: int) -> bytes:
-    from wsis_kg.web.validation import check_size, too_large
-
     check_size(req, limit)
     try:
         return req.get_data(cache=True)
@@ -120,8 +116,6 @@ def _body(req: Request, limit: int) -> bytes:
 def read_body(req: Request, limit: int, graph: str | None, *,
               body: bytes | None = None) -> list[ox.Quad]:
     """The RDF of a PUT/POST: the body, or every file of a multipart/form-data request."""
-    from wsis_kg.web.validation import check_size, too_large
-
     check_size(req, limit)
     base = graph or req.base_url
     if req.mimetype == "multipart/form-data":

@@ -34,8 +34,8 @@ from wsis_kg.rdf.formats import GRAPH_FORMATS, HTML, choose
 from wsis_kg.sparql import description as service_description
 from wsis_kg.sparql.evaluate import QueryRequest
 from wsis_kg.sparql.lexer import tokenize
-from wsis_kg.web import Service, service
 from wsis_kg.web.auth import require_principal
+from wsis_kg.web.extension import Service, service
 
 bp = Blueprint("sparql", __name__)
 

@@ -11,22 +11,20 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
 from wsis_kg.errors import NotFound
+from wsis_kg.graph import void
 from wsis_kg.graph.catalogue import Example, read_catalogue
 from wsis_kg.graph.dump import DUMP_FORMATS
 from wsis_kg.namespaces import BASE, PREFIXES
 from wsis_kg.rdf.formats import TURTLE
 from wsis_kg.settings import PROJECT_ROOT
 from wsis_kg.sparql.lexer import with_prefixes
-from wsis_kg.web import service
-from wsis_kg.web.linked_data import (
-    public_base,
-    select,
-    store_generation,
-)
+from wsis_kg.web.extension import select, service, store_generation
+from wsis_kg.web.public import public_base, serialize
 
 bp = Blueprint("ui", __name__)
 
@@ -149,8 +147,6 @@ def list_query(cls: str) -> str:
 
 
 def editor_link(query: str | None = None, *, example: str | None = None, run: bool = True) -> str:
-    from urllib.parse import urlencode
-
     params: dict[str, str] = {}
     if example:
         params["example"] = example
@@ -163,8 +159,6 @@ def editor_link(query: str | None = None, *, example: str | None = None, run: bo
 
 @bp.route("/")
 def home() -> str:
-    from wsis_kg.graph import void
-
     counts = section_counts()
     stats = void.dataset_stats(select, store_generation())
     eh = ehealth_example()
@@ -210,9 +204,6 @@ def pictures() -> str:
 
 @bp.route("/data")
 def data() -> str:
-    from wsis_kg.graph import void
-    from wsis_kg.web.linked_data import serialize
-
     triples = void.describe_dataset(None, service().settings,
                                     service_root=request.host_url.rstrip("/")
                                     + request.script_root,

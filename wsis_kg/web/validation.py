@@ -18,7 +18,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wsis_kg.errors import (
     BadRequest,
     InputSyntaxError,
-    PayloadTooLarge,
     UnsupportedMediaType,
 )
 from wsis_kg.rdf.formats import HTML, REPORT_FORMATS, TURTLE, choose, rdf_format
@@ -29,11 +28,15 @@ from wsis_kg.rdf.parse import (
     format_of_upload,
     parse_bytes,
 )
+from wsis_kg.validation import validate
 from wsis_kg.validation.report import FORMATS, ValidationReport, render, short
+from wsis_kg.web.extension import service
+from wsis_kg.web.http import check_size, too_large
 
 bp = Blueprint("validation", __name__)
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
 
 @bp.get("/validate")
 def page() -> str:
@@ -42,9 +45,6 @@ def page() -> str:
 
 @bp.post("/validate")
 def validate_post() -> Response:
-    from wsis_kg.validation import validate
-    from wsis_kg.web import service
-
     svc = service()
     is_form = request.mimetype in FORM_TYPES
     out = negotiate(request, prefer_html=is_form)
@@ -82,17 +82,6 @@ def report_response(report: ValidationReport, out: str, *, status: int = 200,
     resp = Response(body, status=status, content_type=FORMATS[out].content_type)
     resp.headers["Vary"] = "Accept"
     return resp
-
-
-def check_size(req: Request, limit: int) -> None:
-    if req.content_length is not None and req.content_length > limit:
-        raise too_large(req.content_length, limit)
-
-
-def too_large(size: int | None, limit: int) -> PayloadTooLarge:
-    got = f"{size} bytes" if size is not None else "more"
-    return PayloadTooLarge(f"the request body is {got}; this service accepts at most {limit} "
-                           f"bytes (setting WSIS_KG_MAX_BODY_BYTES)", limit=limit)
 
 
 def read_validation_request(req: Request, limit: int) -> tuple[ParsedInput, ParsedInput | None]:

@@ -1,0 +1,107 @@
+"""HTTP helpers every surface shares: format negotiation for resources, 303s, RDF
+responses, HTML-or-problem for a browser, and CORS on the read routes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Flask, Response, redirect, render_template, request
+from werkzeug.datastructures import Headers
+from werkzeug.wrappers import Request
+
+from wsis_kg.errors import NotAcceptable, NotFound, PayloadTooLarge
+from wsis_kg.namespaces import BASE
+from wsis_kg.rdf.formats import HTML, JSON_LD, N_TRIPLES, PROBLEM, RDF_XML, TURTLE, Format, choose
+from wsis_kg.web.public import serialize, to_public_iri
+
+#: extension → format (the registry's), in the order used when the client has no preference.
+FORMATS: dict[str, Format] = {f.extension: f for f in (TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML)}
+
+
+def negotiate(offers: Iterable[str]) -> str:
+    """Pick an extension from ``offers`` by the request's Accept header (the one negotiation)."""
+    fmts = tuple(FORMATS[ext] for ext in offers)
+    return choose(fmts, request.headers.get("Accept"), what="this resource").extension
+
+
+def wants_html() -> bool:
+    """Whether an error should be an HTML page rather than a problem (no Accept: a problem)."""
+    accept = request.headers.get("Accept")
+    if not accept:
+        return False
+    try:
+        return choose((PROBLEM, HTML), accept, what="an error") is HTML
+    except NotAcceptable:
+        return False
+
+
+def see_other(local: str, offers: Iterable[str] = tuple(FORMATS)) -> Response:
+    offers = list(offers)
+    ext = negotiate(offers)
+    root = request.script_root
+    resp = redirect(f"{root}/{local}.{ext}", code=303)
+    resp.headers["Vary"] = "Accept"
+    resp.headers["Link"] = ", ".join(
+        f'<{root}/{local}.{e}>; rel="alternate"; type="{FORMATS[e].media_type}"'
+        for e in offers if e in FORMATS)
+    return resp
+
+
+
+def rdf_response(triples: Iterable[Any], ext: str, *, filename: str | None = None) -> Response:
+    out = FORMATS[ext]
+    body = serialize(triples, out)
+    resp = Response(body, content_type=out.content_type)
+    if filename:
+        resp.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return resp
+
+
+def not_found(local: str) -> Response:
+    iri = to_public_iri(BASE + local)
+    detail = f"{iri} is not an IRI of this graph."
+    if wants_html():
+        html = render_template("404.html", iri=iri, detail=detail)
+        return Response(html, status=404, mimetype="text/html")
+    raise NotFound(detail, iri=iri)
+
+
+CORS_PREFIXES = ("/sparql", "/id/", "/def", "/shapes", "/graph/", "/dumps/", "/.well-known/",
+                 "/context.jsonld", "/examples")
+
+
+def add_cors(headers: Headers, path: str, method: str) -> None:
+    """The CORS headers of a response to ``method path`` (also called by the web fast path,
+    which answers cached SPARQL queries outside Flask's request context)."""
+    if path.startswith(CORS_PREFIXES):
+        headers["Access-Control-Allow-Origin"] = "*"
+        headers["Access-Control-Expose-Headers"] = "Link, Location, Content-Disposition, ETag"
+        if method == "OPTIONS":
+            headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+            headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization"
+            headers["Access-Control-Max-Age"] = "86400"
+
+
+# Request bodies
+
+def check_size(req: Request, limit: int) -> None:
+    """Refuse (413) a body whose declared length is over ``limit`` before reading it."""
+    if req.content_length is not None and req.content_length > limit:
+        raise too_large(req.content_length, limit)
+
+
+def too_large(size: int | None, limit: int) -> PayloadTooLarge:
+    got = f"{size} bytes" if size is not None else "more"
+    return PayloadTooLarge(f"the request body is {got}; this service accepts at most {limit} "
+                           f"bytes (setting WSIS_KG_MAX_BODY_BYTES)", limit=limit)
+
+
+def _cors(resp: Response) -> Response:
+    add_cors(resp.headers, request.path, request.method)
+    return resp
+
+
+def init_cors(app: Flask) -> None:
+    """Add the CORS headers to every response of ``app`` (read routes only, see add_cors)."""
+    app.after_request(_cors)
