@@ -14,6 +14,7 @@ import re
 import sys
 import tomllib
 from collections.abc import Iterator
+from functools import cache
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
@@ -40,6 +41,11 @@ RUNTIME = _declared(PYPROJECT["dependencies"])
 EXTRAS = {extra: _declared(reqs) for extra, reqs in PYPROJECT["optional-dependencies"].items()}
 
 
+@cache
+def _packages_distributions() -> dict[str, list[str]]:
+    return packages_distributions()
+
+
 def _imports(tree: ast.AST, *, module_level_only: bool) -> Iterator[str]:
     """Top-level names of absolute imports; with ``module_level_only``, not those in functions
     (which run only when called, so an optional package may be imported there)."""
@@ -59,7 +65,7 @@ def imported_distributions(root: Path, *, module_level_only: bool = False) -> di
     Standard-library modules, the project's own package and modules lying beside the importing
     file (the conformance runners import each other that way) are not distributions.
     """
-    dists = packages_distributions()
+    dists = _packages_distributions()
     found: dict[str, set[str]] = {}
     for path in sorted(root.rglob("*.py")):
         if any(path.is_relative_to(v) for v in VENDORED) or ".venv" in path.parts:
