@@ -1,8 +1,10 @@
 """One exception hierarchy for the package.
 
-Each error carries what an RFC 9457 problem response needs (status, title, detail and
-extension members); the web layer maps them in one place (``wsis_kg.web.problems``) and the CLI
-prints ``detail`` and exits with ``exit_code``.
+Every error class of the package lives here. Each carries what an RFC 9457 problem response
+needs (``status``, title, detail and extension members) and the CLI's ``exit_code`` as class
+attributes: the web layer maps them to problems in one place (``wsis_kg.web.problems``), the
+CLI to exit codes in one place (``wsis_kg.cli``: print ``detail``, exit with ``exit_code``).
+Exit codes: 1 the job failed (or the data does not conform), 2 the input cannot be read.
 """
 
 from __future__ import annotations
@@ -91,13 +93,15 @@ class PayloadTooLarge(WsisError):
 
 
 class UnsupportedMediaType(WsisError):
-    status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
+    """Input in a syntax we do not read: like unreadable input, the CLI exits 2."""
+
+    status, title, slug, exit_code = 415, "Unsupported media type", "unsupported-media-type", 2
 
 
 class ValidationFailed(WsisError):
     """Data does not conform to the shapes; ``report`` is the SHACL report graph."""
 
-    status, title, slug = 422, "Data does not conform", "validation-failed"
+    status, title, slug, exit_code = 422, "Data does not conform", "validation-failed", 1
 
     def __init__(self, detail: str, *, report: Any = None, **extensions: Any) -> None:
         super().__init__(detail, **extensions)
@@ -124,3 +128,60 @@ class StoreError(WsisError):
 
 class BuildError(WsisError):
     title, slug = "Build failed", "build-failed"
+
+
+class ReasonerUnavailable(BuildError):
+    """The reasoner cannot run here (no Java, or HermiT failed for a reason other than logic)."""
+
+    title, slug = "Reasoner unavailable", "reasoner-unavailable"
+
+
+class SourceFormatError(BuildError):
+    """A source text no longer has the layout its extractor was written for."""
+
+    title, slug = "Source text not understood", "source-format"
+
+    def __init__(self, detail: str, *, source: str | None = None, line: int | None = None,
+                 **extensions: object) -> None:
+        where = f"{source}:{line}: " if source and line else ""
+        super().__init__(where + detail, source=source, line=line, **extensions)
+
+
+class ResolutionImportError(BadRequest):
+    """The text cannot be imported (unreadable, empty, not a resolution, symbol unknown)."""
+
+    title, slug = "Resolution not imported", "resolution-import"
+
+
+class BenchError(WsisError):
+    title, slug = "Benchmark failed", "bench-failed"
+
+
+def error_name(e: WsisError) -> str:
+    """What names ``e``'s class across a process boundary (see :func:`rebuild_error`)."""
+    cls = type(e)
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _error_classes(cls: type[WsisError] = WsisError) -> dict[str, type[WsisError]]:
+    found = {f"{cls.__module__}:{cls.__qualname__}": cls}
+    for sub in cls.__subclasses__():
+        found.update(_error_classes(sub))
+    return found
+
+
+def rebuild_error(name: str, detail: str, extensions: dict[str, Any]) -> WsisError:
+    """The error a query process reported, as the same class with the same status.
+
+    Errors cross the pipe as (class name, detail, extension members) rather than pickled: an
+    error with keyword-only constructor arguments does not unpickle. The class is found among
+    every subclass of :class:`WsisError` wherever it is defined (a forked process has the same
+    classes), and made without its own constructor when that one wants other arguments.
+    """
+    cls = _error_classes().get(name) or StoreError
+    try:
+        return cls(detail, **extensions)
+    except TypeError:
+        err = cls.__new__(cls)
+        WsisError.__init__(err, detail, **extensions)
+        return err

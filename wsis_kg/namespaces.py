@@ -1,6 +1,10 @@
-"""The IRIs the project mints, in one place (see docs/design.md and the README's IRI table)."""
+"""The IRIs the project mints, in one place (see docs/design.md and the README's IRI table).
 
-from rdflib import Namespace
+Code that needs the IRI of a resolution, document, paragraph, organisation, action line or
+named graph calls the minting functions below, so an IRI pattern is stated once.
+"""
+
+from rdflib import Namespace, URIRef
 
 BASE = "https://w3id.org/wsis-kg/"
 WSIS = Namespace(BASE + "def/")
@@ -41,6 +45,53 @@ PREFIXES: dict[str, str] = {
     "void": str(VOID),
     "dcat": "http://www.w3.org/ns/dcat#",
 }
+
+
+def resolution_slug(symbol: str) -> str:
+    """IRI slug of a resolution symbol: ``A/RES/57/270 B`` → ``A-RES-57-270B`` (slugs are
+    left as they are)."""
+    return symbol.replace("/", "-").replace(" ", "")
+
+
+def document_slug(symbol: str) -> str:
+    """IRI slug of a UN document symbol: "/" and "." become "-" (a trailing ".1" would look like
+    a file extension to the linked-data layer), spaces go."""
+    return symbol.replace("/", "-").replace(".", "-").replace(" ", "")
+
+
+def resolution_iri(symbol: str) -> URIRef:
+    """``A/RES/57/270B``, ``A/RES/57/270 B`` or ``A-RES-57-270B`` →
+    ``id/resolution/A-RES-57-270B``."""
+    return ID["resolution/" + resolution_slug(symbol)]
+
+
+def doc_iri(slug: str) -> URIRef:
+    """A document by its slug: ``geneva-plan-of-action`` → ``id/doc/geneva-plan-of-action``."""
+    return ID["doc/" + slug]
+
+
+def part_iri(container: str, path: str | int) -> URIRef:
+    """A part below a document, resolution or part: ``<container>/<path>``."""
+    return URIRef(f"{container}/{path}")
+
+
+def paragraph_iri(container: str, number: str | int) -> URIRef:
+    """Numbered paragraph ``number`` of a document or resolution IRI: ``<container>/para/<n>``."""
+    return part_iri(container, f"para/{number}")
+
+
+def org_iri(slug: str) -> URIRef:
+    return ID["org/" + slug]
+
+
+def action_line_iri(code: str) -> URIRef:
+    """``C7``, ``C7-e-health`` → ``id/action-line/…``."""
+    return ID["action-line/" + code]
+
+
+def graph_iri(slug: str) -> URIRef:
+    """The named graph of a document or resolution: ``graph/<slug>``."""
+    return GRAPH[slug]
 
 
 def sparql_prologue() -> str:

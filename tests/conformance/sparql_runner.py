@@ -434,7 +434,7 @@ class EvalRunner:
         for name, p in named:
             exp_quads += parse_rdf_file(p, ox.NamedNode(name))
         exp = canonical_dataset(exp_quads)
-        act = canonical_dataset(self.svc.store.ox.quads_for_pattern(None, None, None, None))
+        act = canonical_dataset(self.svc.queries.store.ox.quads_for_pattern(None, None, None, None))
         return exp == act, diff_text(exp, act)
 
     def _syntax(self, c: Case, *, update: bool, positive: bool) -> tuple[bool, str]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
 
 from wsis_kg.extraction.mentions import link_mentions
 from wsis_kg.namespaces import ID, WSIS
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "mentions"
+ONTOLOGY = Path(__file__).resolve().parents[2] / "ontology" / "wsis.ttl"
 PART = ID["doc/test-doc/para/1"]
 
 
@@ -19,12 +22,17 @@ def gazetteer() -> Graph:
     return Graph().parse(FIXTURES / "gazetteer.ttl", format="turtle")
 
 
+@functools.cache
+def ontology() -> Graph:
+    return Graph().parse(ONTOLOGY, format="turtle")
+
+
 def mentions(text: str, gazetteer: Graph, *, in_document: URIRef | None = None) -> set[str]:
     g = Graph()
     g.add((PART, WSIS.text, Literal(text, lang="en")))
     if in_document is not None:
         g.add((PART, WSIS.inDocument, in_document))
-    link_mentions(g, gazetteer)
+    link_mentions(g, gazetteer, ontology())
     return {str(o).removeprefix(str(ID)) for o in g.objects(PART, WSIS.mentions)}
 
 
@@ -88,7 +96,7 @@ def test_resolutions_known_to_the_document_graph(gazetteer: Graph) -> None:
     g = Graph()
     g.add((PART, WSIS.text, Literal("Recalling its resolution 56/183", lang="en")))
     g.add((ID["resolution/A-RES-56-183"], RDF.type, WSIS.Resolution))
-    link_mentions(g, gazetteer)
+    link_mentions(g, gazetteer, ontology())
     assert set(g.objects(PART, WSIS.mentions)) == {ID["resolution/A-RES-56-183"]}
 
 
@@ -96,9 +104,32 @@ def test_headings_are_scanned_and_result_is_deterministic(gazetteer: Graph) -> N
     def run() -> str:
         g = Graph()
         g.add((PART, WSIS.heading, Literal("C7. ICT applications", lang="en")))
-        link_mentions(g, gazetteer)
+        link_mentions(g, gazetteer, ontology())
         return g.serialize(format="nt", encoding="utf-8").decode()
 
     first = run()
     assert "action-line/C7>" in first
     assert all(run() == first for _ in range(3))
+
+
+def test_kinds_follow_the_ontology_class_hierarchy(gazetteer: Graph) -> None:
+    """A class the ontology adds below wsis:Organisation (or below one of its subclasses) makes
+    its instances organisations: the class list is read from the ontology, not kept in code."""
+    onto = Graph()
+    for t in ontology():
+        onto.add(t)
+    onto.add((WSIS.ResearchNetwork, RDFS.subClassOf, WSIS.UNSpecialisedAgency))
+    gaz = Graph()
+    for t in gazetteer:
+        gaz.add(t)
+    net = ID["org/gkp"]
+    gaz.add((net, RDF.type, WSIS.ResearchNetwork))
+    gaz.add((net, SKOS.prefLabel, Literal("Global Knowledge Partnership", lang="en")))
+    g = Graph()
+    g.add((PART, WSIS.text, Literal("with the Global Knowledge Partnership", lang="en")))
+    link_mentions(g, gaz, onto)
+    assert set(g.objects(PART, WSIS.mentions)) == {net}
+    g2 = Graph()
+    g2.add((PART, WSIS.text, Literal("with the Global Knowledge Partnership", lang="en")))
+    link_mentions(g2, gaz, ontology())  # the project's ontology knows no such class
+    assert set(g2.objects(PART, WSIS.mentions)) == set()

@@ -84,7 +84,7 @@ def test_other_dump_formats_parse_back(fmt: str) -> None:
     build(mini_settings(), store, reason=False, check_shapes=False)
     buf = io.BytesIO()
     dump(store, fmt, buf)
-    rdf_format, keeps_graphs = DUMP_FORMATS[fmt]
+    rdf_format, keeps_graphs = DUMP_FORMATS[fmt].ox_format, DUMP_FORMATS[fmt].dataset
     parsed = list(ox.parse(buf.getvalue(), format=rdf_format))
     distinct_triples = {(q.subject, q.predicate, q.object) for q in store.quads()}
     expected = len(store) if keeps_graphs else len(distinct_triples)

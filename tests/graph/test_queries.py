@@ -13,11 +13,12 @@ source texts, not by copying query output. Format::
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
+from wsis_kg.graph.catalogue import read_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
@@ -35,11 +36,6 @@ def short(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str | None:
     return term.value
 
 
-def header(text: str, key: str) -> str:
-    m = re.search(rf"^# {key}: (.+(?:\n#   .+)*)", text, re.MULTILINE)
-    return re.sub(r"\n#\s+", " ", m.group(1)).strip() if m else ""
-
-
 def test_catalogue_is_not_empty() -> None:
     assert len(QUERIES) >= 7
 
@@ -47,8 +43,9 @@ def test_catalogue_is_not_empty() -> None:
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
 def test_query_header(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    assert header(text, "title"), f"{path.name}: no '# title:' line"
-    assert header(text, "description"), f"{path.name}: no '# description:' line"
+    headers = read_headers(text)
+    assert headers.get("title"), f"{path.name}: no '# title:' line"
+    assert headers.get("description"), f"{path.name}: no '# description:' line"
     assert "PREFIX wsis:" in text, f"{path.name}: PREFIX lines must be included"
 
 

@@ -16,6 +16,8 @@ FIXTURE = ROOT / "tests" / "fixtures" / "reasoning" / "small.trig"
 WSIS = "https://w3id.org/wsis-kg/def/"
 ID = "https://w3id.org/wsis-kg/id/"
 RES = ID + "resolution/A-RES-66-184"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def make_store() -> OxigraphStore:
@@ -157,3 +159,19 @@ def test_build_inferred_graph_repeats_nothing_asserted(built_store):
     q = f"""ASK {{ GRAPH <{GRAPH_INFERRED}> {{ ?s ?p ?o }}
         GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{GRAPH_INFERRED}>) }}"""
     assert not built_store.query(q)
+
+
+def test_in_document_follows_a_document_subclass_the_ontology_adds():
+    """Which classes are documents is read from the ontology (``rdfs:subClassOf*``): a class
+    added below wsis:Publication makes the parts of its instances parts of that document."""
+    store = make_store()
+    brief, part = ID + "doc/brief", ID + "doc/brief/para/1"
+    store.update(f"""INSERT DATA {{
+      GRAPH <{GRAPH_ONTOLOGY}> {{ <{WSIS}PolicyBrief> <{RDFS}subClassOf> <{WSIS}Publication> }}
+      GRAPH <https://w3id.org/wsis-kg/graph/brief> {{
+        <{brief}> a <{WSIS}PolicyBrief> .
+        <{part}> <http://purl.org/dc/terms/isPartOf> <{brief}> }} }}""")
+    materialise(store)
+    got = inferred(store)
+    assert t(part, WSIS + "inDocument", brief) in got
+    assert t(brief, RDF_TYPE, WSIS + "Document") in got

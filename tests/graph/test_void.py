@@ -8,6 +8,7 @@ import pyoxigraph as ox
 
 from wsis_kg.graph import void
 from wsis_kg.graph.build import build
+from wsis_kg.graph.dump import DUMP_FORMATS
 from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import OxigraphStore
 
@@ -47,7 +48,7 @@ def test_description_names_endpoint_dumps_and_subsets():
     for t in triples:
         by_pred.setdefault(t.predicate.value, []).append(t.object)
     assert ox.NamedNode("http://h.test/kg/sparql") in by_pred[void.VOID + "sparqlEndpoint"]
-    assert len(by_pred[void.VOID + "dataDump"]) == len(void.DUMP_MEDIA)
+    assert len(by_pred[void.VOID + "dataDump"]) == len(DUMP_FORMATS)
     assert len(by_pred[void.VOID + "subset"]) == len(store.named_graphs())
     assert ox.NamedNode(void.DATA_LICENCE) in by_pred[void.DCT + "license"]
 

@@ -125,3 +125,45 @@ def test_triple_terms_are_refused_clearly() -> None:
     with pytest.raises(InputSyntaxError) as e:
         parse_bytes(data, ox.RdfFormat.TURTLE, source="star.ttl")
     assert "not supported" in e.value.detail
+
+
+def test_rdflib_parses_hold_the_one_lock() -> None:
+    """rdflib is not thread-safe: the RDF/XML error position (asked of rdflib) waits for
+    :data:`RDFLIB_LOCK`, the lock every rdflib parse in a serving process takes."""
+    import threading
+
+    from wsis_kg.rdf.parse import RDFLIB_LOCK
+
+    done: list[InputSyntaxError] = []
+
+    def parse_bad_xml() -> None:
+        try:
+            parse_bytes(b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>\n"
+                        b"<oops>\n</rdf:RDF>", ox.RdfFormat.RDF_XML, source="x.rdf")
+        except InputSyntaxError as e:
+            done.append(e)
+
+    with RDFLIB_LOCK:
+        worker = threading.Thread(target=parse_bad_xml)
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive() and not done  # waiting for the lock
+    worker.join(10)
+    assert done and done[0].line is not None
+
+
+@pytest.mark.parametrize("media_type,filename,want", [
+    ("text/plain", "data.ttl", ox.RdfFormat.TURTLE),  # generic type: the extension decides
+    ("application/octet-stream", "data.rdf", ox.RdfFormat.RDF_XML),
+    ("", "data.nq", ox.RdfFormat.N_QUADS),
+    ("application/ld+json", "data.ttl", ox.RdfFormat.JSON_LD),  # an RDF media type wins
+    ("text/plain", "data.txt", ox.RdfFormat.N_TRIPLES),  # text/plain is N-Triples' alias
+    ("text/plain", None, ox.RdfFormat.N_TRIPLES),
+])
+def test_the_one_rule_for_uploads(media_type, filename, want) -> None:
+    from wsis_kg.rdf.parse import format_of_upload
+
+    assert format_of_upload(media_type, filename) == want
+    assert format_of_upload(media_type, filename, name="trig") == ox.RdfFormat.TRIG
+    with pytest.raises(UnsupportedMediaType):
+        format_of_upload("application/octet-stream", "data.bin")

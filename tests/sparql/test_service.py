@@ -9,12 +9,17 @@ import time
 import pyoxigraph as ox
 import pytest
 
-from wsis_kg.errors import ForbiddenService, QuerySyntaxError, QueryTimeout, ResultTooLarge
-from wsis_kg.settings import Settings
-from wsis_kg.sparql.service import (
-    QueryRequest,
-    QueryService,
+from wsis_kg.errors import (
+    ForbiddenService,
+    QuerySyntaxError,
+    QueryTimeout,
+    ResultTooLarge,
+    StoreError,
+    ValidationFailed,
 )
+from wsis_kg.settings import Settings
+from wsis_kg.sparql.evaluate import QueryRequest
+from wsis_kg.sparql.service import QueryService
 from wsis_kg.store.embedded import OxigraphStore
 
 EX = "http://example.org/"
@@ -289,6 +294,7 @@ def test_sigterm_kills_a_worker_even_with_a_hanging_server_handler() -> None:
         assert worker is not None
         os.kill(worker.proc.pid, signal.SIGTERM)
         assert wait([worker.proc.sentinel], timeout=5) == [worker.proc.sentinel]
+        worker.proc.join(5)  # the sentinel is ready before the exit status can be reaped
         assert worker.proc.exitcode == -signal.SIGTERM
         # blocked only around the fork: the serving thread receives signals again
         assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
@@ -332,7 +338,8 @@ def test_etag_changes_with_the_request_and_the_generation(service: QueryService)
 
 def test_cache_is_bounded_in_bytes() -> None:
     from wsis_kg.rdf.formats import RESULT_FORMATS
-    from wsis_kg.sparql.service import QueryResult, ResultCache
+    from wsis_kg.sparql.cache import ResultCache
+    from wsis_kg.sparql.evaluate import QueryResult
 
     cache = ResultCache(80_000)
     for i in range(20):
@@ -342,3 +349,34 @@ def test_cache_is_bounded_in_bytes() -> None:
     assert cache.get((0, "q19")) is not None and cache.get((0, "q0")) is None
     cache.put((0, "big"), QueryResult(b"x" * 20_000, RESULT_FORMATS[0], "solutions"))
     assert cache.get((0, "big")) is None  # over an eighth of the cache: not kept
+
+
+def _write_state(svc: QueryService) -> tuple:
+    st = svc.status()
+    return st["generation"], st["cache"]["entries"], st["forked"], len(svc.store)
+
+
+def test_a_refused_write_leaves_generation_cache_and_workers_as_they_were(
+        service: QueryService) -> None:
+    service.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}p> ?o }}")
+    before = _write_state(service)
+    assert before[1] == 1
+    with pytest.raises(QuerySyntaxError):
+        service.update("INSERT DATA { <urn:a> <urn:b> ")
+    with pytest.raises(ValidationFailed):
+        service.write(lambda st: (_ for _ in ()).throw(ValidationFailed("refused")))
+    assert _write_state(service) == before
+    service.update(f"INSERT DATA {{ <{EX}new> <{EX}p> 'x' }}")
+    gen, entries, forked, size = _write_state(service)
+    assert (gen, entries, size) == (before[0] + 1, 0, before[3] + 1) and forked > before[2]
+
+
+def test_an_update_failing_half_way_changes_nothing(service: QueryService) -> None:
+    """Oxigraph applies one update request in one transaction: a later failing operation
+    undoes the earlier ones, so write() may leave the generation alone."""
+    service.update(f"CREATE GRAPH <{EX}made>")
+    before = _write_state(service)
+    with pytest.raises(StoreError):
+        service.update(f"INSERT DATA {{ <{EX}half> <{EX}p> 'x' }} ; CREATE GRAPH <{EX}made>")
+    assert _write_state(service) == before
+    assert not list(service.store.ox.quads_for_pattern(ox.NamedNode(EX + "half"), None, None))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from wsis_kg.errors import Forbidden, Unauthorized, ValidationFailed
+from wsis_kg.errors import ValidationFailed
 from wsis_kg.graph.build import build
 from wsis_kg.rdf.parse import parse_file
 from wsis_kg.settings import Settings
@@ -18,7 +18,6 @@ from wsis_kg.validation.ingest import (
     agent_iri,
     delete_graph,
     ingest_graph_iri,
-    principal_for,
     write_graph,
     write_update,
 )
@@ -117,11 +116,3 @@ def test_one_update_request_per_write() -> None:
                         source="s", created=True)
     assert text.count("INSERT DATA") == 1 and text.startswith("DROP SILENT GRAPH")
     assert re.search(r"generatedAtTime> \"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\"\^\^", text)
-
-
-def test_tokens(vsettings) -> None:
-    assert principal_for(vsettings, "tok") == "editor"
-    with pytest.raises(Unauthorized):
-        principal_for(vsettings, None)
-    with pytest.raises(Forbidden):
-        principal_for(vsettings, "wrong")

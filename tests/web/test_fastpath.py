@@ -11,7 +11,9 @@ from werkzeug.test import Client
 
 from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import OxigraphStore
+from wsis_kg.web import close_app, create_app
 from wsis_kg.web.fastpath import CachedAnswers
+from wsis_kg.web.linked_data import add_cors
 
 Q = "SELECT ?s ?o { ?s <http://example.org/p> ?o } ORDER BY ?s ?o"
 AUTH = {"Authorization": "Bearer test-token"}
@@ -20,14 +22,12 @@ AUTH = {"Authorization": "Bearer test-token"}
 @pytest.fixture()
 def fast_app(settings: Settings) -> Iterator[Flask]:
     """An app on a small store a test may change."""
-    from wsis_kg.web import EXTENSION_KEY, create_app
-
     store = OxigraphStore()
     store.load(b"<http://example.org/a> <http://example.org/p> 1 .", ox.RdfFormat.TURTLE,
                "http://example.org/g")
     app = create_app(settings.with_(workers=1), store=store)
     yield app
-    app.extensions[EXTENSION_KEY].queries.close()
+    close_app(app)
 
 
 class Spy:
@@ -77,8 +77,6 @@ def test_a_get_is_answered_as_flask_would(fast_app, method, headers) -> None:
 
 
 def test_same_answers_with_the_cache_off(settings: Settings) -> None:
-    from wsis_kg.web import EXTENSION_KEY, create_app
-
     store = OxigraphStore()
     store.load(b"<http://example.org/a> <http://example.org/p> 1 .", ox.RdfFormat.TURTLE,
                "http://example.org/g")
@@ -91,7 +89,7 @@ def test_same_answers_with_the_cache_off(settings: Settings) -> None:
                   flask_only.get("/sparql", query_string={"query": Q}))
         assert spy.calls == 0
     finally:
-        app.extensions[EXTENSION_KEY].queries.close()
+        close_app(app)
 
 
 def test_304_before_flask(fast_app) -> None:
@@ -232,3 +230,27 @@ def test_odd_requests_get_flasks_answer_and_never_500(fast_app, query_string, he
         r = client.get("/sparql?" + query_string, headers=headers)
         assert r.status_code < 500, r.get_data(as_text=True)
         _same(r, flask_only.get("/sparql?" + query_string, headers=headers))
+
+
+def test_the_layer_adds_the_headers_it_is_told_to(fast_app) -> None:
+    """The app's response hooks are replicated by the function the layer is given, not by
+    recognising the hooks: an app with its own hook, installed with the function that hook
+    calls, is still answered before Flask, with the same headers."""
+
+    def add_headers(headers, path: str, method: str) -> None:
+        add_cors(headers, path, method)
+        headers["X-Served-By"] = "wsis-kg"
+
+    @fast_app.after_request
+    def _served_by(resp):
+        add_headers(resp.headers, "", "")
+        return resp
+
+    fast_app.wsgi_app = CachedAnswers(fast_app, _layer(fast_app).wsgi_app, add_headers)
+    spy = Spy(_layer(fast_app))
+    client, flask_only = fast_app.test_client(), Client(spy.flask)
+    for _ in range(3):  # evaluated, cached, replayed
+        r = client.get("/sparql", query_string={"query": Q})
+        assert r.headers["X-Served-By"] == "wsis-kg"
+        _same(r, flask_only.get("/sparql", query_string={"query": Q}))
+    assert spy.calls == 0

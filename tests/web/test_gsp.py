@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from urllib.parse import quote
 
+import pyoxigraph as ox
 import pytest
 import requests
 from rdflib import Graph, Namespace
@@ -14,7 +16,7 @@ from wsis_kg.graph.build import build
 from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.validation.ingest import GRAPH_PROVENANCE
-from wsis_kg.web import create_app
+from wsis_kg.web import close_app, create_app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "validate"
 PROJECT, INPUTS = FIXTURES / "project", FIXTURES / "inputs"
@@ -36,7 +38,8 @@ def make_app(**settings):
 @pytest.fixture()
 def served():
     app, store = make_app(max_body_bytes=20_000)
-    return app.test_client(), store
+    yield app.test_client(), store
+    close_app(app)
 
 
 def body(name: str) -> bytes:
@@ -152,7 +155,7 @@ def test_over_real_http() -> None:
     from wsis_kg.testing import LiveServer
 
     app, store = make_app()
-    with LiveServer(app) as srv:
+    with LiveServer(app) as srv, contextlib.closing(app.extensions["wsis_kg"]):
         target = srv.url + URL
         resp = requests.put(target, data=body("good.ttl"), timeout=30,
                             headers={**AUTH, "Content-Type": TTL})
@@ -160,3 +163,52 @@ def test_over_real_http() -> None:
         assert requests.head(target, timeout=30).status_code == 200
         assert requests.get(target, timeout=30,
                             headers={"Accept": "application/rdf+xml"}).status_code == 200
+
+
+def _health(client) -> tuple:
+    q = client.get("/health").get_json()["queries"]
+    return q["generation"], q["cache"]["entries"], q["forked"]
+
+
+def test_a_refused_write_resets_nothing(served) -> None:
+    """A 422 (validation) or 400 (syntax) write leaves the store generation, the answer cache
+    and the query processes as they were: nothing changed, so nothing is re-forked."""
+    client, store = served
+    assert not sparql_ask(client, "ASK { <urn:x> ?p ?o }")  # one answer in the cache
+    before, quads = _health(client), snapshot(store)
+    assert before[1] == 1
+    assert client.put(URL, data=body("bad.ttl"), content_type=TTL,
+                      headers=AUTH).status_code == 422
+    assert client.put(URL, data=body("syntax-error.ttl"), content_type=TTL,
+                      headers=AUTH).status_code == 400
+    assert client.post("/sparql/update", data={"update": "INSERT DATA { <urn:x> "},
+                       headers=AUTH).status_code == 400
+    assert _health(client) == before and snapshot(store) == quads
+    assert client.put(URL, data=body("good.ttl"), content_type=TTL,
+                      headers=AUTH).status_code == 201
+    after = _health(client)
+    assert after[0] == before[0] + 1 and after[1] == 0
+
+
+def test_a_get_obeys_the_result_cap() -> None:
+    """GET is a query like any other: a graph over the result cap is refused (503), never
+    sent whole, and the default graph is the store's own, not the union."""
+    big = "http://example.org/big"
+    store = OxigraphStore()
+    store.load("".join(f"<http://e/s{i}> <http://e/p> {i} .\n" for i in range(60)).encode(),
+               ox.RdfFormat.TURTLE, big)
+    store.load(b"<http://e/d> <http://e/p> 1 .", ox.RdfFormat.TURTLE, None)
+    app = create_app(Settings(build_on_start=False, result_limit=50, workers=1), store=store)
+    try:
+        client = app.test_client()
+        resp = client.get("/rdf-graphs/service", query_string={"graph": big},
+                          headers={"Accept": "application/n-triples"})
+        assert resp.status_code == 503
+        assert resp.get_json()["type"].endswith("/result-too-large")
+        resp = client.get("/rdf-graphs/service?default",
+                          headers={"Accept": "application/n-triples"})
+        assert resp.status_code == 200
+        assert resp.get_data() == b"<http://e/d> <http://e/p> \"1\"^^" \
+            b"<http://www.w3.org/2001/XMLSchema#integer> .\n"
+    finally:
+        close_app(app)

@@ -11,10 +11,11 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from wsis_kg.graph.build import build
+from wsis_kg.graph.catalogue import read_example
 from wsis_kg.settings import Settings
+from wsis_kg.sparql.lexer import with_prefixes
 from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import create_app
-from wsis_kg.web.ui import parse_example, with_prefixes
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "web"
 PAGES = ["/", "/editor", "/pictures", "/data", "/id/org/who.html", "/def/Organisation.html",
@@ -89,7 +90,7 @@ def test_example_header_parsing(tmp_path):
     p = tmp_path / "x.rq"
     p.write_text("# title: A title\n# description: first line\n#   continued here\n"
                  "# other comment\nSELECT * WHERE { ?s ?p ?o }\n")
-    ex = parse_example(p)
+    ex = read_example(p)
     assert ex.title == "A title"
     assert ex.description == "first line continued here"
 
@@ -101,6 +102,34 @@ def test_with_prefixes_adds_only_missing_project_prefixes():
     assert out.count("PREFIX wsis:") == 1
     assert "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>" in out
     assert "PREFIX http" not in out
+
+
+def test_with_prefixes_reads_strings_with_escaped_quotes():
+    """A string holding ``\\"`` then ``#`` is one string: what follows on the line is code.
+
+    The old pattern ended the string at the escaped quote, read the ``#`` as a comment and so
+    missed ``skos:`` (the editor then opened a query that cannot run)."""
+    q = 'SELECT ?s WHERE { ?s rdfs:comment "say \\"#" ; skos:prefLabel ?x }'
+    out = with_prefixes(q)
+    assert "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>" in out
+    assert "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>" in out
+
+
+def test_with_prefixes_ignores_prefix_declarations_in_comments_and_strings():
+    """``PREFIX skos:`` in a comment or a string declares nothing: skos is still added."""
+    q = ('# PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n'
+         'SELECT ?x WHERE { ?x skos:prefLabel "PREFIX dcterms: <x>" ; dcterms:title ?t }')
+    out = with_prefixes(q)
+    assert out.startswith("PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+                          "PREFIX dcterms: <http://purl.org/dc/terms/>\n")
+
+
+def test_editor_adds_prefixes_after_a_string_with_an_escaped_quote(client):
+    q = 'SELECT * WHERE { ?s ?p "a \\"# b" ; skos:prefLabel ?l }'
+    r = client.get("/editor", query_string={"query": q})
+    initial = json.loads(re.search(r"window\.WSIS\.initial = (.*);",
+                                   r.get_data(as_text=True)).group(1))
+    assert initial["query"] == "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n" + q
 
 
 def test_assets_are_served_from_an_allow_list(client):

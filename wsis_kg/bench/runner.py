@@ -50,8 +50,10 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import requests
 
-from wsis_kg.errors import WsisError
+from wsis_kg.errors import BenchError, WsisError
+from wsis_kg.graph.catalogue import read_catalogue
 from wsis_kg.settings import Settings
+from wsis_kg.sparql.lexer import keywords, query_form, with_prefixes
 
 Say = Callable[[str], None]
 
@@ -69,10 +71,6 @@ RDFLIB_MAX_QUERY_MS = 50.0
 SLOW_QUERY_S = 0.25
 JSON_RESULTS = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
-
-
-class BenchError(WsisError):
-    title, slug = "Benchmark failed", "bench-failed"
 
 
 # --------------------------------------------------------------------------------------------
@@ -288,28 +286,21 @@ class CatalogueQuery:
 
 
 def load_catalogue(settings: Settings) -> list[CatalogueQuery]:
-    """``queries/*.rq`` as sent to both servers (project prefixes added when a query needs
-    them), with the media type to ask for. Parsed (rdflib), not run: some take long."""
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    from wsis_kg.namespaces import sparql_prologue
-
+    """``queries/*.rq`` as sent to both servers (project prefixes added when a query uses them
+    undeclared), with the media type to ask for. Read by the lexer, not run: some take long."""
     out = []
-    for path in sorted(settings.queries_dir.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        title = next((ln.split(":", 1)[1].strip() for ln in text.splitlines()
-                      if ln.lower().startswith("# title:")), path.stem)
-        try:
-            form = translateQuery(parseQuery(text)).algebra.name
-        except Exception:  # noqa: BLE001 - most likely a prefix the query leaves out
-            text = sparql_prologue() + text
-            form = translateQuery(parseQuery(text)).algebra.name
-        accept = NTRIPLES if form in ("ConstructQuery", "DescribeQuery") else JSON_RESULTS
-        upper = text.upper()
-        out.append(CatalogueQuery(path.stem, title, text, accept,
-                                  "GROUP BY" in upper or "COUNT(" in upper.replace(" ", "")))
+    for ex in read_catalogue(settings.queries_dir):
+        text = with_prefixes(ex.query)
+        accept = NTRIPLES if query_form(text) in ("CONSTRUCT", "DESCRIBE") else JSON_RESULTS
+        out.append(CatalogueQuery(ex.name, ex.title, text, accept, is_aggregate(text)))
     return out
+
+
+def is_aggregate(sparql: str) -> bool:
+    """Whether the query groups or counts (keywords, not words in its comments or strings)."""
+    words = keywords(sparql)
+    return "COUNT" in words or any(
+        a == "GROUP" and b == "BY" for a, b in zip(words, words[1:], strict=False))
 
 
 def make_dataset(settings: Settings, triples: int, out: Path, say: Say) -> dict[str, Any]:

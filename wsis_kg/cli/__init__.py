@@ -1,7 +1,8 @@
 """The ``wsis-kg`` command: one subcommand module per job, registered here.
 
 Errors from the package (:class:`wsis_kg.errors.WsisError`) are printed as one clear line and
-exit with the error's ``exit_code``; no stack traces reach the user.
+exit with the error's ``exit_code``; no stack traces reach the user. This is the only place that
+turns an error into an exit code: subcommands raise, they never exit with a code of their own.
 """
 
 from __future__ import annotations

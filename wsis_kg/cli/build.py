@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from wsis_kg.errors import BuildError
 from wsis_kg.graph.build import build
 from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import open_store
@@ -29,4 +30,4 @@ def command(settings: Settings, store: str | None, no_reason: bool, no_shapes: b
     for line in report.lines():
         click.echo(line)
     if strict and not report.conforms:
-        raise SystemExit(1)
+        raise BuildError("the graph does not conform to the shapes (--strict)")

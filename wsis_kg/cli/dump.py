@@ -6,10 +6,9 @@ import sys
 
 import click
 
-from wsis_kg.graph.build import build
+from wsis_kg.graph.build import open_or_build
 from wsis_kg.graph.dump import DUMP_FORMATS, dump
 from wsis_kg.settings import Settings
-from wsis_kg.store.embedded import open_store
 
 
 @click.command("dump")
@@ -22,9 +21,7 @@ from wsis_kg.store.embedded import open_store
 def command(settings: Settings, fmt: str, output: str | None, store: str | None) -> None:
     """Dump the dataset; N-Quads output is byte-stable for the same inputs."""
     settings = settings.with_(store=store)
-    st = open_store(settings)
-    if len(st) == 0:
-        build(settings, st, lambda m: click.echo(m, err=True))
+    st = open_or_build(settings, lambda m: click.echo(m, err=True))
     if output:
         with open(output, "wb") as f:
             dump(st, fmt, f)

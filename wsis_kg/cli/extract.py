@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from wsis_kg.errors import BuildError
 from wsis_kg.extraction.extract import SOURCES, extract_all
 from wsis_kg.settings import Settings
 
@@ -28,5 +29,4 @@ def command(settings: Settings, only: tuple[str, ...], check: bool) -> None:
             path.write_text(text, encoding="utf-8")
             click.echo(f"wrote {path}")
     if check and stale:
-        click.echo("out of date: " + ", ".join(str(p) for p in stale), err=True)
-        raise SystemExit(1)
+        raise BuildError("out of date: " + ", ".join(str(p) for p in stale))

@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 from rdflib import Dataset, Graph
 
+from wsis_kg.errors import ValidationFailed
 from wsis_kg.extraction.importer.resolution import (
     ImportResult,
     ResolutionImportError,
@@ -141,14 +142,14 @@ def command(settings: Settings, file: Path, output: Path | None, symbol: str | N
     text = decode(data, name)
     source_file = None if str(file) == "-" else _source_file(file, settings)
     result = import_resolution(text, symbol=symbol, date=date_, source_file=source_file)
-    from wsis_kg.extraction.extract import curated_graph
+    from wsis_kg.extraction.extract import curated_graph, ontology_graph
 
     curated = curated_graph(settings)
     if not no_mentions:
         from wsis_kg.extraction.mentions import link_mentions
 
         before = len(result.graph)
-        link_mentions(result.graph, curated)
+        link_mentions(result.graph, curated, ontology_graph(settings))
         result.report.append(f"{len(result.graph) - before} mention triples linked")
     result.problems.extend(_untitled(settings, result, curated))
     from wsis_kg.namespaces import WSIS
@@ -176,4 +177,4 @@ def command(settings: Settings, file: Path, output: Path | None, symbol: str | N
         ok, text_report = _validate(settings, result.graph)
         say(text_report)
         if not ok:
-            raise SystemExit(1)
+            raise ValidationFailed("the imported resolution does not conform to the shapes")

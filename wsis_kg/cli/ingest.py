@@ -9,7 +9,6 @@ report on violations, 2 on unreadable input).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,7 +17,7 @@ import click
 from wsis_kg.cli.validate import read_inputs
 from wsis_kg.errors import ValidationFailed, WsisError
 from wsis_kg.settings import Settings
-from wsis_kg.validation.report import MEDIA_TYPES, render
+from wsis_kg.validation.report import FORMATS, render
 
 
 @click.command("ingest")
@@ -31,7 +30,7 @@ from wsis_kg.validation.report import MEDIA_TYPES, render
 @click.option("--principal", help="local store only: who is ingesting (instead of a token)")
 @click.option("--input-format", "input_format", metavar="FMT",
               help="syntax of the files (default: from each file's extension)")
-@click.option("--format", "out_format", type=click.Choice(list(MEDIA_TYPES)), default="text",
+@click.option("--format", "out_format", type=click.Choice(list(FORMATS)), default="text",
               show_default=True, help="format of the report printed on refusal")
 @click.pass_obj
 def command(settings: Settings, files: tuple[Path, ...], store: str | None, token: str | None,
@@ -58,9 +57,10 @@ def command(settings: Settings, files: tuple[Path, ...], store: str | None, toke
 def _ingest_local(settings: Settings, graph: str, quads, source: str, token: str | None,
                   principal: str | None, out_format: str) -> None:
     from wsis_kg.cli.validate import open_context_store
-    from wsis_kg.validation.ingest import principal_for, write_graph
+    from wsis_kg.validation.ingest import write_graph
+    from wsis_kg.web.auth import principal_for
 
-    who = principal or principal_for(settings, token)
+    who = principal or principal_for(settings.tokens, token)
     st = open_context_store(settings, lambda m: click.echo(m, err=True))
     refused: ValidationFailed | None = None
     try:
@@ -73,8 +73,7 @@ def _ingest_local(settings: Settings, graph: str, quads, source: str, token: str
     del st  # an on-disk store is locked until the object is gone
     if refused is not None:
         click.echo(render(refused.report, out_format), nl=False)
-        click.echo(f"error: {refused.detail}", err=True)
-        sys.exit(1)
+        raise refused
     warn = f" ({result.report.warnings} warnings)" if result.report.warnings else ""
     click.echo(f"ingested {result.triples} triples into <{graph}>{warn}")
 
@@ -104,9 +103,8 @@ def _ingest_remote(url: str, graph: str, quads, source: str, token: str | None,
         problem = {"detail": resp.text[:500]}
     if resp.status_code == 422 and problem.get("report"):
         _print_remote_report(problem["report"])
-    click.echo(f"error: {resp.status_code} {problem.get('title', '')}: "
-               f"{problem.get('detail', '')}", err=True)
-    sys.exit(1)
+    raise WsisError(f"{resp.status_code} {problem.get('title', '')}: "
+                    f"{problem.get('detail', '')}")
 
 
 def _print_remote_report(report: dict) -> None:

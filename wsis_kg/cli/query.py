@@ -1,6 +1,7 @@
 """``wsis-kg query``: run a SPARQL query (text or a .rq file) and print the answer.
 
-Without ``--store`` the graph is built in memory first (a few seconds). The project prefixes
+The store is the one ``--store`` or ``WSIS_KG_STORE`` names; an empty one (the default
+in-memory store) is built first (a few seconds). The project prefixes
 (``wsis:``, ``wsisid:``, ``skos:`` … see ``wsis_kg.namespaces``) may be used without PREFIX
 lines. SELECT results print as a text table unless ``--format`` names a SPARQL result format;
 CONSTRUCT/DESCRIBE print Turtle unless ``--format`` names another RDF format.
@@ -13,11 +14,12 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
+from wsis_kg.graph.build import open_or_build
 from wsis_kg.namespaces import PREFIXES
 from wsis_kg.rdf import formats
 from wsis_kg.settings import Settings
-from wsis_kg.sparql.service import QueryRequest, evaluate
-from wsis_kg.store.embedded import OxigraphStore, open_store
+from wsis_kg.sparql.evaluate import QueryRequest, evaluate
+from wsis_kg.store.embedded import OxigraphStore
 
 FORMAT_NAMES = sorted({n for f in formats.RESULT_FORMATS + formats.GRAPH_FORMATS
                        for n in f.names} | {"table"})
@@ -76,14 +78,8 @@ def command(settings: Settings, query: str, store: str | None, fmt: str,
     """Run QUERY (SPARQL text, a .rq file, or - for stdin) and print the answer."""
     settings = settings.with_(store=store)
     text = read_query(query)
-    if store:
-        st = open_store(settings)
-    else:
-        from wsis_kg.graph.build import build
-
-        st = OxigraphStore()
-        click.echo("building the graph in memory …", err=True)
-        build(settings, st, reason=not no_reason, check_shapes=False)
+    st = open_or_build(settings, lambda m: click.echo(m, err=True), reason=not no_reason,
+                       check_shapes=False)
     try:
         target = st.ox if isinstance(st, OxigraphStore) else st
         req = QueryRequest(text, project_prefixes=True,
@@ -99,11 +95,11 @@ def command(settings: Settings, query: str, store: str | None, fmt: str,
 
 def _table_or_default(target, req: QueryRequest) -> str:
     """Tables for SELECT, ``true``/``false`` for ASK, Turtle for graphs."""
-    from wsis_kg.sparql.service import _ox_query, syntax_error
+    from wsis_kg.sparql.evaluate import ox_query, syntax_error
 
     try:
         if isinstance(target, ox.Store):
-            result = _ox_query(target, req)
+            result = ox_query(target, req)
         else:
             from wsis_kg.namespaces import sparql_prologue
 

@@ -13,6 +13,8 @@ prints the build report.
 
 from __future__ import annotations
 
+import atexit
+
 import click
 
 from wsis_kg.allocator import CHOICES
@@ -25,18 +27,19 @@ THREADS_PER_QUERY_WORKER = 4
 
 def make_app(settings: Settings):
     """Open the store, build it when empty (printing the report), return the Flask app."""
-    from wsis_kg.graph.build import build
-    from wsis_kg.store.embedded import open_store
-    from wsis_kg.web import create_app
+    from wsis_kg.graph.build import BuildReport, open_or_build
+    from wsis_kg.web import close_app, create_app
 
-    store = open_store(settings)
-    if settings.build_on_start and len(store) == 0:
-        report = build(settings, store, lambda m: click.echo(m, err=True), consistency=True)
-        for line in report.lines():
-            click.echo(line, err=True)
-    else:
+    built: list[BuildReport] = []
+    store = open_or_build(settings, lambda m: click.echo(m, err=True), on_build=built.append,
+                          consistency=True)
+    for line in built[0].lines() if built else ():
+        click.echo(line, err=True)
+    if not built:
         click.echo(f"store {settings.store}: {len(store)} quads (not rebuilt)", err=True)
-    return create_app(settings, store=store)
+    app = create_app(settings, store=store)
+    atexit.register(close_app, app)  # the query processes go when the server worker does
+    return app
 
 
 def gunicorn_options(settings: Settings, *, access_log: bool = False) -> dict:

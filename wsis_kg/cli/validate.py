@@ -6,41 +6,34 @@ Exit codes: 0 conforms (warnings allowed unless ``--fail-on-warning``), 1 violat
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from wsis_kg.errors import InputSyntaxError, UnsupportedMediaType
+from wsis_kg.errors import ValidationFailed
 from wsis_kg.settings import Settings
-from wsis_kg.validation.report import MEDIA_TYPES, render
+from wsis_kg.validation.report import FORMATS, render
 
 
 def open_context_store(settings: Settings, say=None):
-    """The store to validate against; an empty embedded store is built first (in memory)."""
-    from wsis_kg.store.embedded import open_store
+    """The store to validate against; an empty one is built first (in memory by default)."""
+    from wsis_kg.graph.build import open_or_build
 
-    store = open_store(settings)
-    if not settings.is_remote and len(store) == 0:
-        from wsis_kg.graph.build import build
-
+    def built(_report: object) -> None:
         if say:
-            say("building the graph for reference checks (pass --store DIR|URL to reuse a "
-                "built store)")
-        build(settings, store, check_shapes=False)
-    return store
+            say("built the graph for reference checks (pass --store DIR|URL to reuse a built "
+                "store)")
+
+    return open_or_build(settings, on_build=built, check_shapes=False)
 
 
 def read_inputs(files: tuple[Path, ...], input_format: str | None):
-    """Parse every file fully before anything else; unreadable input exits 2."""
+    """Parse every file fully before anything else; unreadable input exits 2 (its error's
+    ``exit_code``: :class:`InputSyntaxError`, :class:`UnsupportedMediaType`)."""
     from wsis_kg.rdf.parse import format_from_name, parse_file
 
-    try:
-        fmt = format_from_name(input_format) if input_format else None
-        return [parse_file(f, fmt) for f in files]
-    except (InputSyntaxError, UnsupportedMediaType) as e:
-        click.echo(f"error: {e.detail}", err=True)
-        sys.exit(2)
+    fmt = format_from_name(input_format) if input_format else None
+    return [parse_file(f, fmt) for f in files]
 
 
 @click.command("validate")
@@ -49,7 +42,7 @@ def read_inputs(files: tuple[Path, ...], input_format: str | None):
 @click.option("--input-format", "input_format", metavar="FMT",
               help="syntax of the files: turtle, trig, ntriples, nquads, jsonld, rdfxml "
                    "(default: from each file's extension)")
-@click.option("--format", "out_format", type=click.Choice(list(MEDIA_TYPES)), default="text",
+@click.option("--format", "out_format", type=click.Choice(list(FORMATS)), default="text",
               show_default=True, help="report format")
 @click.option("--fail-on-warning", is_flag=True, help="exit 1 on warnings too")
 @click.option("--shapes", "shapes_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -76,4 +69,7 @@ def command(settings: Settings, files: tuple[Path, ...], input_format: str | Non
             st.close()
     click.echo(render(report, out_format), nl=False)
     if report.violations or (fail_on_warning and (report.warnings or report.infos)):
-        sys.exit(1)
+        raise ValidationFailed(
+            f"the data does not conform: {report.violations} violations, {report.warnings} "
+            f"warnings, {report.infos} infos" + (" (--fail-on-warning)" * fail_on_warning),
+            report=report)

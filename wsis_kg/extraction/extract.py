@@ -16,7 +16,8 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from wsis_kg.namespaces import GRAPH, PREFIXES
+from wsis_kg.extraction.mentions import link_mentions
+from wsis_kg.namespaces import PREFIXES, graph_iri
 from wsis_kg.settings import Settings
 
 
@@ -29,8 +30,13 @@ class SourceDoc:
     extractor: str  # "module:function", called with (text: str) -> rdflib.Graph
 
     @property
+    def source_file(self) -> str:
+        """The file as the document's ``wsis:sourceFile`` names it (from the project root)."""
+        return f"data/sources/{self.filename}"
+
+    @property
     def graph(self) -> str:
-        return str(GRAPH[self.slug])
+        return str(graph_iri(self.slug))
 
     def extract_fn(self) -> Callable[[str], Graph]:
         mod, _, fn = self.extractor.partition(":")
@@ -51,6 +57,11 @@ SOURCES: tuple[SourceDoc, ...] = (
 )
 
 
+def source(slug: str) -> SourceDoc:
+    """The seed document ``slug`` of :data:`SOURCES` (extractors take their file name here)."""
+    return next(d for d in SOURCES if d.slug == slug)
+
+
 def curated_graph(settings: Settings) -> Graph:
     """Union of data/curated/*.ttl: the gazetteer mentions are matched against."""
     g = Graph()
@@ -59,13 +70,21 @@ def curated_graph(settings: Settings) -> Graph:
     return g
 
 
-def extract_doc(doc: SourceDoc, settings: Settings, gazetteer: Graph | None = None) -> Graph:
+def ontology_graph(settings: Settings) -> Graph:
+    """The ontology (ontology/*.ttl): the class hierarchy mention linking follows."""
+    g = Graph()
+    for p in sorted(settings.ontology_dir.glob("*.ttl")):
+        g.parse(p, format="turtle")
+    return g
+
+
+def extract_doc(doc: SourceDoc, settings: Settings, gazetteer: Graph | None = None,
+                ontology: Graph | None = None) -> Graph:
+    """One document's graph; with a gazetteer, its mentions linked too."""
     text = (settings.data_dir / "sources" / doc.filename).read_text(encoding="utf-8")
     g = doc.extract_fn()(text)
     if gazetteer is not None:
-        from wsis_kg.extraction.mentions import link_mentions
-
-        link_mentions(g, gazetteer)
+        link_mentions(g, gazetteer, ontology if ontology is not None else ontology_graph(settings))
     return g
 
 
@@ -84,12 +103,13 @@ def extract_all(settings: Settings, only: list[str] | None = None,
     """Run every extractor; returns {output path: Turtle text} (caller writes or compares)."""
     say = progress or (lambda _m: None)
     gazetteer = curated_graph(settings)
+    ontology = ontology_graph(settings)
     out: dict[Path, str] = {}
     for doc in SOURCES:
         if only and doc.slug not in only:
             continue
         say(f"extracting {doc.filename}")
-        g = extract_doc(doc, settings, gazetteer)
+        g = extract_doc(doc, settings, gazetteer, ontology)
         say(f"  {len(g)} triples")
         out[settings.data_dir / "extracted" / f"{doc.slug}.ttl"] = serialise(g, doc)
     return out

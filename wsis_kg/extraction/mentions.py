@@ -36,23 +36,18 @@ from dataclasses import dataclass
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from wsis_kg.namespaces import ID, WSIS
+from wsis_kg.namespaces import WSIS, resolution_iri
 
-#: Class → kind of entity. A subject with several types takes the first kind listed here.
-KIND_OF_CLASS: tuple[tuple[URIRef, str], ...] = (
+#: Class → kind of entity, for the class and (read from the ontology) all its subclasses. A
+#: subject with several types takes the first kind listed here (a resolution is a document).
+KIND_OF_ROOT_CLASS: tuple[tuple[URIRef, str], ...] = (
     (WSIS.Resolution, "resolution"),
     (WSIS.ActionLine, "action-line"),
     (WSIS.Target, "target"),
     (WSIS.Post, "post"),
-    *((WSIS[c], "organisation") for c in (
-        "Organisation", "UNSpecialisedAgency", "UNFundOrProgramme", "UNSecretariatDepartment",
-        "UNRegionalCommission", "UNPrincipalOrgan", "FunctionalCommission",
-        "InteragencyMechanism", "MultistakeholderForum", "MultistakeholderCommission",
-        "MemberState", "IntergovernmentalOrganisation", "OrganisationGroup", "Partnership")),
-    *((WSIS[c], "event") for c in (
-        "Event", "SummitPhase", "ForumMeeting", "CommissionSession", "Summit", "Meeting")),
-    *((WSIS[c], "document") for c in (
-        "Document", "OutcomeDocument", "DraftDocument", "Publication", "Report")),
+    (WSIS.Organisation, "organisation"),
+    (WSIS.Event, "event"),
+    (WSIS.Document, "document"),
     (WSIS.Initiative, "initiative"),
     (WSIS.Index, "index"),
 )
@@ -104,21 +99,31 @@ def _compile(name: str, case_sensitive: bool) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){body}(?!\w)", 0 if case_sensitive else re.IGNORECASE)
 
 
-def entity_kind(gazetteer: Graph, s: URIRef) -> str | None:
+def kind_of_class(ontology: Graph) -> tuple[tuple[URIRef, str], ...]:
+    """:data:`KIND_OF_ROOT_CLASS` with every ``rdfs:subClassOf*`` of each root in the ontology,
+    in root order: which classes are organisations or events is the ontology's to say."""
+    return tuple((c, kind) for root, kind in KIND_OF_ROOT_CLASS
+                 for c in sorted(set(ontology.transitive_subjects(RDFS.subClassOf, root)) | {root})
+                 if isinstance(c, URIRef))
+
+
+def entity_kind(gazetteer: Graph, s: URIRef,
+                kinds: tuple[tuple[URIRef, str], ...]) -> str | None:
     types = set(gazetteer.objects(s, RDF.type))
-    for cls, kind in KIND_OF_CLASS:
+    for cls, kind in kinds:
         if cls in types:
             return kind
     return None
 
 
-def gazetteer_names(gazetteer: Graph) -> list[Name]:
+def gazetteer_names(gazetteer: Graph, ontology: Graph) -> list[Name]:
     """Every matchable name of every entity, sorted for a deterministic scan order."""
     names: list[Name] = []
     seen: set[tuple[URIRef, str, bool]] = set()
     subjects = sorted({s for s in gazetteer.subjects(RDF.type, None) if isinstance(s, URIRef)})
+    kinds = kind_of_class(ontology)
     for s in subjects:
-        kind = entity_kind(gazetteer, s)
+        kind = entity_kind(gazetteer, s, kinds)
         if kind is None or kind == "resolution":  # resolutions: by number only (titles are prose)
             continue
         is_subline = kind == "action-line" and (s, SKOS.broader, None) in gazetteer
@@ -190,15 +195,16 @@ def resolution_mentions(text: str, known: set[URIRef]) -> Iterator[URIRef]:
         body = "E" if len(first) == 4 else "A"
         base = f"{body}-RES-{first}-{number}"
         for candidate in ((base + letter, base) if letter else (base,)):
-            iri = ID[f"resolution/{candidate}"]
+            iri = resolution_iri(candidate)
             if iri in known:
                 yield iri
                 break
 
 
-def link_mentions(doc_graph: Graph, gazetteer: Graph) -> None:
-    """Add ``wsis:mentions`` triples from each part of ``doc_graph`` to the gazetteer entries."""
-    names = gazetteer_names(gazetteer)
+def link_mentions(doc_graph: Graph, gazetteer: Graph, ontology: Graph) -> None:
+    """Add ``wsis:mentions`` triples from each part of ``doc_graph`` to the gazetteer entries
+    (their kinds read from the ``ontology``'s class hierarchy)."""
+    names = gazetteer_names(gazetteer, ontology)
     codes = _action_line_codes(gazetteer)
     known_resolutions = {s for g in (gazetteer, doc_graph)
                          for s in g.subjects(RDF.type, WSIS.Resolution) if isinstance(s, URIRef)}

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from wsis_kg.errors import BuildError
 from wsis_kg.namespaces import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES
 from wsis_kg.settings import Settings
-from wsis_kg.store.embedded import GraphStore
+from wsis_kg.store.embedded import GraphStore, open_store
 
 Progress = Callable[[str], None]
 GRAPH_HEADER = re.compile(r"^#\s*graph:\s*<?(\S+?)>?\s*$", re.MULTILINE)
@@ -123,6 +123,24 @@ def build(settings: Settings, store: GraphStore, progress: Progress | None = Non
     report.entities_per_class = count_classes(store)
     report.seconds = time.monotonic() - t0
     return report
+
+
+def open_or_build(settings: Settings, progress: Progress | None = None, *,
+                  on_build: Callable[[BuildReport], None] | None = None,
+                  **options: bool) -> GraphStore:
+    """The store the settings name (``WSIS_KG_STORE`` / ``--store``), with the graph in it.
+
+    An empty store is built first (``options`` go to :func:`build`; ``on_build`` receives the
+    report) unless ``build_on_start`` is off: the server, ``query``, ``validate`` and ``dump``
+    all start from a store this way, so a built directory or endpoint is reused everywhere and
+    an empty one is filled the same way everywhere.
+    """
+    store = open_store(settings)
+    if settings.build_on_start and len(store) == 0:
+        report = build(settings, store, progress, **options)
+        if on_build is not None:
+            on_build(report)
+    return store
 
 
 def count_graphs(store: GraphStore) -> dict[str, int]:

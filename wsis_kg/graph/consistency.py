@@ -24,19 +24,13 @@ from pathlib import Path
 
 import rdflib
 
-from wsis_kg.errors import BuildError, InputSyntaxError
+from wsis_kg.errors import InputSyntaxError, ReasonerUnavailable
 
 OWL_THING = "http://www.w3.org/2002/07/owl#Thing"
 OWL_NOTHING = "http://www.w3.org/2002/07/owl#Nothing"
 RDFS_SUBCLASSOF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 INFERENCES_ONTOLOGY = "http://inferrences/"  # owlready2's (misspelt) IRI for reasoner output
-
-
-class ReasonerUnavailable(BuildError):
-    """The reasoner cannot run here (no Java, or HermiT failed for a reason other than logic)."""
-
-    title, slug = "Reasoner unavailable", "reasoner-unavailable"
 
 
 @dataclass

@@ -21,6 +21,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
 from wsis_kg.errors import BuildError
 from wsis_kg.namespaces import BASE, ONTOLOGY_IRI, PREFIXES, SHAPES_IRI
+from wsis_kg.rdf.parse import rdflib_parse
 from wsis_kg.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def _sources(settings: Settings, name: str) -> list[Path]:
 def _load(paths: list[Path]) -> Graph:
     g = Graph()
     for p in paths:
-        g.parse(p, format="turtle")
+        rdflib_parse(g, p, format="turtle")
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns, override=True)
     return g

@@ -15,7 +15,9 @@ write only into ``graph/inferred``; run to a fixpoint):
   ``dcterms:references``);
 * ``owl:inverseOf`` pairs declared in the ontology (``skos:broader``/``skos:narrower``,
   ``dcterms:isPartOf``/``dcterms:hasPart``);
-* ``?part wsis:inDocument ?doc`` for parts that only have a ``dcterms:isPartOf`` chain;
+* ``?part wsis:inDocument ?doc`` for parts that only have a ``dcterms:isPartOf`` chain (up to
+  a part that has one, or to an instance of ``wsis:Document`` or of a subclass the ontology
+  states);
 * document-level citations: a part that cites X makes its document cite X's document (or X
   itself when X is typed, or inferred to be, a ``wsis:Document``); citations inside one
   document give nothing, and an IRI that is neither a known part nor a document is skipped.
@@ -83,8 +85,7 @@ RULES: dict[str, str] = {
   {{ GRAPH ?g3 {{ ?parent wsis:inDocument ?doc }} }}
   UNION
   {{ GRAPH ?g4 {{ ?parent rdf:type ?t }}
-     FILTER(?t IN (wsis:Document, wsis:OutcomeDocument, wsis:DraftDocument, wsis:Publication,
-                   wsis:Report, wsis:Resolution))
+     GRAPH {ONTOLOGY} {{ ?t rdfs:subClassOf* wsis:Document }}
      BIND(?parent AS ?doc) }}""",
     ),
     "document-level citations": _rule(

@@ -14,7 +14,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from wsis_kg.graph.dump import DUMP_FORMATS
 from wsis_kg.namespaces import BASE, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES, PREFIXES
+from wsis_kg.rdf.formats import Format
 from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import GraphStore
 
@@ -33,15 +35,11 @@ OWL = "http://www.w3.org/2002/07/owl#"
 DATA_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 CODE_LICENCE = "https://www.apache.org/licenses/LICENSE-2.0"
 IANA = "https://www.iana.org/assignments/media-types/"
-#: dump file extension → (media type, label), in the order they are listed
-DUMP_MEDIA: dict[str, tuple[str, str]] = {
-    "nq": ("application/n-quads", "N-Quads (named graphs kept)"),
-    "trig": ("application/trig", "TriG (named graphs kept)"),
-    "ttl": ("text/turtle", "Turtle (union of the graphs)"),
-    "nt": ("application/n-triples", "N-Triples (union of the graphs)"),
-    "jsonld": ("application/ld+json", "JSON-LD (named graphs kept)"),
-    "rdf": ("application/rdf+xml", "RDF/XML (union of the graphs)"),
-}
+def dump_label(f: Format) -> str:
+    """How a dump in format ``f`` is described to people (it may lose the named graphs)."""
+    return f"{f.label} ({'named graphs kept' if f.dataset else 'union of the graphs'})"
+
+
 #: the dataset's IRI (relative to the public base)
 DATASET_PATH = ".well-known/void#dataset"
 SERVICE_PATH = ".well-known/void#sparql-service"
@@ -88,7 +86,7 @@ def dataset_stats(select: Select, generation: Any = None) -> dict[str, Any]:
     return stats
 
 
-def describe_dataset(store: GraphStore, settings: Settings, *, service_root: str,
+def describe_dataset(store: GraphStore | None, settings: Settings, *, service_root: str,
                      select: Select, generation: Any = None) -> list[ox.Triple]:
     """VoID + DCAT description of the dataset served at ``service_root`` (no trailing slash).
 
@@ -139,7 +137,9 @@ def describe_dataset(store: GraphStore, settings: Settings, *, service_root: str
                                              "rdfs", "owl", "foaf")}):
         add(ds, VOID + "vocabulary", n(ns))
     # dumps
-    for ext, (media, label) in DUMP_MEDIA.items():
+    for f in DUMP_FORMATS.values():
+        ext, media = f.extension, f.media_type
+        label = dump_label(f)
         url = n(f"{service_root}/dumps/wsis-kg.{ext}")
         add(ds, VOID + "dataDump", url)
         dist = n(f"{BASE}.well-known/void#dump-{ext}")

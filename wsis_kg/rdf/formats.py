@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,15 +33,46 @@ SOLUTIONS, BOOLEAN, GRAPH = "solutions", "boolean", "graph"
 
 @dataclass(frozen=True)
 class Format:
-    """One offered serialisation: the media type we answer with and pyoxigraph's format."""
+    """One serialisation this service reads or writes: everything known about it, in one place.
+
+    ``ox_format`` is None for renderings that are not RDF or SPARQL results (HTML pages, the
+    simple JSON and text validation reports): they take part in negotiation like the others.
+    """
 
     media_type: str
-    ox_format: ox.QueryResultsFormat | ox.RdfFormat
-    names: tuple[str, ...]  # values accepted by the ``format`` parameter (besides media types)
+    ox_format: ox.QueryResultsFormat | ox.RdfFormat | None
+    names: tuple[str, ...]  # values accepted by ``format`` parameters (besides media types)
     aliases: tuple[str, ...] = ()  # other media types clients use for it
+    #: File extensions that stand for it; the first one is used in the URLs we mint.
+    extensions: tuple[str, ...] = ()
+    #: rdflib's name of the format (for the few graphs rdflib writes, e.g. SHACL reports).
+    rdflib: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The short name of the format (the CLI's ``--format`` values, dump names)."""
+        return self.names[0]
+
+    @property
+    def extension(self) -> str:
+        return self.extensions[0]
+
+    @property
+    def label(self) -> str:
+        return self.ox_format.name if self.ox_format is not None else self.media_type
+
+    @property
+    def is_rdf(self) -> bool:
+        return isinstance(self.ox_format, ox.RdfFormat)
+
+    @property
+    def dataset(self) -> bool:
+        """Whether the format keeps named graphs (quads), rather than triples only."""
+        return isinstance(self.ox_format, ox.RdfFormat) and self.ox_format.supports_datasets
 
     @property
     def content_type(self) -> str:
+        """Every textual format is sent as UTF-8 and says so (one rule for every route)."""
         mt = self.media_type
         textual = mt.startswith("text/") or mt.endswith(("json", "xml", "trig", "triples",
                                                            "quads"))
@@ -53,26 +84,42 @@ F = ox.RdfFormat
 
 #: Formats for SELECT results, the first is the default.
 RESULT_FORMATS: tuple[Format, ...] = (
-    Format("application/sparql-results+json", R.JSON, ("json", "srj"), ("application/json",)),
+    Format("application/sparql-results+json", R.JSON, ("json", "srj"), ("application/json",),
+           ("srj", "json")),
     Format("application/sparql-results+xml", R.XML, ("xml", "srx"),
-           ("application/xml", "text/xml")),
-    Format("text/csv", R.CSV, ("csv",)),
-    Format("text/tab-separated-values", R.TSV, ("tsv",)),
+           ("application/xml", "text/xml"), ("srx", "xml")),
+    Format("text/csv", R.CSV, ("csv",), (), ("csv",)),
+    Format("text/tab-separated-values", R.TSV, ("tsv",), (), ("tsv",)),
 )
 #: ASK results: JSON and XML are the standard ones (CSV/TSV are pyoxigraph extensions).
 BOOLEAN_FORMATS: tuple[Format, ...] = RESULT_FORMATS
-#: Formats for CONSTRUCT / DESCRIBE (and RDF documents such as the Service Description).
-GRAPH_FORMATS: tuple[Format, ...] = (
-    Format("text/turtle", F.TURTLE, ("turtle", "ttl"), ("application/x-turtle",)),
-    Format("application/n-triples", F.N_TRIPLES, ("nt", "ntriples", "n-triples"),
-           ("text/plain",)),
-    Format("application/ld+json", F.JSON_LD, ("jsonld", "json-ld", "json"),
-           ("application/json",)),
-    Format("application/rdf+xml", F.RDF_XML, ("rdfxml", "rdf", "xml"),
-           ("application/xml", "text/xml")),
-    Format("application/trig", F.TRIG, ("trig",)),
-    Format("application/n-quads", F.N_QUADS, ("nq", "nquads", "n-quads")),
+
+TURTLE = Format("text/turtle", F.TURTLE, ("turtle", "ttl"), ("application/x-turtle",),
+                ("ttl",), "turtle")
+N_TRIPLES = Format("application/n-triples", F.N_TRIPLES, ("ntriples", "nt", "n-triples"),
+                   ("text/plain",), ("nt",), "nt")
+JSON_LD = Format("application/ld+json", F.JSON_LD, ("jsonld", "json-ld", "json"),
+                 ("application/json",), ("jsonld", "json"), "json-ld")
+RDF_XML = Format("application/rdf+xml", F.RDF_XML, ("rdfxml", "rdf", "xml", "rdf/xml"),
+                 ("application/xml", "text/xml"), ("rdf", "owl", "xml"), "xml")
+TRIG = Format("application/trig", F.TRIG, ("trig",), (), ("trig",), "trig")
+N_QUADS = Format("application/n-quads", F.N_QUADS, ("nquads", "nq", "n-quads"), (), ("nq",),
+                 "nquads")
+#: THE registry of RDF syntaxes, read and written; the first is the default answer.
+#: (CONSTRUCT / DESCRIBE results, RDF documents, the Graph Store, linked data, dumps, input.)
+GRAPH_FORMATS: tuple[Format, ...] = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, TRIG, N_QUADS)
+RDF_FORMATS = GRAPH_FORMATS
+#: HTML pages, offered next to RDF where people browse.
+HTML = Format("text/html", None, ("html",), ("application/xhtml+xml",), ("html",))
+#: Validation reports: the SHACL report graph as RDF, or simple JSON / text / HTML renderings.
+REPORT_FORMATS: tuple[Format, ...] = (
+    TURTLE, JSON_LD,
+    Format("application/json", None, ("json",)),
+    HTML,
+    Format("text/plain", None, ("text",)),
 )
+#: RFC 9457 problem details (an error answer that still takes part in negotiation).
+PROBLEM = Format("application/problem+json", None, ("problem",), ("application/json",))
 
 _BY_KIND = {SOLUTIONS: RESULT_FORMATS, BOOLEAN: BOOLEAN_FORMATS, GRAPH: GRAPH_FORMATS}
 
@@ -81,42 +128,67 @@ def offered(kind: str) -> tuple[Format, ...]:
     return _BY_KIND[kind]
 
 
-@functools.lru_cache(maxsize=512)
+def rdf_by_name(name: str) -> Format | None:
+    """The RDF format a short name (``turtle``, ``nt``, ``rdf/xml`` …) stands for."""
+    key = name.strip().lower()
+    return next((f for f in RDF_FORMATS if key in f.names), None)
+
+
+def rdf_by_media_type(media_type: str) -> Format | None:
+    """The RDF format of a media type or one of its aliases (parameters ignored)."""
+    mt = media_type.split(";", 1)[0].strip().lower()
+    return next((f for f in RDF_FORMATS if mt == f.media_type or mt in f.aliases), None)
+
+
+def rdf_by_extension(ext: str) -> Format | None:
+    """The RDF format a file extension (with or without its dot) stands for."""
+    key = ext.lstrip(".").lower()
+    return next((f for f in RDF_FORMATS if key in f.extensions), None)
+
+
 def negotiate(kind: str, accept: str | None, fmt: str | None = None) -> Format:
-    """Pick the format for a ``kind`` of answer.
+    """Pick the format for a ``kind`` of query answer (see :func:`choose`)."""
+    return choose(offered(kind), accept, fmt, what=f"this {kind} result")
+
+
+@functools.lru_cache(maxsize=512)
+def choose(offers: tuple[Format, ...], accept: str | None, fmt: str | None = None,
+           what: str = "this resource") -> Format:
+    """THE content negotiation: pick one of ``offers`` for a request.
 
     Memoised (bounded): parsing and matching ``Accept`` cost ≈0.1 ms, as much as evaluating a
     lookup, and clients send the same few headers over and over.
 
-    ``fmt`` (the ``format`` request parameter: a short name such as ``json``/``turtle`` or a
+    ``fmt`` (a ``format`` request parameter: a short name such as ``json``/``turtle`` or a
     media type) wins over ``Accept`` because it exists for clients that cannot set headers
-    (browser links). Without either, the first offered format is used. Raises
-    :class:`NotAcceptable` when nothing offered matches.
+    (browser links). Without either, the first offer is used. Media-type parameters (such as
+    ``charset``) in ``Accept`` are ignored. Raises :class:`NotAcceptable` when nothing offered
+    matches.
     """
-    formats = offered(kind)
     if fmt:
         want = fmt.strip().lower()
-        for f in formats:
+        for f in offers:
             if want in f.names or want == f.media_type or want in f.aliases:
                 return f
         raise NotAcceptable(
-            f"format={fmt!r} is not available for this {kind} result; use one of: "
-            + ", ".join(f.names[0] for f in formats),
-            available=[f.media_type for f in formats])
+            f"format={fmt!r} is not available for {what}; use one of: "
+            + ", ".join(f.names[0] for f in offers),
+            available=[f.media_type for f in offers])
     if not accept or not accept.strip():
-        return formats[0]
-    parsed = parse_accept_header(accept, MIMEAccept)
+        return offers[0]
+    parsed = MIMEAccept([(v.split(";", 1)[0].strip(), q)
+                         for v, q in parse_accept_header(accept, MIMEAccept)])
     candidates: dict[str, Format] = {}
-    for f in formats:
+    for f in offers:
         candidates.setdefault(f.media_type, f)
-    for f in formats:
+    for f in offers:
         for a in f.aliases:
             candidates.setdefault(a, f)
     best = parsed.best_match(list(candidates))
     if best is None:
         raise NotAcceptable(
-            f"none of the requested media types ({accept}) is available for this {kind} "
-            "result", available=[f.media_type for f in formats])
+            f"none of the requested media types ({accept}) is available for {what}",
+            available=[f.media_type for f in offers])
     return candidates[best]
 
 
@@ -267,9 +339,25 @@ def serialize_result(result, fmt: Format, limit: int | None,
     return serialize_triples(ox.parse(nt, F.N_TRIPLES), fmt)
 
 
-def serialize_triples(triples, fmt: Format, extra_prefixes: dict[str, str] | None = None) -> bytes:
-    """Serialise triples/quads with the project prefixes where the format has prefixes."""
+def serialize_triples(triples: Iterable[Any], fmt: Format,
+                      prefixes: dict[str, str] | None = None) -> bytes:
+    """THE serialise-with-prefixes of the project: triples/quads in ``fmt``.
+
+    Formats with prefix declarations (Turtle, TriG, RDF/XML) get the project prefixes plus
+    ``prefixes`` (which win: linked data maps the project prefixes to its public base).
+    Quads given to a triples-only format are written as their triples (graph names dropped);
+    triples given to a dataset format land in the default graph.
+    """
     f = rdf_format(fmt)
-    if f in (F.TURTLE, F.TRIG, F.N3):
-        return ox.serialize(triples, format=f, prefixes={**PREFIXES, **(extra_prefixes or {})})
-    return ox.serialize(triples, format=f)
+    items = _fit(triples, fmt.dataset)
+    if f in (F.TURTLE, F.TRIG, F.RDF_XML):
+        return ox.serialize(items, format=f, prefixes={**PREFIXES, **(prefixes or {})})
+    return ox.serialize(items, format=f)
+
+
+def _fit(items: Iterable[Any], dataset: bool) -> Iterable[Any]:
+    """Quads as triples for a triples-only format; triples stay triples for a dataset one
+    (pyoxigraph puts them in the default graph)."""
+    if dataset:
+        return items
+    return (i.triple if isinstance(i, ox.Quad) else i for i in items)

@@ -3,13 +3,15 @@
 Parsing is pyoxigraph's (fast, and its errors carry line and column); RDF/XML errors from
 pyoxigraph lack a position, so rdflib's SAX-based parser is asked for it. The format comes from
 an explicit name (``--input-format``, a form field), a media type (``Content-Type``) or the file
-extension, in that order. Every failure is an :class:`~wsis_kg.errors.InputSyntaxError` (exit
-code 2, HTTP 400) or :class:`~wsis_kg.errors.UnsupportedMediaType` (HTTP 415) saying where.
+extension, in that order (the formats themselves are the registry in ``wsis_kg.rdf.formats``).
+Every failure is an :class:`~wsis_kg.errors.InputSyntaxError` (HTTP 400) or
+:class:`~wsis_kg.errors.UnsupportedMediaType` (HTTP 415) saying where; both exit 2 in the CLI.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,40 +20,20 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from wsis_kg.errors import InputSyntaxError, UnsupportedMediaType
+from wsis_kg.rdf.formats import (
+    RDF_FORMATS,
+    RDF_XML,
+    rdf_by_extension,
+    rdf_by_media_type,
+    rdf_by_name,
+    rdf_format,
+)
 
-#: Short names accepted by ``--input-format`` and the ``format`` form field.
-FORMAT_NAMES: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ttl": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "n-triples": ox.RdfFormat.N_TRIPLES,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "n-quads": ox.RdfFormat.N_QUADS,
-    "nq": ox.RdfFormat.N_QUADS,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "json-ld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "rdf/xml": ox.RdfFormat.RDF_XML,
-    "xml": ox.RdfFormat.RDF_XML,
-    "rdf": ox.RdfFormat.RDF_XML,
-}
-#: File extensions pyoxigraph does not know but people use.
-EXTRA_EXTENSIONS: dict[str, ox.RdfFormat] = {
-    "json": ox.RdfFormat.JSON_LD,
-    "owl": ox.RdfFormat.RDF_XML,
-    "xml": ox.RdfFormat.RDF_XML,
-}
-#: Media types some clients send for the same formats.
-EXTRA_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/json": ox.RdfFormat.JSON_LD,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/xml": ox.RdfFormat.RDF_XML,
-    "text/xml": ox.RdfFormat.RDF_XML,
-}
-SUPPORTED = ("turtle", "trig", "ntriples", "nquads", "jsonld", "rdfxml")
+#: The short names, for messages (the registry in ``wsis_kg.rdf.formats`` knows the rest).
+SUPPORTED = tuple(f.name for f in RDF_FORMATS)
+#: Media types that say nothing about the syntax of an uploaded file: its name's extension
+#: decides (``text/plain`` is what browsers and curl send for a ``.ttl`` file they don't know).
+GENERIC_MEDIA_TYPES = ("", "application/octet-stream", "text/plain")
 _XSD_STRING = str(XSD.string)
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 #: pyoxigraph repeats the position in its message; we give it once, as file:line:column.
@@ -83,11 +65,11 @@ def bind_prefixes(g: Graph, prefixes: dict[str, str]) -> None:
 
 def format_from_name(name: str) -> ox.RdfFormat:
     """``turtle``, ``jsonld`` … or a media type → the format; 415 when unknown."""
-    key = name.strip().lower()
-    if key in FORMAT_NAMES:
-        return FORMAT_NAMES[key]
-    if "/" in key:
-        return format_from_media_type(key)
+    fmt = rdf_by_name(name)
+    if fmt is not None:
+        return rdf_format(fmt)
+    if "/" in name:
+        return format_from_media_type(name)
     raise UnsupportedMediaType(
         f"unknown RDF format {name!r}; use one of {', '.join(SUPPORTED)} or a media type",
         supported=list(SUPPORTED))
@@ -95,33 +77,51 @@ def format_from_name(name: str) -> ox.RdfFormat:
 
 def format_from_media_type(media_type: str) -> ox.RdfFormat:
     """A ``Content-Type`` value (parameters ignored) → the format; 415 when not RDF."""
-    mt = media_type.split(";", 1)[0].strip().lower()
-    fmt = EXTRA_MEDIA_TYPES.get(mt) or ox.RdfFormat.from_media_type(mt)
-    if fmt is None or fmt == ox.RdfFormat.N3:
+    fmt = rdf_by_media_type(media_type)
+    if fmt is None:
+        mt = media_type.split(";", 1)[0].strip().lower()
         raise UnsupportedMediaType(
             f"media type {mt or '(none)'!r} is not an RDF syntax this service reads "
-            f"(send text/turtle, application/trig, application/n-triples, application/n-quads, "
-            f"application/ld+json or application/rdf+xml)",
-            supported=[f.media_type for f in _FORMATS])
-    return fmt
+            f"(send {', '.join(f.media_type for f in RDF_FORMATS)})",
+            supported=[f.media_type for f in RDF_FORMATS])
+    return rdf_format(fmt)
 
 
 def format_from_path(path: str | Path) -> ox.RdfFormat:
     """The format a file name's extension stands for; 415 (exit 2) when it names none."""
     ext = Path(path).suffix.lstrip(".").lower()
-    fmt = EXTRA_EXTENSIONS.get(ext) or (ox.RdfFormat.from_extension(ext) if ext else None)
-    if fmt is None or fmt == ox.RdfFormat.N3:
-        err = UnsupportedMediaType(
+    fmt = rdf_by_extension(ext) if ext else None
+    if fmt is None:
+        raise UnsupportedMediaType(
             f"{path}: cannot tell the RDF syntax from the extension "
             f"{('.' + ext) if ext else ''!r}; "
             f"name it with --input-format ({', '.join(SUPPORTED)})")
-        err.exit_code = 2
-        raise err
-    return fmt
+    return rdf_format(fmt)
 
 
-_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N_TRIPLES,
-            ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML)
+def format_of_upload(media_type: str | None, filename: str | None, *, name: str | None = None,
+                     default: ox.RdfFormat | None = None) -> ox.RdfFormat:
+    """The syntax of one uploaded file (a multipart part): the one rule of every route.
+
+    An explicit ``name`` (a form's ``format`` field) wins; then a media type that names an RDF
+    syntax; then the file name's extension when it names one. A generic media type
+    (:data:`GENERIC_MEDIA_TYPES`) never overrides the extension: ``data.ttl`` sent as
+    ``text/plain`` is Turtle. A part without a file name gets ``default`` (a form's text
+    field); then ``text/plain`` is N-Triples (its registered alias); else 415.
+    """
+    if name:
+        return format_from_name(name)
+    mt = (media_type or "").split(";", 1)[0].strip().lower()
+    if mt not in GENERIC_MEDIA_TYPES:
+        return format_from_media_type(mt)
+    by_ext = rdf_by_extension(Path(filename).suffix) if filename else None
+    if by_ext is not None:
+        return rdf_format(by_ext)
+    if default is not None and not filename:
+        return default
+    if mt == "text/plain":
+        return format_from_media_type(mt)
+    return format_from_path(filename or "")
 
 
 def parse_bytes(data: bytes | str, fmt: ox.RdfFormat, *, source: str = "input",
@@ -167,12 +167,27 @@ def _syntax_error(e: SyntaxError, data: bytes, fmt: ox.RdfFormat, source: str,
                             format=fmt.name)
 
 
+#: rdflib's parsers share module-level state (its SPARQL parser's pyparsing grammar is not
+#: thread-safe, nor are some plugin registries): every rdflib parse in a process that serves
+#: requests holds this lock. The SPARQL guard takes the same lock for rdflib's query parser.
+RDFLIB_LOCK = threading.RLock()
+
+
+def rdflib_parse(graph: Graph, source: str | Path | None = None, *, data: bytes | str | None = None,
+                 format: str, public_id: str | None = None) -> Graph:
+    """THE rdflib parse: ``graph.parse`` under :data:`RDFLIB_LOCK` (for request threads)."""
+    with RDFLIB_LOCK:
+        return graph.parse(source=None if source is None else str(source), data=data,
+                           format=format, publicID=public_id)
+
+
 def _xml_position(data: bytes, base_iri: str | None) -> tuple[int | None, int | None, str]:
     """rdflib's RDF/XML parser (SAX) knows where an XML or RDF/XML error is."""
     from xml.sax import SAXParseException
 
     try:
-        Graph().parse(data=data, format="xml", publicID=base_iri or "urn:x-wsis-kg:input")
+        rdflib_parse(Graph(), data=data, format=RDF_XML.rdflib or "xml",
+                     public_id=base_iri or "urn:x-wsis-kg:input")
     except SAXParseException as e:
         # SAX columns are 0-based; ours (like pyoxigraph's) are 1-based.
         return e.getLineNumber(), e.getColumnNumber() + 1, e.getMessage()

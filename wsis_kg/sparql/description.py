@@ -3,7 +3,8 @@
 Built as pyoxigraph triples and serialised by pyoxigraph in the negotiated RDF format. It states
 the endpoint, languages, result formats, features, the default dataset (the union default graph
 and every named graph with its size) and this service's limits as ``wsis:queryTimeout``
-(seconds) and ``wsis:resultLimit`` (rows or triples).
+(seconds) and ``wsis:resultLimit`` (rows or triples). Negotiation and the HTTP response are the
+web layer's (``wsis_kg.web.sparql``).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Response, request
 
 from wsis_kg.namespaces import SD, VOID, WSIS
 from wsis_kg.rdf import formats
+from wsis_kg.sparql.service import QueryService
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -72,29 +73,16 @@ def describe(endpoint: str, *, update_endpoint: str | None, named_graphs: dict[s
     return t
 
 
-def _graph_sizes(store) -> dict[str, int]:
-    from wsis_kg.graph.build import count_graphs
-
-    try:
-        return count_graphs(store)
-    except Exception:  # noqa: BLE001 - a description without sizes beats no description
-        return {g: 0 for g in store.named_graphs()}
-
-
-def response(svc, endpoint: str) -> Response:
-    """The description negotiated from the request's Accept / ``format``."""
-    fmt = formats.negotiate(formats.GRAPH, request.headers.get("Accept"),
-                            request.args.get("format"))
-    s = svc.settings
+def description(queries: QueryService, endpoint: str, fmt: formats.Format) -> bytes:
+    """The description of the endpoint at ``endpoint`` in ``fmt`` (negotiated by the caller),
+    with the graph sizes and limits of ``queries``."""
+    s = queries.settings
     triples = describe(
         endpoint,
         update_endpoint=endpoint.rstrip("/") + "/update",
-        named_graphs=_graph_sizes(svc.store),
+        named_graphs=queries.graph_sizes(),
         query_timeout=s.query_timeout,
         result_limit=s.result_limit,
         federation=bool(s.service_allowlist),
     )
-    body = formats.serialize_triples(triples, fmt, {"sd": str(SD)})
-    resp = Response(body, content_type=fmt.content_type)
-    resp.headers["Vary"] = "Accept"
-    return resp
+    return formats.serialize_triples(triples, fmt, {"sd": str(SD)})

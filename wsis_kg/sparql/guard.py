@@ -5,25 +5,22 @@ off, so this module is the service's protection against server-side request forg
 whose text mentions SERVICE or LOAD (also glued to a neighbouring token, as Oxigraph accepts) is
 parsed with rdflib's SPARQL parser and its algebra searched for the targets; where rdflib cannot
 parse it (nested SERVICE) or could read it differently from Oxigraph (``\\u`` escapes), the
-targets are read from a SPARQL tokenizer built from the grammar's token rules. A target must be
-an entry of ``Settings.service_allowlist`` or lie below one (matched at a URL boundary); a
-request whose targets cannot be read is refused. ``LOAD SILENT`` outside the allow-list becomes a
-no-op (:func:`guard_update`), as SPARQL 1.1 Update says it never fails.
+targets are read from the tokens of the project's one SPARQL lexer (``wsis_kg.sparql.lexer``).
+A target must be an entry of ``Settings.service_allowlist`` or lie below one (matched at a URL
+boundary); a request whose targets cannot be read is refused. ``LOAD SILENT`` outside the
+allow-list becomes a no-op (:func:`guard_update`), as SPARQL 1.1 Update says it never fails.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from wsis_kg.errors import ForbiddenService, QuerySyntaxError
-
-#: rdflib's pyparsing grammar is shared module state: one parse at a time.
-_RDFLIB_LOCK = threading.Lock()
+from wsis_kg.sparql.lexer import Token, rdflib_algebra, tokenize
 
 
 @dataclass(frozen=True)
@@ -46,61 +43,14 @@ _GLUED = re.compile(r"(?:true|false)?(service|load|silent|prefix)", re.IGNORECAS
 #: Oxigraph decodes them only inside strings and IRIs. On such text the two read different
 #: queries (``"\u0022"`` opens a long string for rdflib), so rdflib is not asked.
 _RDFLIB_ESCAPE = re.compile(r"\\u[0-9a-f]{4}", re.IGNORECASE)
-
-# SPARQL 1.1 grammar terminals (section 19.8), as Oxigraph reads them.
-_PN_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
-            "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
-            "\U00010000-\U000effff")
-_PN_U = _PN_BASE + "_"
-_PN = _PN_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
-
-#: One SPARQL token per match, alternatives longest-first (a long string before a short one,
-#: a prefixed name before a bare word). Whitespace, operators and punctuation other than
-#: braces are not tokens: ``finditer`` steps over them one character at a time.
-_TOKEN = re.compile(
-    "|".join((
-        r"(?P<long>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''" r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*""")',
-        r"(?P<short>'(?:[^'\\\n\r]|\\[^\n\r])*'" r'|"(?:[^"\\\n\r]|\\[^\n\r])*")',
-        rf'(?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)',
-        r"(?P<comment>#[^\r\n]*)",
-        rf"(?P<var>[?$][{_PN_U}0-9][{_PN_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
-        rf"(?P<bnode>_:[{_PN_U}0-9](?:[{_PN}.]*[{_PN}])?)",
-        rf"(?P<pname>(?:[{_PN_BASE}](?:[{_PN}.]*[{_PN}])?)?:"
-        rf"(?:(?:[{_PN_U}:0-9]|{_PLX})(?:(?:[{_PN}.:]|{_PLX})*(?:[{_PN}:]|{_PLX}))?)?)",
-        r"(?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
-        r"(?P<number>[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)",
-        r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
-        r"(?P<brace>[{}])",
-    )),
-    re.DOTALL,
-)
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _IRI_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-@dataclass(frozen=True)
-class Token:
-    """One SPARQL token: ``kind`` is the name of the :data:`_TOKEN` group that matched."""
-
-    kind: str
-    text: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
 class _Scan:
     tokens: tuple[Token, ...]          # without comments
     ambiguous: tuple[str, int] | None  # why a token's reading is not certain, and where
-
-
-@functools.lru_cache(maxsize=16)  # a few requests' worth: updates can be large
-def tokenize(sparql: str) -> tuple[Token, ...]:
-    """The tokens of a SPARQL query or update, comments left out (memoised)."""
-    return tuple(Token(m.lastgroup or "", m.group(0), m.start(), m.end())
-                 for m in _TOKEN.finditer(sparql) if m.lastgroup != "comment")
 
 
 @functools.lru_cache(maxsize=16)  # a few requests' worth: updates can be large
@@ -171,15 +121,10 @@ def remote_calls(sparql: str, *, update: bool = False) -> list[RemoteCall] | Non
         return []
     if _RDFLIB_ESCAPE.search(sparql):
         return None
-    from rdflib.plugins.sparql import algebra, parser
     from rdflib.plugins.sparql.parserutils import CompValue
 
     try:
-        with _RDFLIB_LOCK:
-            if update:
-                tree = algebra.translateUpdate(parser.parseUpdate(sparql)).algebra
-            else:
-                tree = algebra.translateQuery(parser.parseQuery(sparql)).algebra
+        tree = rdflib_algebra(sparql, update=update)
     except Exception:  # noqa: BLE001 - rdflib's grammar differs slightly from Oxigraph's
         return None
     found: list[RemoteCall] = []

@@ -1,17 +1,15 @@
-"""Query execution with limits: timeout that really stops the work, result cap, no network.
+"""The query service: queries with limits, every write serialised, and the reads the web needs.
 
-pyoxigraph 0.5 has no timeout or cancel API, and a query running in a thread cannot be stopped.
-So queries against the embedded store run in a small pool of **pre-forked worker processes**
-(``multiprocessing`` 'fork' context). They are forked from the process holding the loaded
-in-memory store, so the store's pages are shared copy-on-write and a worker starts in a few
-milliseconds without loading anything. A worker answers over a pipe with the fully serialised
-body (or an error). When the deadline passes, the supervisor SIGKILLs that worker (its CPU is
-freed at once) and answers 503; a replacement is forked on the next request.
+A query runs with a time limit that really stops the work, a result cap and no network. It is
+evaluated by :mod:`wsis_kg.sparql.evaluate`; against the embedded store it runs in one of the
+pre-forked query processes of :mod:`wsis_kg.sparql.pool` (killed at the deadline), and repeated
+answers come from :mod:`wsis_kg.sparql.cache`.
 
 Writes (SPARQL Update, ingest, Graph Store) all go through :meth:`QueryService.write`: it holds
-the write lock, changes the store in this process, bumps a *generation* and retires the workers
-forked before the write, so the next answer sees the write. Forks happen under the same lock,
-so no worker is ever forked from a half-written store.
+the write lock and changes the store in this process. Only when the change succeeded does it
+bump the store *generation*, empty the answer cache and retire the query processes forked
+before, so the next answer sees the write; a write that fails leaves the store, the cache and
+the processes as they were.
 
 Store kinds:
 
@@ -24,531 +22,42 @@ Store kinds:
 
 SERVICE and LOAD are checked *before* anything runs, by :mod:`wsis_kg.sparql.guard` (pyoxigraph
 would otherwise perform the HTTP call itself).
-
-A worker closes every descriptor it inherited from the serving process (sockets, other
-programs' pipes) before it serves, keeping only its own pipe and multiprocessing's.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
-import logging
-import math
-import multiprocessing as mp
+import itertools
 import os
-import re
-import select
-import signal
 import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import Any, Literal, TypeVar
 
 import pyoxigraph as ox
 
-from wsis_kg import errors
-from wsis_kg.errors import (
-    QuerySyntaxError,
-    QueryTimeout,
-    StoreError,
-    WsisError,
-)
-from wsis_kg.rdf import formats
+from wsis_kg.errors import ResultTooLarge, StoreError, WsisError
 from wsis_kg.settings import Settings
-from wsis_kg.sparql.guard import check_remote_access, guard_update, mentions_remote
-from wsis_kg.store.embedded import GraphStore, OxigraphStore, dataset_kwargs
+from wsis_kg.sparql.cache import ResultCache, cacheable
+from wsis_kg.sparql.evaluate import QueryRequest, QueryResult, evaluate, syntax_error
+from wsis_kg.sparql.guard import check_remote_access, guard_update
+from wsis_kg.sparql.pool import WorkerPool
+from wsis_kg.store.embedded import GraphStore, OxigraphStore
+from wsis_kg.validation import ingest
+from wsis_kg.validation.ingest import WriteResult
+from wsis_kg.validation.report import ValidationReport
+from wsis_kg.validation.validate import validate_new_data
 
-log = logging.getLogger(__name__)
+__all__ = ["QueryRequest", "QueryResult", "QueryService"]
+
 T = TypeVar("T")
 
-_ERROR_AT = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
-
-
-@dataclass(frozen=True)
-class QueryRequest:
-    """One SPARQL query as the protocol delivers it (picklable: it crosses the pipe)."""
-
-    sparql: str
-    default_graph_uris: tuple[str, ...] = ()
-    named_graph_uris: tuple[str, ...] = ()
-    base_iri: str | None = None
-    accept: str | None = None
-    format: str | None = None
-    #: Let the query use the project prefixes (``wsis:``, ``wsisid:`` …) without declaring them.
-    project_prefixes: bool = False
-
-
-@dataclass(frozen=True)
-class QueryResult:
-    """A fully serialised answer: never a partial body."""
-
-    body: bytes
-    format: formats.Format
-    kind: str
-
-    @property
-    def content_type(self) -> str:
-        return self.format.content_type
-
-
-# --------------------------------------------------------------------------------------------
-# Evaluation (runs inside a worker, or in-process for remote stores and the CLI)
-# --------------------------------------------------------------------------------------------
-
-def syntax_error(e: SyntaxError, what: str = "query") -> QuerySyntaxError:
-    """pyoxigraph's parser message ("error at L:C: …") → our error with line and column."""
-    msg = str(e)
-    m = _ERROR_AT.match(msg)
-    if m:
-        line, col, rest = int(m.group(1)), int(m.group(2)), m.group(3)
-        return QuerySyntaxError(f"SPARQL {what} syntax error at line {line}, column {col}: "
-                                f"{rest}", line=line, column=col)
-    return QuerySyntaxError(f"SPARQL {what} syntax error: {msg}")
-
-
-def kind_of(result: Any) -> str:
-    if isinstance(result, ox.QueryBoolean):
-        return formats.BOOLEAN
-    if isinstance(result, ox.QuerySolutions):
-        return formats.SOLUTIONS
-    return formats.GRAPH
-
-
-def evaluate(store: GraphStore | ox.Store, req: QueryRequest, limit: int | None) -> QueryResult:
-    """Run ``req`` on ``store`` and serialise the answer (caller enforces time limits)."""
-    def run() -> Any:
-        if isinstance(store, ox.Store):
-            return _ox_query(store, req)
-        text = req.sparql
-        if req.project_prefixes:
-            from wsis_kg.namespaces import sparql_prologue
-
-            text = sparql_prologue() + text
-        return store.query(text, default_graph_uris=list(req.default_graph_uris),
-                           named_graph_uris=list(req.named_graph_uris), base_iri=req.base_iri)
-
-    try:
-        result = run()
-    except SyntaxError as e:
-        raise syntax_error(e) from None
-    except WsisError:
-        raise
-    except OSError as e:  # pyoxigraph reports evaluation failures (e.g. SERVICE) as OSError
-        raise StoreError(f"The query failed while running: {e}") from None
-    kind = kind_of(result)
-    fmt = formats.negotiate(kind, req.accept, req.format)
-    try:
-        # A JSON answer whose row bound passes the cap is counted exactly on a second run:
-        # only with the embedded store (a remote store is not asked twice).
-        again = run if isinstance(store, ox.Store) else None
-        body = formats.serialize_result(result, fmt, limit, again)
-    except WsisError:
-        raise
-    except (OSError, ValueError, RuntimeError) as e:
-        raise StoreError(f"The query failed while running: {e}") from None
-    return QueryResult(body, fmt, kind)
-
-
-def _ox_query(store: ox.Store, req: QueryRequest):
-    kwargs = dataset_kwargs(req.sparql, req.default_graph_uris, req.named_graph_uris,
-                            req.base_iri)
-    if req.project_prefixes:
-        from wsis_kg.namespaces import PREFIXES
-
-        kwargs["prefixes"] = PREFIXES
-    return store.query(req.sparql, **kwargs)
-
-
-# --------------------------------------------------------------------------------------------
-# Worker pool
-# --------------------------------------------------------------------------------------------
-
-def _open_fds() -> dict[int, tuple[int, int]]:
-    """This process's open descriptors, each with the identity (device, inode) of its file."""
-    fd_dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
-    out: dict[int, tuple[int, int]] = {}
-    try:
-        names = os.listdir(fd_dir)
-    except OSError:
-        return out
-    for name in names:
-        try:
-            st = os.fstat(int(name))
-        except (OSError, ValueError):
-            continue  # the directory handle listdir used, already closed
-        out[int(name)] = (st.st_dev, st.st_ino)
-    return out
-
-
-def _close_inherited(inherited: dict[int, tuple[int, int]], keep: set[int]) -> None:
-    """Close, in a fresh worker, every descriptor the serving process had before the fork.
-
-    A forked worker would otherwise hold the server's listening socket, client connections,
-    the other workers' pipes and other programs' pipes (a browser driver's, say) for as long as
-    it lives, so peers would wait for an EOF that never comes. ``inherited`` is the parent's
-    table taken just before ``Process.start()``; a descriptor is closed only if it still refers
-    to the same file (device and inode), so the pipes multiprocessing created during the start
-    (the parent sentinel, and the write end whose EOF tells the parent the worker has exited)
-    are kept even if they reuse a number another thread freed meanwhile. Also kept: stdin,
-    stdout, stderr, the worker's own pipe and the multiprocessing resource tracker's pipe.
-    """
-    keep = set(keep) | {0, 1, 2}
-    with contextlib.suppress(Exception):
-        from multiprocessing import resource_tracker
-
-        fd = getattr(resource_tracker._resource_tracker, "_fd", None)  # noqa: SLF001
-        if fd is not None:
-            keep.add(fd)
-    with contextlib.suppress(Exception):
-        parent = mp.parent_process()
-        if parent is not None:
-            keep.add(parent.sentinel)
-    for fd, ident in inherited.items():
-        if fd in keep:
-            continue
-        try:
-            st = os.fstat(fd)
-        except OSError:
-            continue
-        if (st.st_dev, st.st_ino) == ident:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-
-
-#: Signals a worker must not receive before it has set its own dispositions.
-_WORKER_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
-
-
-def _worker_main(conn, store: ox.Store, limit: int | None, parent_pid: int,
-                 inherited: dict[int, tuple[int, int]] | None = None) -> None:
-    """Answer queries from the pipe until the supervisor closes it or goes away.
-
-    The parent check is a poll every second rather than ``PR_SET_PDEATHSIG``: that signal fires
-    when the *thread* that forked exits, and request threads come and go.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _WORKER_SIGNALS)  # blocked by _spawn
-    if inherited:
-        _close_inherited(inherited, {conn.fileno()})
-    poller = select.poll()
-    poller.register(conn.fileno(), select.POLLIN)
-    while True:
-        try:
-            while not poller.poll(1000):
-                if os.getppid() != parent_pid:
-                    os._exit(0)
-            req = conn.recv()
-        except (EOFError, OSError):
-            os._exit(0)
-        try:
-            res = evaluate(store, req, limit)
-            msg: tuple = ("ok", res.body, res.format.media_type, res.kind)
-        except WsisError as e:
-            msg = ("error", type(e).__name__, e.detail, e.extensions)
-        except BaseException as e:  # noqa: BLE001 - report, never hang the supervisor
-            msg = ("error", "StoreError", f"The query failed while running: {e}", {})
-        try:
-            conn.send(msg)
-        except (OSError, ValueError):
-            os._exit(0)
-
-
-def _rebuild_error(name: str, detail: str, ext: dict) -> WsisError:
-    cls = getattr(errors, name, StoreError)
-    if cls is QuerySyntaxError:
-        return QuerySyntaxError(detail, line=ext.get("line"), column=ext.get("column"))
-    try:
-        return cls(detail, **ext)
-    except TypeError:
-        return StoreError(detail)
-
-
-@dataclass
-class _Worker:
-    proc: Any
-    conn: Any
-    generation: int
-    served: int = 0
-    #: One poll object per worker: ``Connection.poll`` builds a selector on every call (≈20 µs).
-    poller: Any = None
-
-    def __post_init__(self) -> None:
-        self.poller = select.poll()
-        self.poller.register(self.conn.fileno(), select.POLLIN)
-
-    def wait(self, seconds: float) -> bool:
-        """Whether the answer (or EOF) is ready within ``seconds``."""
-        return bool(self.poller.poll(max(0, math.ceil(seconds * 1000))))  # PEP 475 retries
-
-    def kill(self) -> None:
-        with contextlib.suppress(Exception):
-            self.proc.kill()
-        with contextlib.suppress(Exception):
-            self.proc.join(2)
-        with contextlib.suppress(Exception):
-            self.conn.close()
-
-
-@dataclass
-class PoolStats:
-    forked: int = 0
-    killed_on_timeout: int = 0
-    recycled: int = 0
-    queries: int = 0
-    pids: list[int] = field(default_factory=list)
-
-
-class WorkerPool:
-    """At most ``size`` forked workers; idle ones wait for the next query."""
-
-    def __init__(self, source: Callable[[], ox.Store], size: int, limit: int | None,
-                 fork_lock: threading.RLock) -> None:
-        self._source = source
-        self.size = max(1, size)
-        self.limit = limit
-        self._fork_lock = fork_lock
-        self._cond = threading.Condition()
-        self._idle: list[_Worker] = []
-        self._busy: set[int] = set()
-        self._count = 0
-        self.generation = 0
-        self.stats = PoolStats()
-        self._ctx = mp.get_context("fork")
-        self._closed = False
-
-    # -- lifecycle --------------------------------------------------------------------------
-    def _spawn(self) -> _Worker:
-        with self._fork_lock:  # never fork while a write is changing the store
-            parent, child = self._ctx.Pipe(duplex=True)
-            proc = self._ctx.Process(target=_worker_main, name="wsis-kg-query",
-                                     args=(child, self._source(), self.limit, os.getpid(),
-                                           _open_fds()),
-                                     daemon=True)
-            # Signals stay blocked across the fork: a SIGTERM to the process group must not
-            # run the server's inherited Python handler in the new worker (granian's hangs
-            # there); the worker unblocks them once its own dispositions are set.
-            mask = signal.pthread_sigmask(signal.SIG_BLOCK, _WORKER_SIGNALS)
-            try:
-                proc.start()
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-            child.close()
-            gen = self.generation
-        self.stats.forked += 1
-        return _Worker(proc, parent, gen)
-
-    def prewarm(self, n: int = 1) -> None:
-        """Fork ``n`` idle workers now so the next queries do not pay for the fork."""
-        for _ in range(n):
-            with self._cond:
-                if self._closed or self._count >= self.size or len(self._idle) >= n:
-                    return
-                self._count += 1
-            try:
-                w = self._spawn()
-            except BaseException:
-                with self._cond:
-                    self._count -= 1
-                raise
-            self._release(w)
-
-    def new_generation(self) -> None:
-        """Called (under the write lock) after a write: retire every worker forked before."""
-        with self._cond:
-            self.generation += 1
-            stale, self._idle = self._idle, []
-            self._count -= len(stale)
-            self._cond.notify_all()
-        for w in stale:
-            w.kill()
-            self.stats.recycled += 1
-
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            idle, self._idle = self._idle, []
-            self._count -= len(idle)
-        for w in idle:
-            w.kill()
-
-    # -- use --------------------------------------------------------------------------------
-    def _acquire(self, deadline: float) -> _Worker:
-        with self._cond:
-            while True:
-                if self._closed:
-                    raise StoreError("The query service is shutting down.")
-                while self._idle:
-                    w = self._idle.pop()
-                    if w.generation == self.generation and w.proc.is_alive():
-                        return w
-                    self._count -= 1
-                    w.kill()
-                if self._count < self.size:
-                    self._count += 1
-                    break
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise QueryTimeout("All query workers stayed busy until the time limit; "
-                                       "try again shortly.", timeout=None)
-                self._cond.wait(left)
-        try:
-            return self._spawn()
-        except BaseException:
-            with self._cond:
-                self._count -= 1
-                self._cond.notify()
-            raise
-
-    def _release(self, w: _Worker) -> None:
-        with self._cond:
-            if w.generation == self.generation and not self._closed:
-                self._idle.append(w)
-                self._cond.notify()
-                return
-            self._count -= 1
-            self._cond.notify()
-        w.kill()
-        self.stats.recycled += 1
-
-    def _discard(self, w: _Worker) -> None:
-        w.kill()
-        with self._cond:
-            self._count -= 1
-            self._cond.notify()
-
-    def run(self, req: QueryRequest, timeout: float) -> QueryResult:
-        deadline = time.monotonic() + timeout
-        w = self._acquire(deadline)
-        self.stats.queries += 1
-        try:
-            w.conn.send(req)
-            ready = w.wait(deadline - time.monotonic())
-            msg = w.conn.recv() if ready else None
-        except (EOFError, OSError, BrokenPipeError):
-            self._discard(w)
-            raise StoreError("The query worker stopped unexpectedly (out of memory?).") from None
-        except BaseException:
-            self._discard(w)
-            raise
-        if msg is None:
-            self.stats.killed_on_timeout += 1
-            self.stats.pids.append(w.proc.pid)
-            del self.stats.pids[:-20]
-            self._discard(w)
-            with contextlib.suppress(Exception):
-                self.prewarm(1)  # the replacement, so the next query does not pay the fork
-            raise QueryTimeout(
-                f"The query did not finish within {timeout:g} s and was stopped. "
-                "Narrow it (LIMIT, more specific patterns) or ask the operator for a longer "
-                "timeout.", timeout=timeout)
-        w.served += 1
-        self._release(w)
-        if msg[0] == "ok":
-            _, body, media_type, kind = msg
-            fmt = next(f for f in formats.offered(kind) if f.media_type == media_type)
-            return QueryResult(body, fmt, kind)
-        _, name, detail, ext = msg
-        raise _rebuild_error(name, detail, ext)
-
-    @property
-    def live_workers(self) -> int:
-        return self._count
-
-
-# --------------------------------------------------------------------------------------------
-# Answer cache
-# --------------------------------------------------------------------------------------------
-
-#: Functions whose value changes from one evaluation to the next: such answers are never reused.
-_VOLATILE = re.compile(r"\b(?:rand|now|uuid|struuid|bnode)\s*\(", re.IGNORECASE)
 #: Identifies this serving process, so an ETag never survives a restart (generation restarts
 #: at 0 and an in-memory store may hold other data then).
 _BOOT = os.urandom(8).hex()
 
 
-def cacheable(req: QueryRequest) -> bool:
-    """Whether two evaluations of ``req`` on the same store give the same bytes.
 
-    Not when the text may reach another endpoint (SERVICE: its data changes without our writes)
-    or uses a volatile function (RAND, NOW, UUID, STRUUID, BNODE). A false positive (the word
-    inside a string or comment) only costs a missed reuse.
-    """
-    return _cacheable_text(req.sparql)
-
-
-@functools.lru_cache(maxsize=4096)
-def _cacheable_text(sparql: str) -> bool:
-    # Memoised: a request asks several times (cache key, ETag), and clients repeat queries.
-    return not (mentions_remote(sparql) or _VOLATILE.search(sparql))
-
-
-class ResultCache:
-    """Least-recently-used serialised answers, bounded in bytes, valid for one store generation.
-
-    Keyed by everything that decides the answer's bytes: the store generation, the query text,
-    the dataset parameters, the base IRI, the project-prefix switch and what negotiation sees
-    (``Accept`` and ``format=``). Only complete successful answers are stored (never errors,
-    timeouts or answers over the cap, which raise). Writes clear it, and an answer computed
-    while a write happened is not stored (its generation is no longer current).
-    """
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max(0, max_bytes)
-        #: One answer may use at most an eighth of the cache.
-        self.max_entry = self.max_bytes // 8
-        self._lock = threading.Lock()
-        self._items: OrderedDict[tuple, QueryResult] = OrderedDict()
-        self._size = 0
-        self.hits = self.misses = 0
-
-    @staticmethod
-    def _cost(key: tuple, res: QueryResult) -> int:
-        return len(res.body) + len(key[1]) + 256
-
-    def get(self, key: tuple, *, count_miss: bool = True) -> QueryResult | None:
-        """The answer stored under ``key`` (now most recently used); ``count_miss=False`` for a
-        look-up that is followed by a counted one when it fails (the web fast path)."""
-        with self._lock:
-            res = self._items.get(key)
-            if res is None:
-                self.misses += count_miss
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
-            return res
-
-    def put(self, key: tuple, res: QueryResult) -> None:
-        cost = self._cost(key, res)
-        if cost > self.max_entry:
-            return
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._size -= self._cost(key, old)
-            self._items[key] = res
-            self._size += cost
-            while self._size > self.max_bytes and self._items:
-                k, v = self._items.popitem(last=False)
-                self._size -= self._cost(k, v)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._size = 0
-
-    def status(self) -> dict[str, int]:
-        return {"entries": len(self._items), "bytes": self._size, "max_bytes": self.max_bytes,
-                "hits": self.hits, "misses": self.misses}
-
-
-# --------------------------------------------------------------------------------------------
-# The service
-# --------------------------------------------------------------------------------------------
 
 class QueryService:
     """Runs queries with limits and serialises every write to the store.
@@ -589,7 +98,8 @@ class QueryService:
         if self.pool is None or not cacheable(req):
             return None
         return (self.pool.generation, req.sparql, req.default_graph_uris, req.named_graph_uris,
-                req.base_iri, req.project_prefixes, req.accept or "", req.format or "")
+                req.base_iri, req.project_prefixes, req.union_default_graph, req.accept or "",
+                req.format or "")
 
     def etag(self, req: QueryRequest) -> str | None:
         """A strong validator for ``req``'s answer now: same value ⇔ same bytes would be sent.
@@ -635,20 +145,34 @@ class QueryService:
         """Run ``fn(store)`` as the only writer; afterwards every query sees its changes.
 
         Everything that changes the store (SPARQL Update, ingest, Graph Store Protocol) must
-        call this, so that query workers forked before the change are retired.
+        call this, so that query workers forked before the change are retired. ``fn`` makes
+        its change in one transaction (one SPARQL Update request: Oxigraph applies all of it
+        or none of it) or raises before changing anything, so a failed ``fn`` changed nothing:
+        the generation, the answer cache, the query processes and the mirror stay as they
+        were (a refused write costs no re-fork and no mirror copy). Only an unforeseen
+        exception (not a :class:`WsisError`) is treated as a possible partial change.
         """
         with self.write_lock:
             try:
-                return fn(self.store)
-            finally:
-                if self.mode == "mirror":
-                    self._refresh_mirror()
-                if self.pool is not None:
-                    self.pool.new_generation()
-                if self.cache is not None:
-                    self.cache.clear()
-                    with contextlib.suppress(Exception):
-                        self.pool.prewarm(1)  # the writer pays for the fork, not a reader
+                result = fn(self.store)
+            except WsisError:
+                raise  # refused on purpose, before or instead of the one transaction
+            except BaseException:
+                self._changed()  # an unforeseen failure may have left a partial change
+                raise
+            self._changed()
+            return result
+
+    def _changed(self) -> None:
+        """After a successful write (under the write lock): retire what saw the old store."""
+        if self.mode == "mirror":
+            self._refresh_mirror()
+        if self.pool is not None:
+            self.pool.new_generation()
+        if self.cache is not None:
+            self.cache.clear()
+            with contextlib.suppress(Exception):
+                self.pool.prewarm(1)  # type: ignore[union-attr]  # the writer pays the fork
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Execute SPARQL Update (already authorised by the caller), SERVICE/LOAD checked first."""
@@ -665,6 +189,78 @@ class QueryService:
                 raise StoreError(f"The update failed: {e}") from None
 
         self.write(run)
+
+    def write_graph(self, quads: Sequence[ox.Quad], *, graph: str | None,
+                    mode: Literal["replace", "append"], principal: str,
+                    source: str) -> WriteResult:
+        """Validate and write a graph with its provenance (Graph Store PUT/POST, ingest)."""
+        return ingest.write_graph(self.store, self.settings, quads, graph=graph, mode=mode,
+                                  principal=principal, source=source, writer=self.write)
+
+    def delete_graph(self, graph: str | None) -> bool:
+        """Drop a graph and its provenance record; False when there was no such graph."""
+        return ingest.delete_graph(self.store, graph, writer=self.write)
+
+    # -- reads other than queries -----------------------------------------------------------
+    # Each read the web layer needs, with its limit: a Graph Store GET is a query (time limit
+    # and result cap); dumps and the ontology/shapes documents are whole-graph downloads bounded
+    # by the dataset itself; sizes are one query (limits apply, sizes 0 when it is refused).
+
+    def has_graph(self, graph: str | None) -> bool:
+        """Whether ``graph`` exists (None: the default graph, which always does)."""
+        return ingest.graph_exists(self.store, graph)
+
+    def graph(self, graph: str | None, *, timeout: float | None = None) -> list[ox.Triple]:
+        """The triples of ``graph`` (None: the store's own default graph), for a Graph Store
+        GET: a query like any other, so the time limit and the result cap apply (503 above)."""
+        limit = self.settings.result_limit
+        if self.pool is None:
+            # A remote store: its own and the HTTP client's timeouts bound the read.
+            triples = [q.triple for q in itertools.islice(self.store.quads(graph), limit + 1)]
+            if len(triples) > limit:
+                raise ResultTooLarge(f"The graph has more than {limit} triples; it is refused "
+                                     "rather than truncated. Query it with SPARQL and LIMIT/"
+                                     "OFFSET to page through it.", limit=limit)
+            return triples
+        where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph is not None else "?s ?p ?o"
+        req = QueryRequest(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}", format="nt",
+                           union_default_graph=False)
+        body = self.query(req, timeout=timeout).body
+        return list(ox.parse(body, ox.RdfFormat.N_TRIPLES))
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """Every quad (of ``graph``): for dumps and the ontology and shapes documents, which are
+        whole-dataset downloads, bounded by the dataset and built once per generation."""
+        return self.store.quads(graph)
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph (the service description); counted by one query under the
+        time limit, every size 0 when that query is refused."""
+        req = QueryRequest("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
+                           "GROUP BY ?g", format="tsv")
+        try:
+            rows = ox.parse_query_results(self.query(req).body, ox.QueryResultsFormat.TSV)
+            return {str(r["g"].value): int(r["n"].value) for r in rows}
+        except WsisError:
+            return dict.fromkeys(self.store.named_graphs(), 0)
+
+    def size(self) -> tuple[int, int]:
+        """(quads, named graphs) of the store, for the health check."""
+        return len(self.store), len(self.store.named_graphs())
+
+    def content_version(self) -> Hashable:
+        """A value that changes whenever the store's content changes (keys of derived caches:
+        dumps, VoID). A local store changes only through :meth:`write`; a remote one also
+        behind our back, so its size and graphs stand in."""
+        if self.pool is not None:
+            return ("gen", self.pool.generation, id(self.store))
+        return ("len", len(self.store), tuple(self.store.named_graphs()))
+
+    def validate(self, inputs: Sequence[Any]) -> ValidationReport:
+        """Check new data against the shapes in the context of the graph, writing nothing
+        (bounded by the request body cap; the context read is limited to what the data
+        mentions)."""
+        return validate_new_data(list(inputs), self.settings, self.store)
 
     # -- misc -------------------------------------------------------------------------------
     def _refresh_mirror(self) -> None:

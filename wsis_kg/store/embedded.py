@@ -6,7 +6,6 @@ from the settings, so the rest of the code does not care whether the store is em
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ import pyoxigraph as ox
 
 from wsis_kg.errors import InputSyntaxError
 from wsis_kg.settings import Settings
+from wsis_kg.sparql.lexer import has_keyword
 
 
 class GraphStore(ABC):
@@ -94,33 +94,31 @@ class OxigraphStore(GraphStore):
             self.ox.flush()
 
 
-_DATASET_CLAUSE = re.compile(r"(?<![?$\w:])FROM\b", re.IGNORECASE)
-_NOT_CODE = re.compile(r'#[^\n]*|<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
-
-
 def has_dataset_clause(sparql: str) -> bool:
     """Whether the query names its own dataset (FROM / FROM NAMED), cheaply, without parsing.
 
-    Strings, IRIs and comments are skipped; a false positive only costs the union default.
+    FROM must be a keyword token of the query: in a string, comment, IRI or name it is not a
+    dataset clause, and reading it as one would take the union default graph away.
     """
-    return bool(_DATASET_CLAUSE.search(_NOT_CODE.sub(" ", sparql))) if "rom" in sparql.lower() \
-        else False
+    return has_keyword(sparql, "FROM")
 
 
 def dataset_kwargs(sparql: str, default_graph_uris=None, named_graph_uris=None,
-                   base_iri: str | None = None) -> dict[str, Any]:
+                   base_iri: str | None = None, *,
+                   union_default_graph: bool = True) -> dict[str, Any]:
     """pyoxigraph ``Store.query`` arguments for the SPARQL 1.1 dataset rules of this project.
 
     * protocol dataset given (``default-graph-uri`` / ``named-graph-uri``): exactly that dataset
       (a missing part is empty, as the SPARQL Protocol says), overriding FROM in the query;
     * else the query's own FROM / FROM NAMED;
-    * else the default graph is the union of all graphs, all named graphs are available.
+    * else the default graph is the union of all graphs (``union_default_graph``; else the
+      store's own default graph), all named graphs are available.
     """
     kwargs: dict[str, Any] = {"base_iri": base_iri}
     if default_graph_uris or named_graph_uris:
         kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris or ()]
         kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris or ()]
-    elif not has_dataset_clause(sparql):
+    elif union_default_graph and not has_dataset_clause(sparql):
         kwargs["use_default_graph_as_union"] = True
     return kwargs
 

@@ -30,7 +30,6 @@ without its own dataset is sent with the named graphs listed as ``default-graph-
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -44,7 +43,8 @@ from requests.auth import HTTPDigestAuth
 
 from wsis_kg.errors import BadRequest, QueryTimeout, StoreError
 from wsis_kg.settings import Settings
-from wsis_kg.store.embedded import GraphStore, syntax_error_from
+from wsis_kg.sparql.lexer import rdflib_algebra
+from wsis_kg.store.embedded import GraphStore, has_dataset_clause, syntax_error_from
 
 #: What we ask the remote for: query results first, then RDF for CONSTRUCT / DESCRIBE.
 ACCEPT = ", ".join([
@@ -65,7 +65,6 @@ CHUNK_TRIPLES = 100_000
 #: Seconds the list of named graphs is reused when it has to be sent with each query.
 GRAPH_LIST_TTL = 10.0
 _NO_GSP = {"", "none", "-", "off"}
-_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -232,7 +231,7 @@ class RemoteStore(GraphStore):
         if default or named:
             return ([("default-graph-uri", g) for g in default or []]
                     + [("named-graph-uri", g) for g in named or []])
-        if _FROM.search(sparql):
+        if has_dataset_clause(sparql):
             clause = _dataset_clause(sparql)
             if clause is not None:
                 # The query states its own dataset. Send it as protocol parameters too (same
@@ -341,12 +340,9 @@ def _with_base(sparql: str, base_iri: str | None) -> str:
 
 def _dataset_clause(sparql: str) -> tuple[list[str], list[str]] | None:
     """The IRIs of the query's FROM / FROM NAMED clauses (None: it has none, or rdflib cannot
-    parse it and the remote will judge). Only called when the text contains ``FROM``."""
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
+    parse it and the remote will judge). Only called when FROM is a keyword of the text."""
     try:
-        clauses = translateQuery(parseQuery(sparql)).algebra.get("datasetClause") or []
+        clauses = rdflib_algebra(sparql).get("datasetClause") or []
     except Exception:  # noqa: BLE001 - rdflib's grammar differs slightly from Oxigraph's
         return None
     default = [str(c["default"]) for c in clauses if "default" in c]

@@ -168,19 +168,6 @@ def write_update(quads: Iterable[ox.Quad], *, graph: str | None, mode: str, prin
     return " ;\n".join(ops)
 
 
-def principal_for(settings: Settings, token: str | None) -> str:
-    """The principal a bearer token belongs to (401 without a token, 403 for an unknown one)."""
-    from wsis_kg.errors import Forbidden, Unauthorized
-
-    if not token:
-        raise Unauthorized("this write needs 'Authorization: Bearer <token>' "
-                           "(tokens are configured with WSIS_KG_TOKENS)")
-    principal = settings.tokens.get(token)
-    if principal is None:
-        raise Forbidden("the bearer token is not known to this service")
-    return principal
-
-
 def check_graph_iri(iri: str) -> str:
     """A graph IRI must be absolute (400 otherwise)."""
     try:

@@ -27,17 +27,12 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from wsis_kg.namespaces import PREFIXES
+from wsis_kg.rdf.formats import REPORT_FORMATS, Format
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
-#: Output formats of ``wsis-kg validate --format`` and their media types.
-MEDIA_TYPES = {
-    "text": "text/plain; charset=utf-8",
-    "turtle": "text/turtle; charset=utf-8",
-    "jsonld": "application/ld+json",
-    "json": "application/json",
-    "html": "text/html; charset=utf-8",
-}
+#: Output formats of ``wsis-kg validate --format`` (the registry's report formats) by name.
+FORMATS: dict[str, Format] = {f.name: f for f in REPORT_FORMATS}
 
 
 @dataclass
@@ -230,10 +225,11 @@ def render(report: ValidationReport, fmt: str) -> str:
         return to_text(report)
     if fmt == "json":
         return json.dumps(to_json(report), ensure_ascii=False, indent=1) + "\n"
-    if fmt == "turtle":
-        return report_graph(report).serialize(format="turtle")
-    if fmt == "jsonld":
-        return report_graph(report).serialize(format="json-ld", indent=1)
+    rdf = FORMATS.get(fmt)
+    if rdf is not None and rdf.rdflib == "json-ld":
+        return report_graph(report).serialize(format=rdf.rdflib, indent=1)
+    if rdf is not None and rdf.rdflib:
+        return report_graph(report).serialize(format=rdf.rdflib)
     if fmt == "html":
         return to_html(report)
     raise ValueError(f"unknown report format {fmt!r}")

@@ -5,11 +5,12 @@ app contexts, URL matching, dispatch, hooks) costs more than evaluating a look-u
 (docs/performance.md). This layer answers GET/HEAD ``/sparql`` with a ``query`` parameter with
 the view's own parser (:func:`wsis_kg.web.sparql.get_query`), the view's own response builder
 (:func:`wsis_kg.web.sparql.answer`: cache, ETag/304, query processes), the app's problem
-responses for errors (:func:`wsis_kg.web.problems.error_response`) and the CORS headers of the
-app-wide hook (:func:`wsis_kg.web.linked_data.add_cors`), so the bytes and headers are those
-Flask would send (tests/web/test_fastpath.py compares them). Everything else — POST, the
-service description, other paths — goes to Flask, and so does everything when the app has
-request hooks this layer does not replicate.
+responses for errors (:func:`wsis_kg.web.problems.error_response`) and the headers the app's
+response hooks add, which :func:`wsis_kg.web.create_app` names by passing the function those
+hooks call (``add_headers``: :func:`wsis_kg.web.linked_data.add_cors`), so the bytes and headers
+are those Flask would send (tests/web/test_fastpath.py compares them). Everything else — POST,
+the service description, other paths — goes to Flask, and so does everything once the app has
+request hooks it did not have when this layer was installed (this layer cannot replicate them).
 
 Replay: once a request has been answered with a cached answer, its exact response (status and
 headers; the body is the cached answer) is remembered under the raw request — query string,
@@ -26,12 +27,17 @@ from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from flask import Flask
+from werkzeug.datastructures import Headers
 
 from wsis_kg.errors import WsisError
-from wsis_kg.web import EXTENSION_KEY, linked_data, problems
+from wsis_kg.web import EXTENSION_KEY, problems
 from wsis_kg.web.sparql import answer, get_query
 
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
+#: Adds to a response's headers what the app's hooks add to ``method path``'s response.
+AddHeaders = Callable[[Headers, str, str], None]
+#: The blueprint scopes a ``/sparql`` request runs the hooks of (app-wide, the SPARQL blueprint).
+_SCOPES = (None, "sparql")
 
 PATH = "/sparql"
 #: Remembered raw requests: at most this many, holding at most this many bytes of request text
@@ -51,37 +57,32 @@ class _Replay(NamedTuple):
 class CachedAnswers:
     """WSGI layer installed as ``app.wsgi_app`` by :func:`wsis_kg.web.create_app`."""
 
-    def __init__(self, app: Flask, wsgi_app: WSGIApp) -> None:
+    def __init__(self, app: Flask, wsgi_app: WSGIApp, add_headers: AddHeaders) -> None:
         self.app = app
         #: Flask's own WSGI callable: every request this layer does not answer goes there.
         self.wsgi_app = wsgi_app
-        self._checked = False
+        self.add_headers = add_headers
+        #: The response hooks the app has now: ``add_headers`` adds what they add.
+        self._hooks = self._response_hooks()
         self._replays: dict[tuple, _Replay] = {}
         self._replay_bytes = 0
         self._replay_lock = threading.Lock()  # writers only: a look-up is one dict read
 
-    def _plain(self) -> bool:
-        """Whether Flask would add nothing to the view's response but the CORS headers.
-
-        The app refuses new hooks once it has handled a request, so the answer is then final.
-        """
-        if self._checked:
-            return True
+    def _response_hooks(self) -> tuple:
         a = self.app
-        scopes = (None, "sparql")
-        plain = (
-            not any(a.before_request_funcs.get(s) for s in scopes)
-            and not any(a.url_value_preprocessors.get(s) for s in scopes)
-            and [f for s in scopes for f in a.after_request_funcs.get(s, ())]
-            == [linked_data._cors]
+        return tuple(f for s in _SCOPES for f in a.after_request_funcs.get(s, ()))
+
+    def _plain(self) -> bool:
+        """Whether Flask would add nothing to the view's response but ``add_headers``'s."""
+        a = self.app
+        return (
+            not any(a.before_request_funcs.get(s) for s in _SCOPES)
+            and not any(a.url_value_preprocessors.get(s) for s in _SCOPES)
+            and self._response_hooks() == self._hooks
             and a.config.get("SECRET_KEY") is None  # sessions
             and a.config.get("SERVER_NAME") is None  # host matching
             and not a.config.get("TRUSTED_HOSTS")  # host checks
         )
-        if not plain:
-            return False
-        self._checked = a._got_first_request
-        return True
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
@@ -125,7 +126,7 @@ class CachedAnswers:
             resp = problems.error_response(e, r.path)
         except Exception:  # noqa: BLE001 - Flask handles the request again: its problem response
             return None
-        linked_data.add_cors(resp.headers, r.path, r.method)
+        self.add_headers(resp.headers, r.path, r.method)
         if raw is not None and req is not None and resp.status_code == 200:
             key = svc.queries.cache_key(req)
             if key is not None and self._cache_get(key) is not None:

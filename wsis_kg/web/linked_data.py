@@ -25,10 +25,10 @@ from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request
-from werkzeug.datastructures import Headers, MIMEAccept
-from werkzeug.http import parse_accept_header
+from werkzeug.datastructures import Headers
 
 from wsis_kg.errors import NotAcceptable, NotFound
+from wsis_kg.graph.dump import DUMP_FORMATS, dump, dump_format
 from wsis_kg.namespaces import (
     BASE,
     GRAPH_ONTOLOGY,
@@ -37,6 +37,19 @@ from wsis_kg.namespaces import (
     PREFIXES,
     SHAPES_IRI,
 )
+from wsis_kg.rdf.formats import (
+    HTML,
+    JSON_LD,
+    N_TRIPLES,
+    PROBLEM,
+    RDF_XML,
+    TURTLE,
+    Format,
+    choose,
+    serialize_triples,
+)
+from wsis_kg.sparql.evaluate import QueryRequest
+from wsis_kg.sparql.service import QueryService
 from wsis_kg.web import service
 
 bp = Blueprint("linked_data", __name__)
@@ -51,38 +64,8 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 
 
-@dataclass(frozen=True)
-class RdfOut:
-    """One RDF serialisation offered by the linked-data routes."""
-
-    ext: str
-    media_type: str
-    ox_format: ox.RdfFormat | None  # None: HTML
-
-
-#: extension → format, in the order used when the client has no preference (``*/*``).
-FORMATS: dict[str, RdfOut] = {
-    f.ext: f
-    for f in (
-        RdfOut("ttl", "text/turtle", ox.RdfFormat.TURTLE),
-        RdfOut("html", "text/html", None),
-        RdfOut("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD),
-        RdfOut("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES),
-        RdfOut("rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML),
-    )
-}
-#: media types clients also send, mapped to our extension
-_ALIASES = {"application/xhtml+xml": "html", "application/json": "jsonld",
-            "application/x-turtle": "ttl", "application/owl+xml": None}
-#: whole-dataset dumps: file extension → (wsis_kg.graph.dump format, media type)
-DUMPS: dict[str, tuple[str, str]] = {
-    "nq": ("nquads", "application/n-quads"),
-    "trig": ("trig", "application/trig"),
-    "ttl": ("turtle", "text/turtle"),
-    "nt": ("ntriples", "application/n-triples"),
-    "jsonld": ("jsonld", "application/ld+json"),
-    "rdf": ("rdfxml", "application/rdf+xml"),
-}
+#: extension → format (the registry's), in the order used when the client has no preference.
+FORMATS: dict[str, Format] = {f.extension: f for f in (TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML)}
 DUMP_NAME = "wsis-kg"
 #: path prefixes (below the service root) whose IRIs the graph mints
 MINTED_PREFIXES = ("id/", "def/", "shapes/", "graph/")
@@ -146,29 +129,14 @@ def public_prefixes() -> dict[str, str]:
     return {p: to_public_iri(iri) for p, iri in PREFIXES.items()}
 
 
-def serialize(triples: Iterable[Any], fmt: ox.RdfFormat) -> bytes:
-    """Serialise with pyoxigraph, using the project prefixes where the format has them."""
-    items = list(rewrite(triples))
-    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        return ox.serialize(items, format=fmt, prefixes=public_prefixes())
-    return ox.serialize(items, format=fmt)
-
-
 # --------------------------------------------------------------------------------------------
 # Queries (through the time-limited query service when the app has one)
 # --------------------------------------------------------------------------------------------
 
 def select(sparql: str) -> list[dict[str, Any]]:
     """Run a SELECT; rows as {variable: pyoxigraph term} (unbound variables left out)."""
-    svc = service()
-    queries = getattr(svc, "queries", None)
-    if queries is not None:
-        from wsis_kg.sparql.service import QueryRequest
-
-        body = queries.query(QueryRequest(sparql, format="tsv")).body
-        sols = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
-    else:
-        sols = svc.store.query(sparql)
+    body = service().queries.query(QueryRequest(sparql, format="tsv")).body
+    sols = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
     names = [v.value for v in sols.variables]
     rows = []
     for s in sols:
@@ -178,14 +146,8 @@ def select(sparql: str) -> list[dict[str, Any]]:
 
 def construct(sparql: str) -> list[ox.Triple]:
     """Run a CONSTRUCT / DESCRIBE; the triples."""
-    svc = service()
-    queries = getattr(svc, "queries", None)
-    if queries is not None:
-        from wsis_kg.sparql.service import QueryRequest
-
-        body = queries.query(QueryRequest(sparql, format="nt")).body
-        return list(ox.parse(body, ox.RdfFormat.N_TRIPLES))
-    return list(svc.store.query(sparql))
+    body = service().queries.query(QueryRequest(sparql, format="nt")).body
+    return list(ox.parse(body, ox.RdfFormat.N_TRIPLES))
 
 
 def ask_exists(iri: str) -> bool:
@@ -205,11 +167,7 @@ def describe(iri: str) -> list[ox.Triple]:
 
 def store_generation() -> Any:
     """A value that changes whenever the store content changes (for caches)."""
-    svc = service()
-    pool = getattr(getattr(svc, "queries", None), "pool", None)
-    if pool is not None:
-        return ("gen", pool.generation, id(svc.store))
-    return ("len", len(svc.store), tuple(svc.store.named_graphs()))
+    return service().queries.content_version()
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,28 +175,20 @@ def store_generation() -> Any:
 # --------------------------------------------------------------------------------------------
 
 def negotiate(offers: Iterable[str]) -> str:
-    """Pick an extension from ``offers`` by the request's Accept header (werkzeug's parser)."""
-    offers = list(offers)
-    candidates: dict[str, str] = {}
-    for ext in offers:
-        candidates.setdefault(FORMATS[ext].media_type if ext in FORMATS else ext, ext)
-    for alias, ext in _ALIASES.items():
-        if ext in offers:
-            candidates.setdefault(alias, ext)
-    accept = request.headers.get("Accept", "").strip()
-    if not accept:
-        return offers[0]
-    best = parse_accept_header(accept, MIMEAccept).best_match(list(candidates))
-    if best is None:
-        raise NotAcceptable(
-            f"none of the requested media types ({accept}) is available here",
-            available=[FORMATS[e].media_type for e in offers if e in FORMATS])
-    return candidates[best]
+    """Pick an extension from ``offers`` by the request's Accept header (the one negotiation)."""
+    fmts = tuple(FORMATS[ext] for ext in offers)
+    return choose(fmts, request.headers.get("Accept"), what="this resource").extension
 
 
 def wants_html() -> bool:
-    accept = request.accept_mimetypes
-    return accept.best_match(["application/problem+json", "text/html"]) == "text/html"
+    """Whether an error should be an HTML page rather than a problem (no Accept: a problem)."""
+    accept = request.headers.get("Accept")
+    if not accept:
+        return False
+    try:
+        return choose((PROBLEM, HTML), accept, what="an error") is HTML
+    except NotAcceptable:
+        return False
 
 
 def see_other(local: str, offers: Iterable[str] = tuple(FORMATS)) -> Response:
@@ -253,13 +203,15 @@ def see_other(local: str, offers: Iterable[str] = tuple(FORMATS)) -> Response:
     return resp
 
 
+def serialize(triples: Iterable[Any], fmt: Format) -> bytes:
+    """The project's serialisation, with IRIs and prefixes under the public base."""
+    return serialize_triples(rewrite(triples), fmt, public_prefixes())
+
+
 def rdf_response(triples: Iterable[Any], ext: str, *, filename: str | None = None) -> Response:
     out = FORMATS[ext]
-    assert out.ox_format is not None
-    body = serialize(triples, out.ox_format)
-    resp = Response(body, mimetype=out.media_type)
-    if out.media_type.startswith("text/") or ext in ("jsonld", "nt"):
-        resp.headers["Content-Type"] = f"{out.media_type}; charset=utf-8"
+    body = serialize(triples, out)
+    resp = Response(body, content_type=out.content_type)
     if filename:
         resp.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return resp
@@ -365,7 +317,7 @@ def whole(ext: str) -> Response:
 
 
 def _graph_triples(graph: str) -> list[ox.Triple]:
-    return [q.triple for q in service().store.quads(graph)]
+    return [q.triple for q in service().queries.quads(graph)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -397,29 +349,28 @@ _cache = _Cache()
 class _PublicView:
     """Duck-typed store view whose quads are rewritten to the public base (for ``dump``)."""
 
-    def __init__(self, store) -> None:
-        self.store = store
+    def __init__(self, queries: QueryService) -> None:
+        self.queries = queries
 
     def quads(self, graph: str | None = None):
-        return rewrite(self.store.quads(graph))
+        return rewrite(self.queries.quads(graph))
 
 
 @bp.route("/dumps/<name>.<ext>")
 def dump_file(name: str, ext: str) -> Response:
-    if name != DUMP_NAME or ext not in DUMPS:
+    out = dump_format(ext)
+    if name != DUMP_NAME or out is None or out.extension != ext:
         raise NotFound(f"no dump {name}.{ext}; available: "
-                       + ", ".join(f"{DUMP_NAME}.{e}" for e in DUMPS))
-    fmt, media_type = DUMPS[ext]
+                       + ", ".join(f"{DUMP_NAME}.{f.extension}" for f in DUMP_FORMATS.values()))
+    fmt = out.name
 
     def make() -> bytes:
-        from wsis_kg.graph.dump import dump
-
         buf = io.BytesIO()
-        dump(_PublicView(service().store), fmt, buf)  # type: ignore[arg-type]
+        dump(_PublicView(service().queries), fmt, buf)  # type: ignore[arg-type]
         return buf.getvalue()
 
     body, etag = _cache.get((store_generation(), public_base(), "dump", fmt), make)
-    resp = Response(body, mimetype=media_type)
+    resp = Response(body, content_type=out.content_type)
     resp.set_etag(etag)
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}.{ext}"'
     return resp.make_conditional(request)
@@ -443,7 +394,7 @@ def void_doc(ext: str) -> Response:
         return not_found(f".well-known/void.{ext}")
     from wsis_kg.graph import void
 
-    triples = void.describe_dataset(service().store, service().settings,
+    triples = void.describe_dataset(None, service().settings,
                                     service_root=request.host_url.rstrip("/")
                                     + request.script_root,
                                     select=select, generation=store_generation())
@@ -457,7 +408,8 @@ def context() -> Response:
     from wsis_kg.graph import void
 
     ctx = void.jsonld_context(select, public_prefixes())
-    return Response(json.dumps(ctx, indent=1, ensure_ascii=False), mimetype="application/ld+json")
+    return Response(json.dumps(ctx, indent=1, ensure_ascii=False),
+                    content_type=JSON_LD.content_type)
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,10 +12,12 @@ import logging
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from wsis_kg.errors import PROBLEM_BASE, WsisError
+from wsis_kg.errors import PROBLEM_BASE, NotAcceptable, ValidationFailed, WsisError
+from wsis_kg.rdf.formats import JSON_LD, PROBLEM, TURTLE, choose
+from wsis_kg.validation.report import render, to_json
 
 log = logging.getLogger(__name__)
-PROBLEM_JSON = "application/problem+json"
+PROBLEM_JSON = PROBLEM.media_type
 
 
 def problem_response(body: dict, status: int, headers: dict | None = None) -> Response:
@@ -37,9 +39,32 @@ def error_response(e: WsisError, path: str) -> Response:
     return problem_response(body, e.status, headers)
 
 
+#: What a refused write (422) can answer: a problem (with the simple JSON report) or the SHACL
+#: report graph itself.
+REFUSAL_FORMATS = (PROBLEM, TURTLE, JSON_LD)
+
+
+def refusal_response(e: ValidationFailed, path: str, accept: str | None) -> Response:
+    """422: the SHACL report as Turtle/JSON-LD when asked for, else a problem with the report."""
+    report = e.report
+    try:
+        fmt = choose(REFUSAL_FORMATS, accept, what="a refused write")
+    except NotAcceptable:
+        fmt = PROBLEM
+    if report is not None and fmt is not PROBLEM:
+        return Response(render(report, fmt.name), status=e.status, content_type=fmt.content_type)
+    body = e.to_problem()
+    body["instance"] = path
+    if report is not None:
+        body["report"] = to_json(report)
+    return problem_response(body, e.status)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(WsisError)
     def _wsis_error(e: WsisError) -> Response:
+        if isinstance(e, ValidationFailed):
+            return refusal_response(e, request.path, request.headers.get("Accept"))
         return error_response(e, request.path)
 
     @app.errorhandler(HTTPException)

@@ -18,24 +18,24 @@ errors are raised as :mod:`wsis_kg.errors` and become RFC 9457 problems in ``pro
 
 from __future__ import annotations
 
-import hmac
-
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, redirect, request
-from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header, parse_options_header
+from werkzeug.http import parse_options_header
 from werkzeug.wrappers import Request
 
 from wsis_kg.errors import (
     BadRequest,
     Forbidden,
-    Unauthorized,
+    NotAcceptable,
     UnsupportedMediaType,
 )
+from wsis_kg.rdf import formats
+from wsis_kg.rdf.formats import GRAPH_FORMATS, HTML, choose
 from wsis_kg.sparql import description as service_description
-from wsis_kg.sparql.guard import tokenize
-from wsis_kg.sparql.service import QueryRequest
+from wsis_kg.sparql.evaluate import QueryRequest
+from wsis_kg.sparql.lexer import tokenize
 from wsis_kg.web import Service, service
+from wsis_kg.web.auth import require_principal
 
 bp = Blueprint("sparql", __name__)
 
@@ -92,24 +92,15 @@ def _graph_params(r: Request, name: str) -> list[str]:
     return values
 
 
-def bearer_principal() -> str:
-    """The principal of a valid ``Authorization: Bearer`` token (401 none, 403 unknown)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("This endpoint changes data: send 'Authorization: Bearer <token>'.")
-    token = token.strip()
-    for known, principal in service().settings.tokens.items():
-        if hmac.compare_digest(known.encode(), token.encode()):
-            return principal
-    raise Forbidden("The bearer token is not valid for this service.")
-
-
 def _wants_html() -> bool:
-    accept = parse_accept_header(request.headers.get("Accept", ""), MIMEAccept)
-    best = accept.best_match(["text/html", "text/turtle", "application/rdf+xml",
-                              "application/ld+json", "application/n-triples"])
-    return best == "text/html"
+    """Whether a browser is asking (HTML preferred to every RDF format): no Accept is no."""
+    accept = request.headers.get("Accept")
+    if not accept:
+        return False
+    try:
+        return choose((HTML, *GRAPH_FORMATS), accept, what="the service description") is HTML
+    except NotAcceptable:
+        return False
 
 
 # ------------------------------------------------------------------------------------------
@@ -205,7 +196,7 @@ def sparql() -> Response:
         if req is None:
             if _wants_html():
                 return redirect(request.script_root + EDITOR_PATH, code=303)
-            return service_description.response(svc, request.base_url)
+            return _service_description(svc, request.base_url)
         return answer(svc, req, request)  # type: ignore[return-value]
     mt, opts = _content_type(request)
     if mt == FORM:
@@ -233,10 +224,20 @@ def sparql() -> Response:
 # update endpoint
 # ------------------------------------------------------------------------------------------
 
+def _service_description(svc: Service, endpoint: str) -> Response:
+    """The service description negotiated from the request's Accept / ``format``."""
+    fmt = formats.negotiate(formats.GRAPH, request.headers.get("Accept"),
+                            request.args.get("format"))
+    resp = Response(service_description.description(svc.queries, endpoint, fmt),
+                    content_type=fmt.content_type)
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
 @bp.route("/sparql/update", methods=["POST"], strict_slashes=False)
 def sparql_update() -> Response:
     svc = service()
-    bearer_principal()
+    require_principal(request, svc.settings)
     mt, opts = _content_type(request)
     if mt == FORM:
         update = _one(_params(request, "update"), "update")
@@ -304,8 +305,7 @@ def apply_using(update: str, using: list[str], using_named: list[str]) -> str:
 def health() -> Response:
     svc = service()
     try:
-        size = len(svc.store)
-        graphs = len(svc.store.named_graphs())
+        size, graphs = svc.queries.size()
         status = "ok"
     except Exception:  # noqa: BLE001 - health must answer, not fail
         size, graphs, status = None, None, "store-unavailable"

@@ -9,19 +9,20 @@ talk to ``/sparql`` from the browser, so they always show the live graph.
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
 from wsis_kg.errors import NotFound
+from wsis_kg.graph.catalogue import Example, read_catalogue
+from wsis_kg.graph.dump import DUMP_FORMATS
 from wsis_kg.namespaces import BASE, PREFIXES
+from wsis_kg.rdf.formats import TURTLE
 from wsis_kg.settings import PROJECT_ROOT
+from wsis_kg.sparql.lexer import with_prefixes
 from wsis_kg.web import service
 from wsis_kg.web.linked_data import (
-    DUMPS,
     public_base,
     select,
     store_generation,
@@ -74,41 +75,8 @@ ORDER BY ?status ?name
 # Example catalogue (queries/*.rq with "# title:" / "# description:" header comments)
 # --------------------------------------------------------------------------------------------
 
-@dataclass
-class Example:
-    name: str
-    title: str
-    description: str
-    query: str
-
-
-_HEADER = re.compile(r"^#\s*(title|description)\s*:\s*(.*)$", re.IGNORECASE)
-
-
-def parse_example(path: Path) -> Example:
-    text = path.read_text(encoding="utf-8")
-    fields: dict[str, str] = {}
-    current = None
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            if line.strip():
-                break
-            continue
-        m = _HEADER.match(line)
-        if m:
-            current = m.group(1).lower()
-            fields[current] = m.group(2).strip()
-        elif current and line[1:].strip() and line.startswith(("#  ", "#\t")):
-            fields[current] += " " + line[1:].strip()
-        else:
-            current = None
-    return Example(path.stem, fields.get("title") or path.stem.replace("-", " "),
-                   fields.get("description", ""), text)
-
-
 def examples() -> list[Example]:
-    folder = service().settings.queries_dir
-    return [parse_example(p) for p in sorted(folder.glob("*.rq"))]
+    return read_catalogue(service().settings.queries_dir)
 
 
 def ehealth_example() -> Example | None:
@@ -210,22 +178,10 @@ def home() -> str:
                  "list": editor_link(list_query(c)),
                  "term": f"{request.script_root}/def/{c}"} for c, t, b in SECTIONS]
     return render_template("home.html", sections=sections, stats=stats, ehealth=ehealth,
-                           examples=examples(), dumps=DUMPS, version=void.package_version(),
+                           examples=examples(),
+                           dumps=[f.extension for f in DUMP_FORMATS.values()],
+                           version=void.package_version(),
                            **page_context())
-
-
-_PNAME = re.compile(r"(?<![\w<:/#?])([A-Za-z][\w-]*):(?=[\w(]|\s)")
-
-
-def with_prefixes(query: str) -> str:
-    """Add the PREFIX lines the query uses but does not declare (project prefixes only)."""
-    declared = {m.lower() for m in re.findall(r"PREFIX\s+([\w-]*):", query, re.IGNORECASE)}
-    body = re.sub(r"<[^>\s]*>|\"[^\"\n]*\"|'[^'\n]*'|#[^\n]*", " ", query)
-    used = [p for p in dict.fromkeys(_PNAME.findall(body))
-            if p in PREFIXES and p.lower() not in declared]
-    if not used:
-        return query
-    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in used) + query
 
 
 @bp.route("/editor")
@@ -257,14 +213,13 @@ def data() -> str:
     from wsis_kg.graph import void
     from wsis_kg.web.linked_data import serialize
 
-    triples = void.describe_dataset(service().store, service().settings,
+    triples = void.describe_dataset(None, service().settings,
                                     service_root=request.host_url.rstrip("/")
                                     + request.script_root,
                                     select=select, generation=store_generation())
-    import pyoxigraph as ox
-
-    void_ttl = serialize(triples, ox.RdfFormat.TURTLE).decode("utf-8")
-    return render_template("data.html", dumps=void.DUMP_MEDIA, void_ttl=void_ttl,
+    void_ttl = serialize(triples, TURTLE).decode("utf-8")
+    dumps = {f.extension: (f.media_type, void.dump_label(f)) for f in DUMP_FORMATS.values()}
+    return render_template("data.html", dumps=dumps, void_ttl=void_ttl,
                            stats=void.dataset_stats(select, store_generation()),
                            version=void.package_version(), **page_context())
 

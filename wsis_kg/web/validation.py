@@ -18,31 +18,22 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wsis_kg.errors import (
     BadRequest,
     InputSyntaxError,
-    NotAcceptable,
     PayloadTooLarge,
     UnsupportedMediaType,
 )
+from wsis_kg.rdf.formats import HTML, REPORT_FORMATS, TURTLE, choose, rdf_format
 from wsis_kg.rdf.parse import (
     ParsedInput,
     format_from_media_type,
     format_from_name,
-    format_from_path,
+    format_of_upload,
     parse_bytes,
 )
-from wsis_kg.validation.report import MEDIA_TYPES, ValidationReport, render, short
+from wsis_kg.validation.report import FORMATS, ValidationReport, render, short
 
 bp = Blueprint("validation", __name__)
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
-#: Report media types → report format, in order of preference for API callers.
-REPORT_TYPES = {
-    "text/turtle": "turtle",
-    "application/ld+json": "jsonld",
-    "application/json": "json",
-    "text/html": "html",
-    "text/plain": "text",
-}
-
 
 @bp.get("/validate")
 def page() -> str:
@@ -68,24 +59,16 @@ def validate_post() -> Response:
     if shapes is not None:
         report = validate.validate_with_shapes([data], shapes)
     else:
-        report = validate.validate_new_data([data], svc.settings, svc.store)
+        report = svc.queries.validate([data])
     return report_response(report, out, form=request.form if is_form else None)
 
 
 def negotiate(req: Request, *, prefer_html: bool = False) -> str:
-    """The report format the client accepts best (406 when none)."""
-    offers = list(REPORT_TYPES)
+    """The name of the report format the client accepts best (406 when none)."""
+    offers = REPORT_FORMATS
     if prefer_html:
-        offers.remove("text/html")
-        offers.insert(0, "text/html")
-    from wsis_kg.web.gsp import best_match
-
-    best = best_match(req, offers)
-    if best is None:
-        raise NotAcceptable(f"cannot answer with {req.headers.get('Accept')!r}; the report is "
-                            f"available as {', '.join(REPORT_TYPES)}",
-                            supported=list(REPORT_TYPES))
-    return REPORT_TYPES[best]
+        offers = (HTML, *(f for f in REPORT_FORMATS if f is not HTML))
+    return choose(offers, req.headers.get("Accept"), what="the report").name
 
 
 def report_response(report: ValidationReport, out: str, *, status: int = 200,
@@ -96,8 +79,7 @@ def report_response(report: ValidationReport, out: str, *, status: int = 200,
                                fmt=form.get("format") if form else None)
     else:
         body = render(report, out)
-    resp = Response(body, status=status, mimetype=MEDIA_TYPES[out].split(";")[0])
-    resp.headers["Content-Type"] = MEDIA_TYPES[out]
+    resp = Response(body, status=status, content_type=FORMATS[out].content_type)
     resp.headers["Vary"] = "Accept"
     return resp
 
@@ -144,18 +126,12 @@ def _form_part(req: Request, names: tuple[str, ...], fmt_name: str | None,
             raw = f.read()
             if not raw and not f.filename:
                 continue
-            if fmt_name:
-                fmt = format_from_name(fmt_name)
-            elif f.mimetype and f.mimetype not in ("application/octet-stream", "text/plain"):
-                fmt = format_from_media_type(f.mimetype)
-            elif f.filename:
-                fmt = format_from_path(f.filename)
-            else:
-                fmt = format_from_name("turtle")
+            fmt = format_of_upload(f.mimetype, f.filename, name=fmt_name,
+                                   default=rdf_format(TURTLE))
             return parse_bytes(raw, fmt, source=f.filename or name, base_iri=base)
     for name in names:
         text = req.form.get(name)
         if text and text.strip():
-            fmt = format_from_name(fmt_name) if fmt_name else format_from_name("turtle")
+            fmt = format_from_name(fmt_name) if fmt_name else rdf_format(TURTLE)
             return parse_bytes(text, fmt, source=name, base_iri=base)
     return None

@@ -11,11 +11,12 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from wsis_kg.cli import cli
+from wsis_kg.extraction.extract import source
 
 ROOT = Path(__file__).resolve().parents[3]
 FIX = ROOT / "tests" / "fixtures" / "importer"
-ECOSOC = ROOT / "data" / "sources" / "ecosoc-res-2009-7.txt"
-GA = ROOT / "data" / "sources" / "ga-res-66-184.txt"
+ECOSOC = ROOT / source("E-RES-2009-7").source_file
+GA = ROOT / source("A-RES-66-184").source_file
 
 
 def run(*args: str):

@@ -8,6 +8,7 @@ import pytest
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
+from wsis_kg.extraction.extract import source
 from wsis_kg.extraction.importer.resolution import (
     ImportResult,
     ResolutionImportError,
@@ -152,7 +153,7 @@ def test_ecosoc_citations(ecosoc: ImportResult) -> None:
 
 def test_ga_needs_its_symbol() -> None:
     with pytest.raises(ResolutionImportError, match="pass --symbol"):
-        import_resolution((SOURCES / "ga-res-66-184.txt").read_text(encoding="utf-8"))
+        import_resolution((SOURCES / source("A-RES-66-184").filename).read_text(encoding="utf-8"))
 
 
 def test_ga_metadata(ga: ImportResult) -> None:
@@ -314,7 +315,7 @@ def test_symbols() -> None:
 
 def test_symbol_must_match_body() -> None:
     with pytest.raises(ResolutionImportError, match="does not match the body"):
-        import_resolution((SOURCES / "ga-res-66-184.txt").read_text(encoding="utf-8"),
+        import_resolution((SOURCES / source("A-RES-66-184").filename).read_text(encoding="utf-8"),
                           symbol="E/RES/2011/16")
 
 

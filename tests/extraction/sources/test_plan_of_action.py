@@ -147,7 +147,7 @@ def test_c7_recovered(poa: Graph) -> None:
 
 def test_all_garbled_lines_are_registered() -> None:
     """Every line the screening flags holds a registered damaged passage, and vice versa."""
-    src = source_text("geneva-plan-of-action.txt")
+    src = source_text("geneva-plan-of-action")
     flagged = [ln for ln in src.splitlines() if looks_garbled(ln)]
     assert flagged
     assert all(any(d in ln for d in plan_of_action.DAMAGE) for ln in flagged)
@@ -165,6 +165,6 @@ def test_citations(poa: Graph) -> None:
 
 
 def test_changed_source_is_refused() -> None:
-    src = source_text("geneva-plan-of-action.txt").replace("hytcP", "hytc")
+    src = source_text("geneva-plan-of-action").replace("hytcP", "hytc")
     with pytest.raises(BuildError, match="damaged passage"):
         plan_of_action.extract(src)

@@ -135,6 +135,6 @@ def test_citations(tunis: Graph) -> None:
 
 
 def test_annex_layout_change_is_refused() -> None:
-    src = source_text("tunis-draft-implementation-mechanism.txt").replace("\nFAO\n", "\n")
+    src = source_text("tunis-draft-implementation-mechanism").replace("\nFAO\n", "\n")
     with pytest.raises(BuildError, match="sub-lines but"):
         tunis_draft.extract(src)

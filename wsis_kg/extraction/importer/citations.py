@@ -34,7 +34,14 @@ from dataclasses import dataclass, field
 from rdflib import URIRef
 
 from wsis_kg.extraction.importer.layout import DATE, MONTHS
-from wsis_kg.namespaces import ID, WSIS
+from wsis_kg.extraction.verbs import CITING_VERBS, OTHER_VERBS
+from wsis_kg.namespaces import (
+    WSIS,
+    doc_iri,
+    document_slug,
+    paragraph_iri,
+    resolution_iri,
+)
 
 ITEM = (r"(?:[AE]/RES/)?\d{1,4}/\d{1,4}(?:\s?[A-Z](?![A-Za-z]))?(?:\s+of\s+" + DATE + r")?")
 ITEM_RE = re.compile(r"(?P<sym>(?:(?P<pre>[AE])/RES/)?(?P<a>\d{1,4})/(?P<b>\d{1,4})"
@@ -63,18 +70,7 @@ UN_SYMBOL = re.compile(
     r"(?<![\w/])(?:A|E|S)/(?:[A-Z0-9.]+/)*[A-Z0-9.]*\d[A-Z0-9.]*"
     r"(?:-(?:A|E|S)/(?:[A-Z0-9.]+/)*[A-Z0-9.]*\d[A-Z0-9.]*)?")
 
-VERBS: list[tuple[str, URIRef | None]] = [
-    (r"recall(?:s|ing)", WSIS.recalls),
-    (r"reaffirm(?:s|ing)", WSIS.reaffirms),
-    (r"tak(?:es|ing)\s+note(?:\s+with\s+\w+)?\s+of", WSIS.takesNoteOf),
-    (r"welcom(?:es|ing)", WSIS.welcomes),
-    (r"not(?:es|ing)(?:\s+(?:also|further|with\s+\w+))?", WSIS.notes),
-    (r"endors(?:es|ing)", WSIS.endorses),
-    (r"(?:recogniz|recognis|stress|emphasiz|emphasis|encourag|urg|request|invit|decid|"
-     r"acknowledg|highlight|commend|recommend|reiterat|underlin|affirm|appreciat|approv|"
-     r"consider|call|express|look|support|regrett|deplor|condemn|appeal|agree|"
-     r"sress|believ|welcom)(?:es|s|ing)", None),
-]
+VERBS: list[tuple[str, URIRef | None]] = [*CITING_VERBS, (OTHER_VERBS, None)]
 VERB_RE = re.compile("|".join(f"(?P<v{i}>\\b{p}\\b)" for i, (p, _) in enumerate(VERBS)),
                      re.IGNORECASE)
 INDIRECT = re.compile(
@@ -82,18 +78,6 @@ INDIRECT = re.compile(
     r"with\b|\bin\s+the\s+context\s+of\b|\b(?:provided|stated|contained|set\s+out|referred\s+"
     r"to|mentioned)\s+in\b|\bpursuant\s+to\b", re.IGNORECASE)
 PREPOSITIONS = {"in", "by", "under", "with", "to", "from", "through", "at"}
-SPECIFIC = (WSIS.recalls, WSIS.reaffirms, WSIS.takesNoteOf, WSIS.welcomes, WSIS.notes,
-            WSIS.endorses)
-
-
-def res_slug(symbol: str) -> str:
-    return symbol.replace("/", "-").replace(" ", "")
-
-
-def doc_slug(symbol: str) -> str:
-    """IRI slug of a UN document symbol: "/" and "." become "-" (a trailing ".1" would look like
-    a file extension to the linked-data layer), spaces go."""
-    return symbol.replace("/", "-").replace(".", "-").replace(" ", "")
 
 
 def iso_date(day: str, month: str, year: str) -> str:
@@ -108,7 +92,7 @@ class CitedResolution:
 
     @property
     def iri(self) -> URIRef:
-        return ID["resolution/" + res_slug(self.symbol)]
+        return resolution_iri(self.symbol)
 
 
 @dataclass
@@ -180,7 +164,7 @@ def find(text: str, own: URIRef) -> Found:
         res = _resolution(im, m.group("body"))
         found.resolutions.append(res)
         for n in expand(m.group("nums")):
-            found.citations.append(Citation(m.start(), URIRef(f"{res.iri}/para/{n}"),
+            found.citations.append(Citation(m.start(), paragraph_iri(res.iri, n),
                                             "resolution-para", res, para=n))
         taken.append(m.span())
     for m in PARA_OF_DOC.finditer(text):
@@ -188,14 +172,14 @@ def find(text: str, own: URIRef) -> Found:
             continue
         slug = next(k for k, v in DOCS.items() if re.fullmatch(v, m.group("doc")))
         for n in expand(m.group("nums")):
-            found.citations.append(Citation(m.start(), ID[f"doc/{slug}/para/{n}"], "doc-para",
+            found.citations.append(Citation(m.start(), paragraph_iri(doc_iri(slug), n), "doc-para",
                                             para=n, doc=slug))
         taken.append(m.span())
     for m in PARA_OWN.finditer(text):
         if not free(*m.span()):
             continue
         for n in expand(m.group("nums")):
-            found.citations.append(Citation(m.start(), URIRef(f"{own}/para/{n}"), "own-para",
+            found.citations.append(Citation(m.start(), paragraph_iri(own, n), "own-para",
                                             para=n))
         taken.append(m.span())
     for m in RES_LIST.finditer(text):
@@ -224,7 +208,7 @@ def find(text: str, own: URIRef) -> Found:
         if not free(*m.span()):
             continue
         slug = (m.lastgroup or "").replace("_", "-")
-        found.citations.append(Citation(m.start(), ID[f"doc/{slug}"], "doc", doc=slug))
+        found.citations.append(Citation(m.start(), doc_iri(slug), "doc", doc=slug))
         taken.append(m.span())
     for m in UN_SYMBOL.finditer(text):
         if not free(*m.span()):
@@ -232,7 +216,7 @@ def find(text: str, own: URIRef) -> Found:
         sym = m.group().rstrip(".")
         if "/RES/" in sym:
             continue
-        found.citations.append(Citation(m.start(), ID["doc/" + doc_slug(sym)], "symbol",
+        found.citations.append(Citation(m.start(), doc_iri(document_slug(sym)), "symbol",
                                         doc=sym))
         taken.append(m.span())
     found.citations.sort(key=lambda c: c.start)

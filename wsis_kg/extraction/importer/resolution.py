@@ -23,7 +23,7 @@ from datetime import date as Date
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from wsis_kg.errors import BadRequest
+from wsis_kg.errors import ResolutionImportError
 from wsis_kg.extraction.importer import citations as cit
 from wsis_kg.extraction.importer import markers as mk
 from wsis_kg.extraction.importer.layout import (
@@ -34,14 +34,19 @@ from wsis_kg.extraction.importer.layout import (
     analyse,
     ocr_number,
 )
-from wsis_kg.namespaces import ID, PREFIXES, WSIS
-
-
-class ResolutionImportError(BadRequest):
-    """The text cannot be imported (unreadable, empty, not a resolution, symbol unknown)."""
-
-    title, slug = "Resolution not imported", "resolution-import"
-
+from wsis_kg.extraction.verbs import SPECIFIC
+from wsis_kg.namespaces import (
+    PREFIXES,
+    WSIS,
+    doc_iri,
+    document_slug,
+    graph_iri,
+    org_iri,
+    paragraph_iri,
+    part_iri,
+    resolution_iri,
+    resolution_slug,
+)
 
 # Hyphenated compounds that a line break may split ("Secretary-" / "General"). A line-end hyphen
 # is kept when the next line starts with a capital, when the joined word is listed here or
@@ -103,7 +108,7 @@ class ImportResult:
 
     @property
     def graph_name(self) -> URIRef:
-        return URIRef(PREFIXES["wsisg"] + cit.res_slug(self.symbol))
+        return graph_iri(resolution_slug(self.symbol))
 
 
 def decode(data: bytes, name: str = "input") -> str:
@@ -234,7 +239,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
             sym.startswith("A/") and lay.body_slug != "un-general-assembly"):
         raise ResolutionImportError(f"symbol {sym} does not match the body of the text "
                                     f"({lay.body_name})")
-    res = ID["resolution/" + cit.res_slug(sym)]
+    res = resolution_iri(sym)
     iso_date = None
     if date:
         try:
@@ -258,7 +263,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
         g.bind(p, iri)
     g.add((res, RDF.type, WSIS.Resolution))
     g.add((res, WSIS.symbol, Literal(sym)))
-    g.add((res, WSIS.adoptedBy, ID["org/" + lay.body_slug]))
+    g.add((res, WSIS.adoptedBy, org_iri(lay.body_slug)))
     if lay.title:
         g.add((res, DCTERMS.title, Literal(lay.title, lang="en")))
     if sym.startswith("A/RES/"):
@@ -348,7 +353,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     declared: dict[str, cit.CitedResolution] = {}
     docs: dict[str, tuple[str, bool]] = {}  # symbol → (slug, is report)
     for n, body in footnote_text.items():
-        f = URIRef(f"{res}/footnote/{n}")
+        f = part_iri(res, f"footnote/{n}")
         g.add((f, RDF.type, WSIS.Footnote))
         g.add((f, WSIS.footnoteMarker, Literal(str(n))))
         g.add((f, WSIS.sequence, Literal(n, datatype=XSD.integer)))
@@ -367,7 +372,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
             if c.kind == "symbol" and c.doc:
                 is_report = bool(re.search(r"\breports?\b", window, re.I))
                 prev = docs.get(c.doc)
-                docs[c.doc] = (cit.doc_slug(c.doc), is_report or bool(prev and prev[1]))
+                docs[c.doc] = (document_slug(c.doc), is_report or bool(prev and prev[1]))
         _illegible(g, f, body)
 
     # parts
@@ -376,7 +381,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
         _write_part(g, part, res)
         _illegible(g, part.iri, part.text)
         for n in part.footnotes:
-            g.add((part.iri, WSIS.hasFootnote, URIRef(f"{res}/footnote/{n}")))
+            g.add((part.iri, WSIS.hasFootnote, part_iri(res, f"footnote/{n}")))
         if part.kind == "heading":
             continue
         vs = cit.verbs(part.text)
@@ -386,7 +391,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
         for c in found.citations:
             if c.kind == "symbol" and c.doc:
                 is_report = bool(re.search(r"\breports?\b", part.text[:c.start][-200:], re.I))
-                docs.setdefault(c.doc, (cit.doc_slug(c.doc), is_report))
+                docs.setdefault(c.doc, (document_slug(c.doc), is_report))
             prop = cit.governing(part.text, c.start, vs, direct=True)
             if c.kind == "own-para" and c.target == part.iri:
                 continue
@@ -401,7 +406,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
                 n_cites += 1
     # a specific citing property makes the plain wsis:cites of the same target redundant
     for s, _p, o in list(g.triples((None, None, None))):
-        if _p in cit.SPECIFIC and (s, WSIS.cites, o) in g:
+        if _p in SPECIFIC and (s, WSIS.cites, o) in g:
             g.remove((s, WSIS.cites, o))
 
     for r in declared.values():
@@ -409,11 +414,11 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
             continue
         g.add((r.iri, RDF.type, WSIS.Resolution))
         g.add((r.iri, WSIS.symbol, Literal(r.symbol)))
-        g.add((r.iri, WSIS.adoptedBy, ID["org/" + r.body_slug]))
+        g.add((r.iri, WSIS.adoptedBy, org_iri(r.body_slug)))
         if r.date:
             g.add((r.iri, WSIS.adoptionDate, Literal(r.date, datatype=XSD.date)))
     for symbol_, (slug, is_report) in sorted(docs.items()):
-        d = ID["doc/" + slug]
+        d = doc_iri(slug)
         g.add((d, RDF.type, WSIS.Report if is_report else WSIS.Document))
         g.add((d, WSIS.symbol, Literal(symbol_)))
 
@@ -448,7 +453,7 @@ def _merge(declared: dict[str, cit.CitedResolution], r: cit.CitedResolution,
 def _declare_cited_part(g: Graph, c: cit.Citation) -> None:
     """A paragraph of another document, known only by its number: a wsis:DocumentPart (not a
     wsis:Paragraph, whose shape wants the text we do not have)."""
-    doc = c.resolution.iri if c.resolution else ID[f"doc/{c.doc}"]
+    doc = c.resolution.iri if c.resolution else doc_iri(c.doc)
     g.add((c.target, RDF.type, WSIS.DocumentPart))
     g.add((c.target, WSIS.number, Literal(c.para)))
     g.add((c.target, DCTERMS.isPartOf, doc))
@@ -491,7 +496,7 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
         om = OPERATIVE_START.match(first)
         if b.kind == "heading":
             n_sec += 1
-            section = URIRef(f"{res}/section/{n_sec}")
+            section = part_iri(res, f"section/{n_sec}")
             text = _join([ln.text for ln in b.lines], hyphenated, plain)
             p = Part(section, "heading", text, n_sec, number=str(n_sec), line=b.first.no)
             _label(p, f"heading (line {b.first.no})", b)
@@ -507,7 +512,7 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
                                 f"{printed!r}, recovered from the sequence" if printed else
                                 f"paragraph {n_op} (line {b.first.no}): number lost, "
                                 "recovered from the sequence")
-            iri = URIRef(f"{res}/para/{n_op}")
+            iri = paragraph_iri(res, n_op)
             lines = [ln.text for ln in b.lines]
             lines[0] = first[om.end():] if om else first
             main, items = _split_items(lines)
@@ -524,7 +529,7 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
                             f"paragraphs, ignored: {b.raw[:60]!r}")
             continue
         n_pre += 1
-        iri = URIRef(f"{res}/preamble/{n_pre}")
+        iri = part_iri(res, f"preamble/{n_pre}")
         lines = [ln.text for ln in b.lines]
         main, items = _split_items(lines)
         text = _join(main, hyphenated, plain)
@@ -583,12 +588,12 @@ def _items(items: list[tuple[str, list[str]]], para: Part, hyphenated: set[str],
         if is_roman:
             n_roman += 1
             assert parent_letter is not None
-            p = Part(URIRef(f"{parent_letter.iri}/{label}"), "item", text, n_roman,
+            p = Part(part_iri(parent_letter.iri, label), "item", text, n_roman,
                      number=label, parent=parent_letter.iri, line=b.first.no)
         else:
             n_letter += 1
             n_roman = 0
-            p = Part(URIRef(f"{para.iri}/{label}"), "item", text, n_letter, number=label,
+            p = Part(part_iri(para.iri, label), "item", text, n_letter, number=label,
                      parent=para.iri, line=b.first.no)
             parent_letter = p
         _label(p, f"item ({label}) of {para.label}", b)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from rdflib import Graph
 
+from wsis_kg.extraction.extract import source
 from wsis_kg.extraction.importer.resolution import import_resolution
 
-ECOSOC_2009_7 = "data/sources/ecosoc-res-2009-7.txt"
-GA_66_184 = "data/sources/ga-res-66-184.txt"
+ECOSOC_2009_7 = source("E-RES-2009-7").source_file
+GA_66_184 = source("A-RES-66-184").source_file
 
 
 def extract_ecosoc_2009_7(text: str) -> Graph:

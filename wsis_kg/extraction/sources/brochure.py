@@ -26,13 +26,15 @@ import re
 
 from rdflib import RDFS, Graph, Literal, URIRef
 
+from wsis_kg.errors import SourceFormatError
+from wsis_kg.extraction.extract import source
 from wsis_kg.extraction.sources.citations import link_citations
 from wsis_kg.extraction.sources.rdf import DocBuilder
-from wsis_kg.extraction.sources.text import SourceFormatError, join_lines, normalise_space
-from wsis_kg.namespaces import ID, WSIS
+from wsis_kg.extraction.sources.text import join_lines, normalise_space
+from wsis_kg.namespaces import WSIS, action_line_iri, part_iri
 
 SLUG = "itu-brochure-implementing-action-plan"
-SOURCE_FILE = "data/sources/itu-brochure-implementing-action-plan.txt"
+SOURCE_FILE = source(SLUG).source_file
 
 HEADING = re.compile(r"^(#{1,3})\s+(\S.*)$")
 LETTERED = re.compile(r"^- ([a-z])\)\s+(\S.*)$")
@@ -118,12 +120,12 @@ def _list(b: DocBuilder, parent: URIRef, lines: list[str], line_no: int) -> None
     item: URIRef | None = None
     for k, raw in enumerate(lines):
         if m := LETTERED.match(raw.strip()):
-            item = b.part(URIRef(f"{parent}/{m.group(1)}"), WSIS.Item, parent,
+            item = b.part(part_iri(parent, m.group(1)), WSIS.Item, parent,
                           number=m.group(1), text=normalise_space(strip_markdown(m.group(2))))
             sub = 0
         elif (m := SUB_BULLET.match(raw)) and item is not None:
             sub += 1
-            b.part(URIRef(f"{item}/{sub}"), WSIS.DocumentPart, item,
+            b.part(part_iri(item, sub), WSIS.DocumentPart, item,
                    text=normalise_space(strip_markdown(m.group(1))))
         else:
             raise SourceFormatError(f"list line not understood: {raw.strip()[:40]!r}",
@@ -135,7 +137,7 @@ def _table(b: DocBuilder, parent: URIRef, lines: list[str], line_no: int) -> Non
     assert header is not None
     b.comment(parent, "This section holds the table \u201cAction line | "
               f"{header.group(1).strip()}\u201d (rows table/facilitators/row/\u2026).")
-    base = b.iri("table/facilitators/row/")
+    base = b.iri("table/facilitators/row")
     for k, raw in enumerate(lines[1:], start=1):
         m = ROW.match(raw)
         if not m:
@@ -144,9 +146,9 @@ def _table(b: DocBuilder, parent: URIRef, lines: list[str], line_no: int) -> Non
         code, label, cell = m.group(1), m.group(2), normalise_space(m.group(3))
         subs = LI.findall(label)
         label = normalise_space(strip_markdown(label.split("<ul", 1)[0]))
-        row = b.part(URIRef(f"{base}{code}"), WSIS.TableRow, parent, number=code,
+        row = b.part(part_iri(base, code), WSIS.TableRow, parent, number=code,
                      heading=f"{code}. {label}", text=cell)
-        b.g.add((row, WSIS.mentions, ID["action-line/" + code]))
+        b.g.add((row, WSIS.mentions, action_line_iri(code)))
         if not subs:
             continue
         agencies = cell.split(" ")
@@ -156,6 +158,6 @@ def _table(b: DocBuilder, parent: URIRef, lines: list[str], line_no: int) -> Non
                                     line=line_no + k)
         for name, agency in zip(subs, agencies, strict=True):
             sub_code = f"{code}-{slugify(name)}"
-            r = b.part(URIRef(f"{base}{sub_code}"), WSIS.TableRow, row, number=sub_code,
+            r = b.part(part_iri(base, sub_code), WSIS.TableRow, row, number=sub_code,
                        heading=normalise_space(name), text=agency)
-            b.g.add((r, WSIS.mentions, ID["action-line/" + sub_code]))
+            b.g.add((r, WSIS.mentions, action_line_iri(sub_code)))

@@ -13,31 +13,24 @@ from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from wsis_kg.extraction.sources.rdf import DocBuilder
-from wsis_kg.namespaces import ID, WSIS
+from wsis_kg.extraction.verbs import CITING_VERBS
+from wsis_kg.namespaces import WSIS, doc_iri, paragraph_iri
 
-# The verb (or participle) that introduces the reference decides the sub-property of wsis:cites.
-VERBS: tuple[tuple[str, URIRef], ...] = (
-    (r"recall(?:s|ing|ed)?", WSIS.recalls),
-    (r"reaffirm(?:s|ing|ed)?", WSIS.reaffirms),
-    (r"tak(?:es|ing) note of", WSIS.takesNoteOf),
-    (r"welcom(?:es|ing|ed)?", WSIS.welcomes),
-    (r"not(?:es|ing|ed)", WSIS.notes),
-    (r"endors(?:es|ing|ed)", WSIS.endorses),
-)
 RESOLUTION = re.compile(
     r"(?:General Assembly|UNGA)\s+[Rr]esolution\s+(\d{2})/(\d{1,3})(?:\s+([A-Z])\b)?")
 DECLARATION_PARAS = re.compile(
     r"paragraphs?\s+(\d{1,2})(?:\s*[-\u2013]\s*(\d{1,2}))?\s+of\s+the\s+Declaration of Principles")
-DECLARATION = ID["doc/geneva-declaration-of-principles"]
+DECLARATION = doc_iri("geneva-declaration-of-principles")
 # "We recall that the [Geneva] Plan of Action identifies…": a verb governing the document itself.
 PLAN_OF_ACTION = re.compile(r"(?:\[Geneva\] |Geneva )?Plan of Action\b")
-PLAN_OF_ACTION_DOC = ID["doc/geneva-plan-of-action"]
+PLAN_OF_ACTION_DOC = doc_iri("geneva-plan-of-action")
 
 
 def _verb(text: str, start: int) -> URIRef:
-    """The citing verb in the clause before ``start`` (up to the previous sentence or ';')."""
+    """The citing verb in the clause before ``start`` (up to the previous sentence or ';'): the
+    first of :data:`CITING_VERBS` found there decides the sub-property of wsis:cites."""
     clause = re.split(r"[.;]\s", text[:start])[-1].lower()
-    for pattern, prop in VERBS:
+    for pattern, prop in CITING_VERBS:
         if re.search(r"\b" + pattern + r"\b", clause):
             return prop
     return WSIS.cites
@@ -58,7 +51,7 @@ def link_citations(b: DocBuilder, part: URIRef, text: str) -> None:
         last = int(m.group(2) or first)
         verb = _verb(text, m.start())
         for n in range(first, last + 1):
-            para = URIRef(f"{DECLARATION}/para/{n}")
+            para = paragraph_iri(DECLARATION, n)
             b.cite(part, verb, para)
             # declared minimally (like the importer's cited paragraphs): the Declaration's own
             # text is not in the seed set, so it is a bare wsis:DocumentPart

@@ -20,13 +20,15 @@ from dataclasses import dataclass, field
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
+from wsis_kg.errors import SourceFormatError
+from wsis_kg.extraction.extract import source
 from wsis_kg.extraction.sources.citations import link_citations
 from wsis_kg.extraction.sources.rdf import DocBuilder
-from wsis_kg.extraction.sources.text import SourceFormatError, join_lines, strip_furniture
-from wsis_kg.namespaces import WSIS
+from wsis_kg.extraction.sources.text import join_lines, strip_furniture
+from wsis_kg.namespaces import WSIS, paragraph_iri, part_iri
 
 SLUG = "geneva-plan-of-action"
-SOURCE_FILE = "data/sources/geneva-plan-of-action.txt"
+SOURCE_FILE = source(SLUG).source_file
 BROCHURE_TABLE = "https://w3id.org/wsis-kg/id/doc/itu-brochure-implementing-action-plan/table/facilitators/row/"
 
 # Garbled passages exactly as in the source (runs of spaces included). Each is checked.
@@ -142,7 +144,7 @@ def extract(text: str) -> Graph:
             container, expected = sub, 0
         elif blk.kind == "para":
             para_num = int(blk.marker)
-            container = b.part(b.iri(f"para/{blk.marker}"), WSIS.Paragraph, sub or top,
+            container = b.part(paragraph_iri(b.doc, blk.marker), WSIS.Paragraph, sub or top,
                                number=blk.marker)
             finish(container, blk)
             expected = 0
@@ -176,7 +178,7 @@ def extract(text: str) -> Graph:
                               "(dcterms:source)."
                               + (f" Paragraph {', '.join(map(str, lost_paras))} is lost entirely."
                                  if lost_paras else ""))
-                container = b.part(b.iri(f"para/{rec_num}"), WSIS.Paragraph, sub or top,
+                container = b.part(paragraph_iri(b.doc, rec_num), WSIS.Paragraph, sub or top,
                                    number=str(rec_num))
                 b.recovered(container)
                 lost_items = ", ".join(f"{c})" for c in LETTERS[:idx])
@@ -197,7 +199,7 @@ def extract(text: str) -> Graph:
                 head, tail = item_block.lines[:cut], item_block.lines[cut:]
                 finish(item, item_block, head)
                 lost = LETTERS[expected]
-                rec = b.part(URIRef(f"{container}/{lost}"), WSIS.Item, container, number=lost)
+                rec = b.part(part_iri(container, lost), WSIS.Item, container, number=lost)
                 finish(rec, item_block, tail)
                 b.recovered(rec)
                 b.comment(item, "The end of this item is garbled in the source: the text "
@@ -212,7 +214,7 @@ def extract(text: str) -> Graph:
             if container is None:
                 raise SourceFormatError("item outside any paragraph", source=SOURCE_FILE,
                                         line=blk.line)
-            item = b.part(URIRef(f"{container}/{blk.marker}"), WSIS.Item, container,
+            item = b.part(part_iri(container, blk.marker), WSIS.Item, container,
                           number=blk.marker)
             item_block = blk
             finish(item, blk)
@@ -221,7 +223,7 @@ def extract(text: str) -> Graph:
             if item is None:
                 raise SourceFormatError("sub-item outside any item", source=SOURCE_FILE,
                                         line=blk.line)
-            r = b.part(URIRef(f"{item}/{blk.marker}"), WSIS.Item, item, number=blk.marker)
+            r = b.part(part_iri(item, blk.marker), WSIS.Item, item, number=blk.marker)
             finish(r, blk)
     return b.g
 

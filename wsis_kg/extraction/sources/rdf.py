@@ -12,12 +12,7 @@ from collections import defaultdict
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from wsis_kg.namespaces import ID, WSIS
-
-
-def resolution_iri(symbol: str) -> URIRef:
-    """``A/RES/57/270B`` (or ``A/RES/57/270 B``) → ``id/resolution/A-RES-57-270B``."""
-    return ID["resolution/" + symbol.replace("/", "-").replace(" ", "")]
+from wsis_kg.namespaces import WSIS, doc_iri, part_iri, resolution_iri
 
 
 class DocBuilder:
@@ -25,14 +20,14 @@ class DocBuilder:
 
     def __init__(self, slug: str, doc_class: URIRef, title: str, source_file: str) -> None:
         self.g = Graph()
-        self.doc = ID["doc/" + slug]
+        self.doc = doc_iri(slug)
         self._seq: dict[URIRef, int] = defaultdict(int)
         self.g.add((self.doc, RDF.type, doc_class))
         self.g.add((self.doc, DCTERMS.title, Literal(title, lang="en")))
         self.g.add((self.doc, WSIS.sourceFile, Literal(source_file)))
 
     def iri(self, path: str) -> URIRef:
-        return URIRef(f"{self.doc}/{path}")
+        return part_iri(self.doc, path)
 
     def part(self, iri: URIRef, cls: URIRef, parent: URIRef | None = None, *,
              number: str | None = None, text: str | None = None,

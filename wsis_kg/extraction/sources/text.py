@@ -13,20 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from wsis_kg.errors import BuildError
-
-
-class SourceFormatError(BuildError):
-    """A source text no longer has the layout its extractor was written for."""
-
-    title, slug = "Source text not understood", "source-format"
-
-    def __init__(self, detail: str, *, source: str | None = None, line: int | None = None,
-                 **extensions: object) -> None:
-        where = f"{source}:{line}: " if source and line else ""
-        super().__init__(where + detail, source=source, line=line, **extensions)
-
-
 # Page numbers ("- 5 -", "-5-", "Page 5") and separator rules ("********************").
 PAGE_NUMBER = re.compile(r"^\s*(?:-\s*\d{1,3}\s*-|page\s+\d{1,3}(?:\s+of\s+\d{1,3})?)\s*$",
                          re.IGNORECASE)

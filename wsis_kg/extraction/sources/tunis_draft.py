@@ -23,19 +23,27 @@ import re
 from rdflib import RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
+from wsis_kg.errors import SourceFormatError
+from wsis_kg.extraction.extract import source
 from wsis_kg.extraction.sources.citations import link_citations
 from wsis_kg.extraction.sources.rdf import DocBuilder
 from wsis_kg.extraction.sources.text import (
-    SourceFormatError,
     join_lines,
     normalise_space,
     strip_furniture,
 )
-from wsis_kg.namespaces import ID, WSIS
+from wsis_kg.namespaces import (
+    WSIS,
+    action_line_iri,
+    doc_iri,
+    org_iri,
+    paragraph_iri,
+    part_iri,
+)
 
 SLUG = "tunis-draft-implementation-mechanism"
-SOURCE_FILE = "data/sources/tunis-draft-implementation-mechanism.txt"
-POA = "https://w3id.org/wsis-kg/id/doc/geneva-plan-of-action"
+SOURCE_FILE = source(SLUG).source_file
+POA = doc_iri("geneva-plan-of-action")
 
 CHAPTER = re.compile(r"^(\[?)Chapter (\w+): (\S.*)$")
 PARA = re.compile(r"^(\[?)(\d{1,2})\.\s*(.*)$")
@@ -102,14 +110,14 @@ def extract(text: str) -> Graph:
                           "so the whole draft text is bracketed.")
         elif m := PARA.match(s):
             flush()
-            para = b.part(b.iri(f"para/{m.group(2)}"), WSIS.Paragraph, section,
+            para = b.part(paragraph_iri(b.doc, m.group(2)), WSIS.Paragraph, section,
                           number=m.group(2))
             current = (para, [m.group(1) + m.group(3)])
         elif m := ITEM.match(s):
             flush()
             if para is None:
                 raise SourceFormatError("item outside a paragraph", source=SOURCE_FILE, line=n)
-            item = b.part(URIRef(f"{para}/{m.group(1)}"), WSIS.Item, para, number=m.group(1))
+            item = b.part(part_iri(para, m.group(1)), WSIS.Item, para, number=m.group(1))
             current = (item, [m.group(2)])
         elif s == "]":
             flush()  # closes the bracket opened before "Chapter One" (see comment there)
@@ -140,7 +148,7 @@ def _annex(b: DocBuilder, lines: list[str], i: int, letter: str, proposer: str,
     if slug is None:
         raise SourceFormatError(f"unknown proposer {proposer!r}", source=SOURCE_FILE,
                                 line=start_line)
-    b.g.add((annex, WSIS.proposedBy, ID["org/" + slug]))
+    b.g.add((annex, WSIS.proposedBy, org_iri(slug)))
     body: list[str] = []
     while i < len(lines) and lines[i].strip() != "]":
         body.append(lines[i])
@@ -201,9 +209,9 @@ def _row(b: DocBuilder, row: URIRef, parent: URIRef, rcode: str, label: str, cel
     b.part(row, WSIS.TableRow, parent, number=rcode, heading=normalise_space(label),
            text=cell or None)
     if rcode in ("B", "D", "E"):
-        b.g.add((row, DCTERMS.references, URIRef(f"{POA}/section/{rcode}")))
+        b.g.add((row, DCTERMS.references, part_iri(POA, f"section/{rcode}")))
     else:
-        b.g.add((row, WSIS.mentions, ID["action-line/" + rcode]))
+        b.g.add((row, WSIS.mentions, action_line_iri(rcode)))
     if not cell:
         b.comment(row, "The coordinator cell of this row is empty in the source.")
     elif cell.strip("- ") == "":

@@ -1,0 +1,78 @@
+"""The one SPARQL lexer and the scans of query text built on it (store, remote, guard)."""
+
+from __future__ import annotations
+
+import threading
+
+import pyoxigraph as ox
+
+from wsis_kg.sparql import guard, lexer
+from wsis_kg.sparql.lexer import (
+    declared_prefixes,
+    has_keyword,
+    keywords,
+    query_form,
+    tokenize,
+    used_prefixes,
+)
+from wsis_kg.store import remote
+from wsis_kg.store.embedded import OxigraphStore, has_dataset_clause
+
+#: A long string holding a double quote, then FROM: still inside the string.
+LONG_STRING_FROM = 'SELECT ?s WHERE { ?s ?p ?o FILTER(?o != """the "FROM" clause""") }'
+
+
+def test_the_guard_uses_the_one_lexer() -> None:
+    assert guard.tokenize is lexer.tokenize and guard.Token is lexer.Token
+
+
+def test_keywords_skip_strings_comments_iris_variables_and_names() -> None:
+    q = ('PREFIX from: <http://e/#from> SELECT ?from WHERE { ?from from:x "FROM" , \'\'\'a\n'
+         'FROM\'\'\' , """x "FROM" y""" # FROM <g>\n}')
+    assert keywords(q) == ["PREFIX", "SELECT", "WHERE"]
+    assert not has_keyword(q, "FROM")
+    assert has_keyword("select * from <g> { }", "FROM")
+
+
+def test_query_form() -> None:
+    assert query_form("PREFIX select: <http://e/> # ASK\nCONSTRUCT WHERE { ?s ?p ?o }") \
+        == "CONSTRUCT"
+    assert query_form("describe <http://e/x>") == "DESCRIBE"
+    assert query_form("INSERT DATA { <a:b> <a:c> 'SELECT' }") is None
+
+
+def test_prologue_prefixes() -> None:
+    q = ("# PREFIX no: <http://no/>\nPREFIX ex: <http://e/> PREFIX : <http://d/>\n"
+         "SELECT * { ?s ex:p 'PREFIX str: <x>' ; :q skos:x }")
+    assert declared_prefixes(q) == {"ex": "http://e/", "": "http://d/"}
+    assert used_prefixes(q) == ["ex", "", "skos"]
+
+
+def test_a_long_string_holding_quotes_is_no_dataset_clause() -> None:
+    """The old pattern read ``\"\"\"the "FROM" clause\"\"\"`` as strings around a FROM keyword,
+    so the query lost the union default graph and found nothing."""
+    assert not has_dataset_clause(LONG_STRING_FROM)
+    store = OxigraphStore()
+    store.ox.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"),
+                         ox.Literal("x"), ox.NamedNode("http://e/g")))
+    assert len(list(store.query(LONG_STRING_FROM))) == 1
+    assert has_dataset_clause("SELECT * FROM <http://e/g> { ?s ?p ?o }")
+    assert has_dataset_clause("SELECT*FROM<http://e/g>{?s ?p ?o}")
+
+
+def test_remote_dataset_clause_parses_under_the_rdflib_lock() -> None:
+    """rdflib's parser is shared state: the remote store's parse waits for the lock."""
+    out: list[object] = []
+    q = "SELECT * FROM <http://e/g> FROM NAMED <http://e/n> WHERE { ?s ?p ?o }"
+    with lexer.RDFLIB_LOCK:
+        t = threading.Thread(target=lambda: out.append(remote._dataset_clause(q)))
+        t.start()
+        t.join(0.5)
+        assert t.is_alive() and not out
+    t.join(10)
+    assert out == [(["http://e/g"], ["http://e/n"])]
+
+
+def test_tokens_are_memoised() -> None:
+    q = "SELECT * { ?s ?p 'x' }"
+    assert tokenize(q) is tokenize(q)

@@ -1,0 +1,136 @@
+"""The one SPARQL lexer: every scan of query or update text goes through these tokens.
+
+Regular expressions over raw query text go wrong on strings (escaped quotes, long strings
+holding quotes), comments and IRIs holding ``#``; a tokenizer built from the grammar's token
+rules does not. Besides :func:`tokenize`, this module answers the questions the service asks
+of query text without parsing it (:func:`query_form`, :func:`has_keyword`,
+:func:`declared_prefixes`, :func:`with_prefixes`), and holds the one entry to rdflib's SPARQL
+parser (:func:`rdflib_algebra`), whose grammar is shared module state.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from wsis_kg.namespaces import PREFIXES
+from wsis_kg.rdf.parse import RDFLIB_LOCK
+
+# SPARQL 1.1 grammar terminals (section 19.8), as Oxigraph reads them.
+_PN_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
+            "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+            "\U00010000-\U000effff")
+_PN_U = _PN_BASE + "_"
+_PN = _PN_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+
+#: One SPARQL token per match, alternatives longest-first (a long string before a short one,
+#: a prefixed name before a bare word). Whitespace, operators and punctuation other than
+#: braces are not tokens: ``finditer`` steps over them one character at a time.
+_TOKEN = re.compile(
+    "|".join((
+        r"(?P<long>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''" r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*""")',
+        r"(?P<short>'(?:[^'\\\n\r]|\\[^\n\r])*'" r'|"(?:[^"\\\n\r]|\\[^\n\r])*")',
+        rf'(?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)',
+        r"(?P<comment>#[^\r\n]*)",
+        rf"(?P<var>[?$][{_PN_U}0-9][{_PN_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
+        rf"(?P<bnode>_:[{_PN_U}0-9](?:[{_PN}.]*[{_PN}])?)",
+        rf"(?P<pname>(?:[{_PN_BASE}](?:[{_PN}.]*[{_PN}])?)?:"
+        rf"(?:(?:[{_PN_U}:0-9]|{_PLX})(?:(?:[{_PN}.:]|{_PLX})*(?:[{_PN}:]|{_PLX}))?)?)",
+        r"(?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
+        r"(?P<number>[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)",
+        r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
+        r"(?P<brace>[{}])",
+    )),
+    re.DOTALL,
+)
+
+#: The four query forms, as keywords.
+QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One SPARQL token: ``kind`` is the name of the :data:`_TOKEN` group that matched."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+@functools.lru_cache(maxsize=16)  # a few requests' worth: updates can be large
+def tokenize(sparql: str) -> tuple[Token, ...]:
+    """The tokens of a SPARQL query or update, comments left out (memoised)."""
+    return tuple(Token(m.lastgroup or "", m.group(0), m.start(), m.end())
+                 for m in _TOKEN.finditer(sparql) if m.lastgroup != "comment")
+
+
+def keywords(sparql: str) -> list[str]:
+    """The bare words of the text, upper-cased, in order: its keywords and function names.
+
+    Words inside strings, comments and IRIs, variables and prefixed names are not among them.
+    """
+    return [t.text.upper() for t in tokenize(sparql) if t.kind == "word"]
+
+
+def has_keyword(sparql: str, *words: str) -> bool:
+    """Whether one of ``words`` (any case) is a keyword of the text, not in a string, comment,
+    IRI, variable or prefixed name. Cheap when the letters do not occur at all."""
+    lowered = sparql.lower()
+    wanted = {w.upper() for w in words if w.lower() in lowered}
+    return bool(wanted) and any(k in wanted for k in keywords(sparql))
+
+
+def query_form(sparql: str) -> str | None:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK: the first query-form keyword (None: an update or
+    not a query). The prologue before it holds only BASE and PREFIX."""
+    return next((k for k in keywords(sparql) if k in QUERY_FORMS), None)
+
+
+def declared_prefixes(sparql: str) -> dict[str, str]:
+    """``PREFIX label: <iri>`` declarations of the text: label → IRI as written."""
+    toks = tokenize(sparql)
+    out: dict[str, str] = {}
+    for i, t in enumerate(toks[:-2]):
+        label, iri = toks[i + 1], toks[i + 2]
+        if (t.kind == "word" and t.text.upper() == "PREFIX" and label.kind == "pname"
+                and label.text.endswith(":") and label.text.count(":") == 1
+                and iri.kind == "iri"):
+            out[label.text[:-1]] = iri.text[1:-1]
+    return out
+
+
+def used_prefixes(sparql: str) -> list[str]:
+    """Prefix labels of the prefixed names in the text (declarations too), in order."""
+    return list(dict.fromkeys(t.text.split(":", 1)[0] for t in tokenize(sparql)
+                              if t.kind == "pname"))
+
+
+def with_prefixes(sparql: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """The text with PREFIX lines added for the ``prefixes`` it uses but does not declare
+    (the project prefixes by default), so catalogue and editor queries may leave them out."""
+    declared = declared_prefixes(sparql)
+    missing = [p for p in used_prefixes(sparql) if p in prefixes and p not in declared]
+    return "".join(f"PREFIX {p}: <{prefixes[p]}>\n" for p in missing) + sparql
+
+
+def rdflib_algebra(sparql: str, *, update: bool = False) -> Any:
+    """rdflib's algebra of a query (or update), parsed under :data:`RDFLIB_LOCK`.
+
+    Every rdflib SPARQL parse of the service goes through here: pyparsing keeps its state in
+    the grammar objects, so two threads parsing at once can corrupt each other's result. The
+    parser is imported on first use: building its grammar costs startup time, and most
+    requests never need it. rdflib's exceptions pass through (its grammar differs slightly
+    from Oxigraph's; callers decide what a failure means).
+    """
+    from rdflib.plugins.sparql import algebra, parser
+
+    with RDFLIB_LOCK:
+        if update:
+            return algebra.translateUpdate(parser.parseUpdate(sparql)).algebra
+        return algebra.translateQuery(parser.parseQuery(sparql)).algebra
