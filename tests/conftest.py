@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from wsis_kg.graph.build import build
 from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.testing import LiveServer
+from wsis_kg.web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -27,18 +29,6 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def built_store(settings: Settings) -> OxigraphStore:
     """The whole graph built once per session (reasoner on, shapes check off). Do not mutate."""
-    from wsis_kg.graph.build import build
-
-    store = OxigraphStore()
-    build(settings, store, check_shapes=False)
-    return store
-
-
-@pytest.fixture()
-def fresh_store(settings: Settings) -> OxigraphStore:
-    """A freshly built store a test may change."""
-    from wsis_kg.graph.build import build
-
     store = OxigraphStore()
     build(settings, store, check_shapes=False)
     return store
@@ -46,8 +36,6 @@ def fresh_store(settings: Settings) -> OxigraphStore:
 
 @pytest.fixture(scope="session")
 def app(settings: Settings, built_store: OxigraphStore):
-    from wsis_kg.web import create_app
-
     return create_app(settings, store=built_store)
 
 

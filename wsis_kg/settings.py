@@ -1,8 +1,8 @@
 """All configuration in one place: environment variables, overridden by CLI flags.
 
 No other module reads the environment; they receive a :class:`Settings`.
-Every field documents its environment variable and default (the README's settings table
-is generated from the same names).
+Every field documents its environment variable and default; the README's settings table
+describes the same names and is written by hand, so a new field needs a row there too.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ class Settings:
     allocator: str = "jemalloc"
     #: Log every request to stdout (costs about 0.3 ms a request).
     access_log: bool = False
-    #: Gunicorn worker processes for ``wsis-kg serve``.
+    #: Query worker processes (the pre-forked, killable processes of the query pool), whatever
+    #: the HTTP server; the server itself runs one worker process.
     workers: int = 2
     #: Build the graph at start when the store is empty.
     build_on_start: bool = True

@@ -14,6 +14,7 @@ from wsis_kg.bench import runner as bench
 from wsis_kg.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # real servers and wrk: not in the everyday loop
 
 def test_wrk_is_installed() -> None:
     assert shutil.which("wrk"), "wrk is not installed (scripts/setup test installs it)"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from wsis_kg.bench.validation import CASES, run_validation_bench
 from wsis_kg.settings import Settings
+
+pytestmark = pytest.mark.slow  # a benchmark
 
 
 def test_validation_bench_measures_every_case_and_the_inputs_conform() -> None:

@@ -33,6 +33,7 @@ def _wait_gone(pid: int, timeout: float = 10) -> bool:
     return False
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("server", ["granian", "gunicorn"])
 def test_serve_answers_validates_and_sees_writes(server: str, tmp_path: Path) -> None:
     port = _free_port()

@@ -68,6 +68,7 @@ def headers_of(g: Graph, node) -> dict[str, str]:
             for h in Collection(g, lst)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,g,test", TESTS, ids=[t[0] for t in TESTS])
 def test_graph_store_protocol(name: str, g: Graph, test) -> None:
     settings = Settings(project_root=FIXTURE_PROJECT, build_on_start=False,

@@ -105,6 +105,7 @@ def test_result_formats(conf_app) -> None:
            "SPARQL 1.1 result formats (JSON, CSV, TSV)")
 
 
+@pytest.mark.slow
 def test_federation(conf_app, tmp_path) -> None:
     """SERVICE through the service: every endpoint an ``oxigraph serve`` on 127.0.0.1, started
     and stopped within its test (a few seconds in all)."""

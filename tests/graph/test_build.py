@@ -99,6 +99,7 @@ def test_real_project_builds_and_dump_is_stable(built_store, settings) -> None:
     assert len(built_store) > 1000
 
 
+@pytest.mark.slow
 def test_build_runs_hermit_when_asked() -> None:
     report = build(mini_settings(), OxigraphStore(), check_shapes=False, reason=False,
                    consistency=True)
@@ -106,6 +107,7 @@ def test_build_runs_hermit_when_asked() -> None:
     assert any(line.startswith("HermiT: consistent") for line in report.lines())
 
 
+@pytest.mark.slow
 def test_inconsistent_data_fails_the_build(tmp_path: Path) -> None:
     import shutil
 

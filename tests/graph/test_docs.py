@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from wsis_kg.graph import docs as docs_gen
 from wsis_kg.settings import Settings
 
@@ -11,12 +13,14 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "web"
 BASE = "https://w3id.org/wsis-kg/"
 
 
+@pytest.mark.slow
 def test_ontology_page_is_generated_with_pylode():
     page = docs_gen.generate(Settings(project_root=FIXTURE), "def")
     assert "WSIS ontology (test slice)" in page and "pyLODE" in page
     assert "UN specialised agency" in page
 
 
+@pytest.mark.slow
 def test_shapes_page_lists_node_shapes_and_constraints():
     page = docs_gen.generate(Settings(project_root=FIXTURE), "shapes")
     assert 'id="shacl-shapes"' in page

@@ -149,11 +149,13 @@ def test_every_iri_has_one_kind_and_every_used_term_is_declared():
     assert not problems, "\n".join(sorted(set(problems)))
 
 
+@pytest.mark.slow
 def test_ontology_is_owl2_dl():
     java_or_skip(compiler=True)
     assert dl_profile_violations([ONTOLOGY_FILE]) == []
 
 
+@pytest.mark.slow
 def test_dl_profile_check_catches_punning(tmp_path):
     java_or_skip(compiler=True)
     bad = tmp_path / "pun.ttl"
@@ -165,6 +167,7 @@ def test_dl_profile_check_catches_punning(tmp_path):
 
 # ---------------------------------------------------------------- HermiT
 
+@pytest.mark.slow
 def test_hermit_consistent_and_no_unsatisfiable_classes():
     java_or_skip()
     result = check_consistency([ONTOLOGY_FILE])
@@ -172,6 +175,7 @@ def test_hermit_consistent_and_no_unsatisfiable_classes():
     assert result.unsatisfiable_classes == []
 
 
+@pytest.mark.slow
 def test_hermit_reports_unsatisfiable_class_and_inconsistency(tmp_path):
     java_or_skip()
     unsat = tmp_path / "unsat.ttl"
@@ -195,6 +199,7 @@ def test_missing_java_gives_clear_error(monkeypatch):
         check_consistency([ONTOLOGY_FILE])
 
 
+@pytest.mark.slow
 def test_hermit_with_all_instance_data():
     """Ontology + every data file: consistent (disjointness catches mistyped IRIs), in time."""
     java_or_skip()
@@ -209,6 +214,7 @@ def test_hermit_with_all_instance_data():
     assert result.seconds < 60
 
 
+@pytest.mark.slow
 def test_ontology_and_data_are_owl2_dl():
     java_or_skip(compiler=True)
     files = data_files()

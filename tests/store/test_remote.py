@@ -27,6 +27,7 @@ from wsis_kg.store.remote import Endpoints, RemoteStore, endpoints_for, parse_re
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = sorted((ROOT / "queries").glob("*.rq"))
 EX = "http://example.org/"
+pytestmark = pytest.mark.slow  # real oxigraph serve processes
 
 
 @pytest.fixture(scope="module", params=["union", "plain"])

@@ -202,6 +202,7 @@ def test_every_shape_and_message_is_exercised_by_some_invalid_fixture():
     assert not missing, f"no <Shape>-invalid.ttl for {missing}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixture", INVALID, ids=lambda p: p.stem)
 def test_compiled_shapes_give_the_same_results(fixture: Path):
     """wsis_kg.validation.validate runs pyshacl on compiled shapes (property shapes carry their node

@@ -227,6 +227,7 @@ def test_whole_ontology_in_every_format(ld):
     assert b"FacilitationShape" in shapes.data
 
 
+@pytest.mark.slow
 def test_ontology_and_shapes_documentation(client):
     r = client.get("/def.html")
     assert r.status_code == 200 and r.mimetype == "text/html"

@@ -146,6 +146,7 @@ def test_result_cap_is_503_never_truncated(small_app) -> None:
     assert r.json["type"].endswith("/result-too-large") and r.json["limit"] == 3
 
 
+@pytest.mark.slow
 def test_timeout_over_real_http(built_store) -> None:
     """A cartesian COUNT with a 1 s limit: 503 within ~2 s and the worker process is gone."""
     import os

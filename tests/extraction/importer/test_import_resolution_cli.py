@@ -72,6 +72,7 @@ def test_ga_adoption_date_from_curated() -> None:
     assert "no adoption date found" not in r.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["trig", "nt", "jsonld"])
 def test_formats(fmt: str) -> None:
     r = run(str(ECOSOC), "--format", fmt, "--no-mentions")

@@ -43,7 +43,7 @@ def test_seeds_conform_to_shapes(settings: Settings, gazetteer: Graph) -> None:
             data.add(t)
     report = run_pyshacl(data, project_shapes(settings), focus=sorted(focus))
     bad = {(str(r.focus), r.path_text) for r in report.results if r.severity == "Violation"}
-    # tolerated (docs/notes/importer-findings.md): two UN documents cited only by symbol in
+    # tolerated (docs/importer.md, "Modelling choices"): two UN documents cited only by symbol in
     # footnotes, whose titles belong in data/curated/documents.ttl
     known = {("https://w3id.org/wsis-kg/id/doc/A-60-687", "dcterms:title"),
              ("https://w3id.org/wsis-kg/id/doc/A-C-2-59-3", "dcterms:title")}
