@@ -48,7 +48,7 @@ def _earl():
 @contextlib.contextmanager
 def _app(allowlist: tuple[str, ...] = ()) -> Iterator:
     """An app over a fresh in-memory store whose SERVICE/LOAD allow-list is ``allowlist``."""
-    from wsis_kg.web import EXTENSION_KEY, create_app
+    from wsis_kg.web import EXTENSION_KEY, close_app, create_app
 
     settings = Settings(project_root=ROOT, build_on_start=False, tokens={sr.TOKEN: "w3c"},
                         query_timeout=30, workers=1, service_allowlist=allowlist)
@@ -56,7 +56,7 @@ def _app(allowlist: tuple[str, ...] = ()) -> Iterator:
     try:
         yield app
     finally:
-        app.extensions[EXTENSION_KEY].queries.close()
+        close_app(app)
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import rdflib
 from wsis_kg.graph.build import build
 from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import OxigraphStore
-from wsis_kg.web import create_app
+from wsis_kg.web import close_app, create_app
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "web"
 BASE = "https://w3id.org/wsis-kg/"
@@ -43,7 +43,7 @@ def make_app(**overrides):
 def ld():
     app, store = make_app()
     yield app.test_client(), store
-    app.extensions["wsis_kg"].queries.close()
+    close_app(app)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def moved():
     """The same data served under another public base."""
     app, _ = make_app(public_base=OTHER_BASE)
     yield app.test_client()
-    app.extensions["wsis_kg"].queries.close()
+    close_app(app)
 
 
 def parse(body: bytes, fmt: ox.RdfFormat) -> list:

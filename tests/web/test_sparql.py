@@ -19,7 +19,7 @@ ORG = "https://w3id.org/wsis-kg/id/org/itu"
 @pytest.fixture()
 def small_app():
     """An app on a small store a test may change (update tests), with tight limits."""
-    from wsis_kg.web import EXTENSION_KEY, create_app
+    from wsis_kg.web import close_app, create_app
 
     st = OxigraphStore()
     st.load(b"<http://e/a> <http://e/p> <http://e/b> . <http://e/b> <http://e/p> <http://e/c> .",
@@ -29,7 +29,7 @@ def small_app():
                         query_timeout=1.0, result_limit=3, workers=1)
     app = create_app(settings, store=st)
     yield app
-    app.extensions[EXTENSION_KEY].queries.close()
+    close_app(app)
 
 
 # -- protocol forms ---------------------------------------------------------------------------
@@ -281,7 +281,7 @@ def test_health(client, built_store) -> None:
 def test_service_to_an_allowlisted_endpoint_runs(small_app) -> None:
     """SERVICE reaches an allow-listed endpoint (here: another live instance of the service)."""
     from wsis_kg.testing import LiveServer
-    from wsis_kg.web import EXTENSION_KEY, create_app
+    from wsis_kg.web import close_app, create_app
 
     with LiveServer(small_app) as remote:
         app = create_app(Settings(build_on_start=False, service_allowlist=(remote.url + "/",)),
@@ -296,7 +296,7 @@ def test_service_to_an_allowlisted_endpoint_runs(small_app) -> None:
             sd = app.test_client().get("/sparql", headers={"Accept": "application/n-triples"})
             assert b"BasicFederatedQuery" in sd.get_data()
         finally:
-            app.extensions[EXTENSION_KEY].queries.close()
+            close_app(app)
 
 
 def test_conditional_get_and_cache_headers(small_app) -> None:

@@ -15,7 +15,7 @@ from wsis_kg.graph.catalogue import read_example
 from wsis_kg.settings import Settings
 from wsis_kg.sparql.lexer import with_prefixes
 from wsis_kg.store.embedded import OxigraphStore
-from wsis_kg.web import create_app
+from wsis_kg.web import close_app, create_app
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "web"
 PAGES = ["/", "/editor", "/pictures", "/data", "/id/org/who.html", "/def/Organisation.html",
@@ -29,7 +29,7 @@ def client():
     build(settings, store, reason=False, check_shapes=False)
     app = create_app(settings, store=store)
     yield app.test_client()
-    app.extensions["wsis_kg"].queries.close()
+    close_app(app)
 
 
 @pytest.mark.parametrize("path", PAGES)

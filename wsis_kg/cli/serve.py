@@ -21,7 +21,8 @@ from wsis_kg.allocator import CHOICES
 from wsis_kg.allocator import use as use_allocator
 from wsis_kg.settings import Settings
 
-#: Request threads in the gunicorn worker (requests mostly wait on query processes).
+#: Request threads of the one serving process, granian or gunicorn (requests mostly wait on query
+#: processes).
 THREADS_PER_QUERY_WORKER = 4
 
 

@@ -46,24 +46,13 @@ MINTED_PREFIXES = ("id/", "def/", "shapes/", "graph/")
 # Routes: resources
 # --------------------------------------------------------------------------------------------
 
-@bp.route("/id/<path:rest>")
-def instance(rest: str) -> Response:
-    return resource("id/" + rest)
-
-
-@bp.route("/def/<path:rest>")
-def term(rest: str) -> Response:
-    return resource("def/" + rest)
-
-
-@bp.route("/shapes/<path:rest>")
-def shape(rest: str) -> Response:
-    return resource("shapes/" + rest)
-
-
-@bp.route("/graph/<path:rest>")
-def named_graph(rest: str) -> Response:
-    return resource("graph/" + rest)
+@bp.route("/id/<path:rest>", defaults={"space": "id"})
+@bp.route("/def/<path:rest>", defaults={"space": "def"})
+@bp.route("/shapes/<path:rest>", defaults={"space": "shapes"})
+@bp.route("/graph/<path:rest>", defaults={"space": "graph"})
+def minted(space: str, rest: str) -> Response:
+    """A resource below one of the :data:`MINTED_PREFIXES`."""
+    return resource(f"{space}/{rest}")
 
 
 #: characters an IRI reference may not contain (RFC 3987): such a path names nothing we mint,

@@ -1,0 +1,1 @@
+"""The generic importer of UN resolution texts (layout, footnote markers, citations)."""

@@ -1,0 +1,1 @@
+"""The five seed texts, each by its own extractor, into paragraph-level RDF."""
