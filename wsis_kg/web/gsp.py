@@ -27,6 +27,7 @@ from wsis_kg.validation.ingest import check_graph_iri, ingest_graph_iri
 from wsis_kg.web.auth import require_principal
 from wsis_kg.web.extension import service
 from wsis_kg.web.http import check_size, too_large
+from wsis_kg.web.ops import TRIPLES_KEY
 
 bp = Blueprint("gsp", __name__)
 ENDPOINT = "/rdf-graphs/service"
@@ -66,6 +67,7 @@ def handle(graph: str | None) -> Response:
     mode = "replace" if request.method == "PUT" else "append"
     result = svc.queries.write_graph(quads, graph=graph, mode=mode, principal=principal,
                                      source=describe_request(request))
+    request.environ[TRIPLES_KEY] = result.triples  # the audit line (web.ops)
     return Response(status=201 if result.created and graph is not None else 204)
 
 
@@ -76,8 +78,9 @@ def create_graph() -> Response:
     body = _body(request, svc.settings.max_body_bytes)
     graph = ingest_graph_iri(body)
     quads = read_body(request, svc.settings.max_body_bytes, graph, body=body)
-    svc.queries.write_graph(quads, graph=graph, mode="replace", principal=principal,
-                            source=describe_request(request))
+    result = svc.queries.write_graph(quads, graph=graph, mode="replace", principal=principal,
+                                     source=describe_request(request))
+    request.environ[TRIPLES_KEY] = result.triples  # the audit line (web.ops)
     resp = Response(status=201)
     resp.headers["Location"] = graph
     return resp

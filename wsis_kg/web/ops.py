@@ -218,10 +218,10 @@ class Front:
         t0 = time.perf_counter()
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "")
-        seen: list[str] = []
+        seen: list[Any] = []
 
         def _start(status: str, headers: list, exc_info: Any = None) -> Any:
-            seen.append(status)
+            seen[:] = [status, headers]
             return start_response(status, headers, exc_info)
 
         try:
@@ -238,7 +238,8 @@ class Front:
                 resp.headers["Connection"] = "close"  # the rest of the body is not read
             body = resp(environ, _start)
         status = seen[0].split(" ", 1)[0] if seen else "500"
-        self.done(environ, method, path, status, time.perf_counter() - t0)
+        location = next((v for k, v in seen[1] if k.lower() == "location"), None) if seen else None
+        self.done(environ, method, path, status, time.perf_counter() - t0, location)
         return body
 
     def check(self, environ: dict, path: str) -> None:
@@ -247,7 +248,8 @@ class Front:
             self.limiter.check(environ.get("REMOTE_ADDR") or "-")
         buffer_body(environ, self.settings.max_body_bytes, self.settings.request_read_timeout)
 
-    def done(self, environ: dict, method: str, path: str, status: str, seconds: float) -> None:
+    def done(self, environ: dict, method: str, path: str, status: str, seconds: float,
+             location: str | None = None) -> None:
         route = self.route(path, method)
         self.metrics.requests.labels(method, route, status).inc()
         self.metrics.latency.labels(route).observe(seconds)
@@ -263,7 +265,7 @@ class Front:
         if (principal is not None and method in WRITE_METHODS and status.startswith("2")
                 and path.startswith(WRITE_ROUTES)):
             audit_log.info({"event": "write", "principal": principal, "method": method,
-                            "route": route, "graph": _graph_of(environ, path),
+                            "route": route, "graph": location or _graph_of(environ, path),
                             "triples": environ.get(TRIPLES_KEY), "status": int(status)})
 
 
