@@ -9,8 +9,9 @@ into an error message. The failures have one wording wherever they happen.
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Mapping
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from flask import Request
 
@@ -25,6 +26,8 @@ TOKEN_IN_URL = ("Tokens go only in the 'Authorization: Bearer <token>' header, n
                 "(URLs are logged, cached and stored); this request was not processed.")
 #: Query-string parameters that name a token whatever their value.
 TOKEN_PARAMETERS = frozenset({"token", "access_token", "bearer", "api_key", "apikey"})
+_TOKEN_PARAMETER = re.compile(
+    r"(?:^|[&;])(?:" + "|".join(sorted(TOKEN_PARAMETERS)) + r")=", re.IGNORECASE)
 #: Where the principal of an authenticated request is kept in the WSGI environ (audit log).
 PRINCIPAL_KEY = "wsis_kg.principal"
 
@@ -71,6 +74,11 @@ def refuse_token_in_url(query_string: str, tokens: Mapping[str, str]) -> None:
     provenance — in the public data; refusing the request is the only way to never store it.
     """
     if not query_string:
+        return
+    # The common case, decided without parsing (every GET /sparql comes here): no parameter
+    # named like a token, and no token in the query string as sent or percent-encoded.
+    if not _TOKEN_PARAMETER.search(query_string) and not any(
+            t in query_string or quote(t, safe="") in query_string for t in tokens):
         return
     found = False
     for name, value in parse_qsl(query_string, keep_blank_values=True):

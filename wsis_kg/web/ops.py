@@ -194,6 +194,8 @@ class Front:
                         if settings.rate_limit > 0 else None)
         self._urls = app.url_map.bind("localhost")
         self._routes: dict[tuple[str, str], str] = {}
+        #: The metric children of each (method, route, status): ``labels()`` costs ≈15 µs.
+        self._children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
     def route(self, path: str, method: str) -> str:
         """The URL rule answering ``method path`` (a bounded label: never the path itself)."""
@@ -238,7 +240,9 @@ class Front:
                 resp.headers["Connection"] = "close"  # the rest of the body is not read
             body = resp(environ, _start)
         status = seen[0].split(" ", 1)[0] if seen else "500"
-        location = next((v for k, v in seen[1] if k.lower() == "location"), None) if seen else None
+        location = None
+        if seen and method in WRITE_METHODS:
+            location = next((v for k, v in seen[1] if k.lower() == "location"), None)
         self.done(environ, method, path, status, time.perf_counter() - t0, location)
         return body
 
@@ -251,8 +255,14 @@ class Front:
     def done(self, environ: dict, method: str, path: str, status: str, seconds: float,
              location: str | None = None) -> None:
         route = self.route(path, method)
-        self.metrics.requests.labels(method, route, status).inc()
-        self.metrics.latency.labels(route).observe(seconds)
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (self.metrics.requests.labels(method, route, status),
+                        self.metrics.latency.labels(route))
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
         if access_log.isEnabledFor(logging.INFO):
             line: dict[str, Any] = {"method": method, "route": route, "status": int(status),
                                     "ms": round(seconds * 1000, 2),
