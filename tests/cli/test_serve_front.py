@@ -129,6 +129,28 @@ def test_slow_bodies_hold_no_request_thread_and_get_408(tmp_path: Path) -> None:
         assert ok.status_code == 200
 
 
+@pytest.mark.slow
+def test_gunicorn_ends_a_slow_body_at_the_deadline(tmp_path: Path) -> None:
+    """Under gunicorn a request thread reads the body (put a buffering proxy in front), but
+    not for longer than the read deadline: a trickled body gets 408 at 2 s."""
+    with serving(tmp_path, "gunicorn", request_read_timeout="2") as (url, _log, _proc):
+        port = int(url.rsplit(":", 1)[1])
+        results: list = []
+        threads = [threading.Thread(target=_slow_body, args=(port,),
+                                    kwargs={"chunked": chunked, "results": results,
+                                            "started": threading.Event()})
+                   for chunked in (False, True)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert len(results) == 2
+        for status, seconds in results:
+            assert status in (408, None) and 1.5 < seconds < 5, results
+        assert results[0][0] == 408 or results[1][0] == 408, results
+        assert requests.get(url + "/health/live", timeout=5).status_code == 200
+
+
 def _chunked(url: str, method: str, path: str, body: bytes, headers: dict) -> tuple[int, bytes]:
     """A request whose body is sent chunked (no Content-Length), 64 KiB a chunk."""
     host, port = url.removeprefix("http://").split(":")

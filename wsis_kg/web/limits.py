@@ -7,13 +7,16 @@ client must not hold a request thread for longer than the read deadline. Under `
 serve`` with granian the body has already been read, without a thread, by
 :mod:`wsis_kg.web.front`, which hands the result here in the environ (``BODY_KEY``); under
 gunicorn or a test client it is read here, counting bytes, with the deadline checked between
-reads (and set as the socket's timeout when the server exposes its socket).
+reads and, when the server exposes its socket (gunicorn), enforced by shutting the socket's
+reading side at the deadline (a read that waits for more bytes of a trickled body then ends).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
+import socket
 import threading
 import time
 from typing import Any
@@ -69,32 +72,41 @@ def _read(environ: dict[str, Any], limit: int, deadline_s: float) -> bytes:
         raise too_large(size, limit)
     end = time.monotonic() + deadline_s
     sock = environ.get("gunicorn.socket")
+    watchdog = None
+    if sock is not None:
+        watchdog = threading.Timer(deadline_s, _shut_reading, (sock,))
+        watchdog.daemon = True
+        watchdog.start()
     stream = environ["wsgi.input"]
     parts: list[bytes] = []
     got = 0
     want = size if size is not None else limit + 1
     try:
         while got < want:
-            left = end - time.monotonic()
-            if left <= 0:
+            if time.monotonic() >= end:
                 raise read_timeout_error(deadline_s)
-            if sock is not None:
-                sock.settimeout(left)
             chunk = stream.read(min(CHUNK, want - got))
             if not chunk:
                 break
             parts.append(chunk)
             got += len(chunk)
-    except OSError as e:  # the socket's timeout (gunicorn), or the client went away
+    except OSError as e:  # the watchdog ended the read, or the client went away
         raise read_timeout_error(deadline_s) from e
     finally:
-        if sock is not None:
-            sock.settimeout(None)
+        if watchdog is not None:
+            watchdog.cancel()
+    if time.monotonic() >= end and watchdog is not None:
+        raise read_timeout_error(deadline_s)  # the watchdog may have cut what we read
     if got > limit:
         raise too_large(None, limit)
     if size is not None and got < size:
         raise read_timeout_error(deadline_s)  # the client stopped before its Content-Length
     return b"".join(parts)
+
+
+def _shut_reading(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RD)
 
 
 class RateLimiter:
