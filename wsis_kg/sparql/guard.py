@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from wsis_kg.errors import ForbiddenService, QuerySyntaxError
+from wsis_kg.rdf.parse import RDFLIB_LOCK
 
-#: rdflib's pyparsing grammar is shared module state: one parse at a time.
-_RDFLIB_LOCK = threading.Lock()
+#: rdflib's pyparsing grammar is shared module state: one parse at a time, process-wide.
+_RDFLIB_LOCK = RDFLIB_LOCK
 
 
 @dataclass(frozen=True)

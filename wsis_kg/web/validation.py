@@ -30,6 +30,7 @@ from wsis_kg.rdf.parse import (
     parse_bytes,
 )
 from wsis_kg.validation.report import FORMATS, ValidationReport, render, short
+from wsis_kg.web.auth import bearer_token, require_principal
 
 bp = Blueprint("validation", __name__)
 
@@ -57,7 +58,8 @@ def validate_post() -> Response:
             return Response(page, status=400, mimetype="text/html")
         raise
     if shapes is not None:
-        report = validate.validate_with_shapes([data], shapes)
+        token = bearer_token(request) is not None and require_principal(request, svc.settings)
+        report = validate.validate_with_shapes([data], shapes, allow_sparql=bool(token))
     else:
         report = validate.validate_new_data([data], svc.settings, svc.store)
     return report_response(report, out, form=request.form if is_form else None)
