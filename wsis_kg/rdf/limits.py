@@ -28,11 +28,12 @@ from wsis_kg.settings import Settings
 #: The default bound on nesting (the one default lives on :class:`Settings`).
 MAX_NESTING: int = Settings.max_nesting
 
-#: A JSON string (escapes included): brackets inside strings do not nest anything.
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_BRACKETS = b"[]{}"
-#: Every byte but the four brackets, for ``bytes.translate(None, delete=…)``.
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in _BRACKETS)
+#: A JSON escape (``\\"`` must not end a string); escapes occur only inside strings.
+_JSON_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+#: Every byte but quotes and brackets, for ``bytes.translate(None, delete=…)``.
+_NOT_SKELETON = bytes(b for b in range(256) if b not in b'"[]{}')
+#: A string of the skeleton (only brackets can be left inside it).
+_QUOTED = re.compile(rb'"[^"]*"')
 #: +1 for an opening bracket, -1 for a closing one.
 _STEP = [1 if bytes([b]) in b"[{" else -1 for b in range(256)]
 _JSON_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
@@ -55,11 +56,14 @@ def check_json_nesting(data: bytes, *, source: str = "input",
                        max_nesting: int = MAX_NESTING) -> None:
     """Refuse JSON whose objects and arrays nest deeper than ``max_nesting``.
 
-    The bracket skeleton (strings removed) is computed by ``re`` and ``bytes.translate``; only
-    a skeleton with more than ``max_nesting`` opening brackets needs its depth summed, and only
-    a refused document is walked again to say where.
+    The bracket skeleton is computed at C speed (7 MB of JSON-LD: 50 ms): escapes removed, every
+    byte but quotes and brackets deleted, then the strings (``""`` pairs first: removing two
+    adjacent quotes never moves a bracket in or out of a string). Only a skeleton with more
+    than ``max_nesting`` opening brackets needs its depth summed, and only a refused document
+    is walked again to say where.
     """
-    skeleton = _JSON_STRING.sub(b"", data).translate(None, delete=_NOT_BRACKETS)
+    quotes_and_brackets = _JSON_ESCAPE.sub(b"", data).translate(None, delete=_NOT_SKELETON)
+    skeleton = _QUOTED.sub(b"", quotes_and_brackets.replace(b'""', b""))
     if skeleton.count(b"[") + skeleton.count(b"{") <= max_nesting:
         return
     if max(accumulate(_STEP[b] for b in skeleton)) <= max_nesting:
