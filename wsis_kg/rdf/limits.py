@@ -28,7 +28,7 @@ from wsis_kg.settings import Settings
 #: The default bound on nesting (the one default lives on :class:`Settings`).
 MAX_NESTING: int = Settings.max_nesting
 
-#: A JSON escape (``\\"`` must not end a string); escapes occur only inside strings.
+#: A JSON escape (an escaped quote does not end a string); escapes occur only in strings.
 _JSON_ESCAPE = re.compile(rb"\\.", re.DOTALL)
 #: Every byte but quotes and brackets, for ``bytes.translate(None, delete=…)``.
 _NOT_SKELETON = bytes(b for b in range(256) if b not in b'"[]{}')
@@ -36,6 +36,7 @@ _NOT_SKELETON = bytes(b for b in range(256) if b not in b'"[]{}')
 _QUOTED = re.compile(rb'"[^"]*"')
 #: +1 for an opening bracket, -1 for a closing one.
 _STEP = [1 if bytes([b]) in b"[{" else -1 for b in range(256)]
+#: A JSON string or a bracket: the walk that says where a refused document nests too deep.
 _JSON_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
 
 
