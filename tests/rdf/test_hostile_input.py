@@ -128,6 +128,26 @@ def test_nesting_up_to_the_limit_is_read_and_the_limit_is_a_setting() -> None:
     assert Settings().max_nesting == MAX_NESTING == 256
 
 
+def test_the_setting_bounds_every_upload_route() -> None:
+    """WSIS_KG_MAX_NESTING reaches POST /validate (body, form) and the Graph Store."""
+    settings = Settings(project_root=PROJECT, build_on_start=False, tokens={"tok": "editor"},
+                        max_nesting=30)
+    store = OxigraphStore()
+    build(settings, store, check_shapes=False)
+    client = create_app(settings, store=store).test_client()
+    deep, shallow = deep_jsonld(15), deep_jsonld(14)  # 31 and 29 levels
+    auth = {"Authorization": "Bearer tok"}
+    for doc, status in ((deep, 400), (shallow, 200)):
+        assert client.post("/validate", data=doc, content_type="application/ld+json"
+                           ).status_code == status
+        assert client.post("/validate", data={"data": doc.decode(), "format": "jsonld"}
+                           ).status_code == status
+    refused(client.put(GSP, data=deep, content_type="application/ld+json", headers=auth),
+            "deeper than 30 levels")
+    assert client.put(GSP, data=shallow, content_type="application/ld+json",
+                      headers=auth).status_code in (200, 201, 204)
+
+
 def test_brackets_in_strings_do_not_count() -> None:
     text = json.dumps({"@id": "http://example.org/a",
                        "http://example.org/p": "[{" * 5000 + "\\\"[{"}).encode()

@@ -158,7 +158,8 @@ def parse_bytes(data: bytes | str, fmt: ox.RdfFormat, *, source: str = "input",
     return ParsedInput(quads, source, fmt, prefixes)
 
 
-def parse_file(path: str | Path, fmt: ox.RdfFormat | None = None) -> ParsedInput:
+def parse_file(path: str | Path, fmt: ox.RdfFormat | None = None, *,
+               max_nesting: int = MAX_NESTING) -> ParsedInput:
     """Read and parse one file; relative IRIs resolve against the file's ``file:`` URI."""
     p = Path(path)
     fmt = fmt or format_from_path(p)
@@ -167,7 +168,8 @@ def parse_file(path: str | Path, fmt: ox.RdfFormat | None = None) -> ParsedInput
     except OSError as e:
         err = InputSyntaxError(f"{p}: cannot read the file: {e.strerror or e}", source=str(p))
         raise err from None
-    return parse_bytes(data, fmt, source=str(p), base_iri=p.resolve().as_uri())
+    return parse_bytes(data, fmt, source=str(p), base_iri=p.resolve().as_uri(),
+                       max_nesting=max_nesting)
 
 
 def _syntax_error(e: SyntaxError, data: bytes, fmt: ox.RdfFormat, source: str,
