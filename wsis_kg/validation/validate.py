@@ -39,6 +39,7 @@ from wsis_kg.rdf.parse import (
     RDFLIB_LOCK,
     ParsedInput,
     bind_prefixes,
+    parse_file,
     to_rdflib,
     to_rdflib_term,
 )
@@ -67,8 +68,6 @@ def project_shapes(settings: Settings) -> Graph:
     key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
     g = _shapes_cache.get(key)
     if g is None:
-        from wsis_kg.rdf.parse import parse_file
-
         g = Graph()
         bind_prefixes(g, PREFIXES)  # pyshacl names terms in messages: known prefixes are fast
         for p in files:
