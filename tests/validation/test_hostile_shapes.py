@@ -113,6 +113,22 @@ def test_with_a_token_sparql_runs_only_without_service_or_from(sclient, secret_f
     assert wire.hits == []
 
 
+def test_escapes_and_glued_keywords_do_not_hide_service_or_from(sclient) -> None:
+    """rdflib decodes ``\\u`` escapes in the whole query text before parsing, and reads
+    ``FROM:g`` as ``FROM :g``: the scan reads the text as rdflib will."""
+    with Tripwire() as wire:
+        for query in (f"SELECT $this WHERE {{ \\\\u0053ERVICE <{wire.url}/s> {{ ?s ?p ?o }} }}",
+                      f"SELECT $this \\\\u0046ROM <{wire.url}/f> WHERE {{ ?s ?p ?o }}",
+                      "SELECT $this FROM:g WHERE { ?s ?p ?o }"):
+            shapes = HEAD + (f"@prefix : <{wire.url}/> .\n"
+                             "ex:S a sh:NodeShape ; sh:targetNode ex:a ; "
+                             f'sh:sparql [ sh:select "{query}" ] .')
+            resp = post(sclient, shapes, headers=AUTH)
+            assert resp.status_code == 403, (query, resp.get_data(as_text=True)[:300])
+            assert resp.get_json()["type"].endswith("/service-not-allowed")
+    assert wire.hits == []
+
+
 def test_with_a_token_local_sparql_gives_the_right_report(sclient) -> None:
     resp = post(sclient, LOCAL_SPARQL, headers=AUTH)
     assert resp.status_code == 200

@@ -31,6 +31,7 @@ from pyshacl.errors import (
 )
 from pyshacl.graph_abstraction import DataGraph
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib.plugins.sparql.parser import expandUnicodeEscapes
 from rdflib.term import Node
 
 from wsis_kg.errors import BadRequest, Forbidden, ForbiddenService
@@ -275,14 +276,21 @@ def check_caller_shapes(shapes: Graph, *, allow_sparql: bool) -> None:
                              "an IRI")
     for p in _SPARQL_TEXT:
         for text in shapes.objects(None, p):
-            words = {t.text.upper() for t in guard.tokenize(str(text)) if t.kind == "word"}
-            if guard.mentions_remote(str(text)) or words & _LOADING_WORDS:
-                what = "SERVICE or LOAD" if guard.mentions_remote(str(text)) else ", ".join(
-                    sorted(words & _LOADING_WORDS))
-                raise ForbiddenService(
-                    f"the shapes cannot be used: the SPARQL of sh:{str(p).rsplit('#', 1)[1]} "
-                    f"holds {what}; SPARQL in shapes may read only the data and shapes graphs",
-                    construct=what)
+            # The text rdflib parses: it decodes \u escapes anywhere before reading keywords.
+            query = expandUnicodeEscapes(str(text))
+            # Keywords as rdflib reads them: words, and prefix labels (``FROM:g`` is FROM :g).
+            loads = {t.text.split(":", 1)[0].upper() for t in guard.tokenize(query)
+                     if t.kind in ("word", "pname")} & _LOADING_WORDS
+            if guard.mentions_remote(query):
+                what = "SERVICE or LOAD"
+            elif loads:
+                what = " / ".join(sorted(loads))
+            else:
+                continue
+            raise ForbiddenService(
+                f"the shapes cannot be used: the SPARQL of sh:{str(p).rsplit('#', 1)[1]} "
+                f"holds {what}; SPARQL in shapes may read only the data and shapes graphs",
+                construct=what)
 
 
 def validate_new_data(
