@@ -60,6 +60,9 @@ class Settings:
     query_cache_bytes: int = 64 * 1024 * 1024
     #: Maximum request body in bytes (413 above).
     max_body_bytes: int = 10 * 1024 * 1024
+    #: Deepest nesting of JSON-LD objects/arrays and RDF/XML elements read from callers (400
+    #: above): the parsers recurse per level, so deep input could exhaust a thread's stack.
+    max_nesting: int = 256
     #: Bearer tokens for the update, ingest and Graph Store endpoints: {token: principal}.
     tokens: dict[str, str] = field(default_factory=dict)
     #: Client side: the bearer token ``wsis-kg ingest`` sends to a running service.
@@ -129,7 +132,8 @@ def _convert(name: str, raw: str) -> Any:
         return _parse_tokens(raw)
     if name == "service_allowlist":
         return _parse_list(raw)
-    if name in ("port", "result_limit", "max_body_bytes", "workers", "query_cache_bytes"):
+    if name in ("port", "result_limit", "max_body_bytes", "max_nesting", "workers",
+                "query_cache_bytes"):
         return int(raw)
     if name == "query_timeout":
         return float(raw)
