@@ -67,6 +67,9 @@ class Settings:
     rate_limit: float = 0.0
     #: Requests a client may make at once above ``rate_limit`` (the token bucket's size).
     rate_burst: int = 100
+    #: Deepest nesting of JSON-LD objects/arrays and RDF/XML elements read from callers (400
+    #: above): the parsers recurse per level, so deep input could exhaust a thread's stack.
+    max_nesting: int = 256
     #: Bearer tokens for the update, ingest and Graph Store endpoints: {token: principal}.
     tokens: dict[str, str] = field(default_factory=dict)
     #: Client side: the bearer token ``wsis-kg ingest`` sends to a running service.
@@ -136,8 +139,8 @@ def _convert(name: str, raw: str) -> Any:
         return _parse_tokens(raw)
     if name == "service_allowlist":
         return _parse_list(raw)
-    if name in ("port", "result_limit", "max_body_bytes", "workers", "query_cache_bytes",
-                "rate_burst"):
+    if name in ("port", "result_limit", "max_body_bytes", "max_nesting", "workers",
+                "query_cache_bytes", "rate_burst"):
         return int(raw)
     if name in ("query_timeout", "request_read_timeout", "rate_limit"):
         return float(raw)

@@ -55,6 +55,7 @@ from wsis_kg.bench import synthetic
 from wsis_kg.errors import BenchError, WsisError
 from wsis_kg.graph.build import build
 from wsis_kg.graph.catalogue import read_catalogue
+from wsis_kg.rdf.formats import N_TRIPLES, RESULTS_JSON
 from wsis_kg.settings import Settings
 from wsis_kg.sparql.lexer import keywords, query_form, with_prefixes
 from wsis_kg.store import OxigraphStore, RemoteStore
@@ -74,8 +75,8 @@ RDFLIB_MAX_QUERY_MS = 50.0
 #: A query whose single answer takes longer than this (s) is timed with a few sequential
 #: requests instead of a wrk run.
 SLOW_QUERY_S = 0.25
-JSON_RESULTS = "application/sparql-results+json"
-NTRIPLES = "application/n-triples"
+JSON_RESULTS = RESULTS_JSON.media_type
+NTRIPLES = N_TRIPLES.media_type
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import click
 
 from wsis_kg.cli.validate import read_inputs
 from wsis_kg.errors import ValidationFailed, WsisError
+from wsis_kg.rdf.formats import N_TRIPLES, PROBLEM
 from wsis_kg.settings import Settings
 from wsis_kg.validation.report import FORMATS, render
 
@@ -86,8 +87,8 @@ def _ingest_remote(url: str, graph: str, quads, source: str, token: str | None,
 
     body = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES)
     target = f"{url.rstrip('/')}/rdf-graphs/service?graph={quote(graph, safe='')}"
-    headers = {"Content-Type": "application/n-triples", "Slug": source,
-               "Accept": "application/problem+json"}
+    headers = {"Content-Type": N_TRIPLES.media_type, "Slug": source,
+               "Accept": PROBLEM.media_type}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     try:

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from wsis_kg.graph.dump import DUMP_FORMATS
 from wsis_kg.namespaces import BASE, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES, PREFIXES
-from wsis_kg.rdf.formats import Format
+from wsis_kg.rdf.formats import RESULTS_JSON, Format
 from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import GraphStore
 
@@ -165,7 +165,7 @@ def describe_dataset(store: GraphStore | None, settings: Settings, *, service_ro
     add(sdist, DCT + "title", lit("SPARQL endpoint", lang="en"))
     add(sdist, DCAT + "accessURL", sparql)
     add(sdist, DCAT + "accessService", svc)
-    add(sdist, DCAT + "mediaType", n(IANA + "application/sparql-results+json"))
+    add(sdist, DCAT + "mediaType", n(IANA + RESULTS_JSON.media_type))
     add(ds, DCAT + "accessService", svc)
     # one subset per named graph
     for g, count in sorted(stats["graphs"].items()):

@@ -83,14 +83,13 @@ R = ox.QueryResultsFormat
 F = ox.RdfFormat
 
 #: Formats for SELECT results, the first is the default.
-RESULT_FORMATS: tuple[Format, ...] = (
-    Format("application/sparql-results+json", R.JSON, ("json", "srj"), ("application/json",),
-           ("srj", "json")),
-    Format("application/sparql-results+xml", R.XML, ("xml", "srx"),
-           ("application/xml", "text/xml"), ("srx", "xml")),
-    Format("text/csv", R.CSV, ("csv",), (), ("csv",)),
-    Format("text/tab-separated-values", R.TSV, ("tsv",), (), ("tsv",)),
-)
+RESULTS_JSON = Format("application/sparql-results+json", R.JSON, ("json", "srj"),
+                      ("application/json",), ("srj", "json"))
+RESULTS_XML = Format("application/sparql-results+xml", R.XML, ("xml", "srx"),
+                     ("application/xml", "text/xml"), ("srx", "xml"))
+RESULTS_CSV = Format("text/csv", R.CSV, ("csv",), (), ("csv",))
+RESULTS_TSV = Format("text/tab-separated-values", R.TSV, ("tsv",), (), ("tsv",))
+RESULT_FORMATS: tuple[Format, ...] = (RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RESULTS_TSV)
 #: ASK results: JSON and XML are the standard ones (CSV/TSV are pyoxigraph extensions).
 BOOLEAN_FORMATS: tuple[Format, ...] = RESULT_FORMATS
 

@@ -42,18 +42,27 @@ import requests
 from requests.auth import HTTPDigestAuth
 
 from wsis_kg.errors import BadRequest, QueryTimeout, StoreError
+from wsis_kg.rdf.formats import (
+    N_TRIPLES,
+    RDF_XML,
+    RESULTS_CSV,
+    RESULTS_JSON,
+    RESULTS_TSV,
+    RESULTS_XML,
+    TURTLE,
+)
 from wsis_kg.settings import Settings
 from wsis_kg.sparql.lexer import rdflib_algebra
 from wsis_kg.store.embedded import GraphStore, has_dataset_clause, syntax_error_from
 
 #: What we ask the remote for: query results first, then RDF for CONSTRUCT / DESCRIBE.
 ACCEPT = ", ".join([
-    "application/sparql-results+json",
-    "application/sparql-results+xml;q=0.9",
-    "text/tab-separated-values;q=0.8",
-    "application/n-triples",
-    "text/turtle;q=0.9",
-    "application/rdf+xml;q=0.8",
+    RESULTS_JSON.media_type,
+    f"{RESULTS_XML.media_type};q=0.9",
+    f"{RESULTS_TSV.media_type};q=0.8",
+    N_TRIPLES.media_type,
+    f"{TURTLE.media_type};q=0.9",
+    f"{RDF_XML.media_type};q=0.8",
 ])
 #: Seconds to wait for a TCP connection to the remote.
 CONNECT_TIMEOUT = 5.0
@@ -287,7 +296,7 @@ class RemoteStore(GraphStore):
                     params = {"graph": target} if target else {"default": ""}
                     self._request("POST", self.endpoints.gsp, f"loading {source or 'data'}",
                                   read_timeout=WRITE_TIMEOUT, params=params, data=body,
-                                  headers={"Content-Type": "application/n-triples"})
+                                  headers={"Content-Type": N_TRIPLES.media_type})
                 else:
                     inner = body.decode("utf-8")
                     text = (f"INSERT DATA {{ GRAPH <{target}> {{\n{inner}}} }}" if target
@@ -355,7 +364,7 @@ def parse_response(body: bytes, content_type: str) -> ox.QuerySolutions | ox.Que
     """Turn a remote answer into the pyoxigraph result object the embedded store would give."""
     media = content_type.split(";")[0].strip().lower()
     results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
-    if results_format is not None and media not in ("text/csv",):
+    if results_format is not None and media != RESULTS_CSV.media_type:
         try:
             # Read it all once first: results are parsed lazily, and an answer the store cut
             # off (its own timeout) must be a store error now, not a syntax error later.
