@@ -138,10 +138,10 @@ def restore(settings: Settings, path: Path, fmt: str | None = None, *,
                 quads=before)
         ops = (["CLEAR ALL"] if before else []) + [insert_data(quads)]
         store.update(" ;\n".join(ops))
-        graphs = len(store.named_graphs())
-        return RestoreReport(len(store), graphs, before)
+        return RestoreReport(len(store), len(store.named_graphs()), before)
     finally:
         store.close()
+        del store  # an error's traceback would otherwise keep the store's lock
 
 
 def backup(settings: Settings, target: Path) -> RestoreReport:
@@ -163,6 +163,7 @@ def backup(settings: Settings, target: Path) -> RestoreReport:
         return RestoreReport(len(store), len(store.named_graphs()), 0)
     finally:
         store.close()
+        del store
 
 
 def _open(settings: Settings) -> GraphStore:
