@@ -413,3 +413,43 @@ def test_sigkill_during_writes_loses_no_acknowledged_write(tmp_path: Path, serve
           f"unacknowledged: {tally.unacknowledged_present} wholly present, "
           f"{tally.unacknowledged_absent} wholly absent; {len(model)} graphs")
     assert tally.acknowledged > KILLS  # the writes really ran between the kills
+
+
+@pytest.mark.slow
+def test_backup_and_restore_of_a_running_service(tmp_path: Path, built_store: OxigraphStore,
+                                                 serve) -> None:
+    """The whole graph: restored from a dump, served, dumped online while it serves and
+    restored elsewhere (equal); the store directory cannot be copied by ``wsis-kg backup``
+    while the server holds it (a clear refusal, the service unharmed), and can once stopped."""
+    dump = tmp_path / "wsis-kg.nq"
+    dump.write_bytes(canonical_nquads(built_store))
+    store = tmp_path / "store"
+    r = run("restore", str(dump), "--store", str(store))
+    assert r.exit_code == 0, r.output
+    server = Server(store, tmp_path / "serve.log")
+    serve.append(server)
+    w = requests.put(server.url + "/rdf-graphs/service", params={"graph": EX + "late"},
+                     data=f"<{EX}s> <{EX}p> _:b .\n_:b <{EX}q> \"late\" .\n".encode(),
+                     headers={"Authorization": f"Bearer {TOKEN}",
+                              "Content-Type": "application/n-triples"}, timeout=60)
+    assert w.status_code == 201, w.text
+
+    p = subprocess.run([str(EXE), "backup", "--store", str(store), "--to", str(tmp_path / "bk")],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 1 and "running server holds it" in p.stderr, p.stderr
+    assert "Traceback" not in p.stderr and not (tmp_path / "bk").exists()
+
+    online = requests.get(server.url + "/dumps/wsis-kg.nq", timeout=120)
+    assert online.status_code == 200
+    (tmp_path / "online.nq").write_bytes(online.content)
+    assert server.proc.poll() is None  # still serving
+    r = run("restore", str(tmp_path / "online.nq"), "--store", str(tmp_path / "from-online"))
+    assert r.exit_code == 0, r.output
+    server.kill(signal.SIGTERM)
+
+    r = run("backup", "--store", str(store), "--to", str(tmp_path / "bk"))
+    assert r.exit_code == 0, r.output
+    expected = contents(store)
+    assert b"\"late\"" in expected and len(expected) > len(dump.read_bytes())
+    assert contents(tmp_path / "from-online") == expected
+    assert contents(tmp_path / "bk") == expected
