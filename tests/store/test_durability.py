@@ -161,6 +161,18 @@ def test_a_truncated_dump_leaves_the_store_untouched(original: Path, tmp_path: P
         assert not target.exists() or contents(target) == b""
 
 
+def test_restore_refuses_a_directory_that_is_not_a_store(original: Path,
+                                                         tmp_path: Path) -> None:
+    dump = tmp_path / "wsis-kg.nq"
+    assert run("dump", "--store", str(original), "-o", str(dump)).exit_code == 0
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "notes.txt").write_text("mine")
+    r = run("restore", str(dump), "--store", str(home))
+    assert r.exit_code == 2 and "neither a store directory nor empty" in r.output
+    assert [p.name for p in home.iterdir()] == ["notes.txt"]
+
+
 def test_restore_refuses_a_dump_without_named_graphs(original: Path, tmp_path: Path) -> None:
     dump = tmp_path / "wsis-kg.ttl"
     assert run("dump", "--store", str(original), "--format", "turtle",

@@ -79,8 +79,8 @@ RESTORABLE_FORMATS = tuple(name for name, f in DUMP_FORMATS.items() if f.dataset
 
 
 @dataclass
-class RestoreReport:
-    """What a restore wrote: quads and named graphs, and whether it replaced earlier content."""
+class CopyReport:
+    """What a restore or a backup wrote: quads, named graphs, and the quads it replaced."""
 
     quads: int
     graphs: int
@@ -117,7 +117,7 @@ def insert_data(quads: list[ox.Quad]) -> str:
 
 
 def restore(settings: Settings, path: Path, fmt: str | None = None, *,
-            replace: bool = False) -> RestoreReport:
+            replace: bool = False) -> CopyReport:
     """Load a dump into the store the settings name, in one transaction.
 
     The target must be empty unless ``replace`` (then its content is dropped in the same
@@ -127,6 +127,10 @@ def restore(settings: Settings, path: Path, fmt: str | None = None, *,
     """
     if settings.store in ("", "memory", ":memory:"):
         raise BadRequest("restore needs a persistent store: --store DIR")
+    target = Path(settings.store)
+    if not settings.is_remote and target.exists() and not _is_store_dir(target) and (
+            not target.is_dir() or any(target.iterdir())):
+        raise BadRequest(f"{target} is neither a store directory nor empty; nothing was written")
     quads = read_dump(path, fmt)
     store = _open(settings)
     try:
@@ -137,21 +141,24 @@ def restore(settings: Settings, path: Path, fmt: str | None = None, *,
                 "empty store, or pass --replace to drop them in the same transaction",
                 quads=before)
         ops = (["CLEAR ALL"] if before else []) + [insert_data(quads)]
-        store.update(" ;\n".join(ops))
-        return RestoreReport(len(store), len(store.named_graphs()), before)
+        try:
+            store.update(" ;\n".join(ops))
+        except (OSError, SyntaxError, ValueError) as e:
+            raise StoreError(f"the restore failed and was rolled back: {e}") from None
+        return CopyReport(len(store), len(store.named_graphs()), before)
     finally:
         store.close()
         del store  # an error's traceback would otherwise keep the store's lock
 
 
-def backup(settings: Settings, target: Path) -> RestoreReport:
+def backup(settings: Settings, target: Path) -> CopyReport:
     """Copy an on-disk store (not in use by a server) into ``target`` with Oxigraph's backup:
     hard links to the immutable files on the same file system, a full copy elsewhere."""
     if settings.is_remote or settings.store in ("", "memory", ":memory:"):
         raise BadRequest("backup needs an on-disk store: --store DIR")
     if target.exists():
         raise BadRequest(f"{target} exists; a backup goes into a new directory")
-    if not Path(settings.store).is_dir():
+    if not _is_store_dir(Path(settings.store)):
         raise BadRequest(f"{settings.store} is not a store directory")
     store = _open(settings)
     try:
@@ -160,10 +167,15 @@ def backup(settings: Settings, target: Path) -> RestoreReport:
             store.ox.backup(str(target))
         except OSError as e:
             raise StoreError(f"the backup into {target} failed: {e}") from None
-        return RestoreReport(len(store), len(store.named_graphs()), 0)
+        return CopyReport(len(store), len(store.named_graphs()), 0)
     finally:
         store.close()
         del store
+
+
+def _is_store_dir(path: Path) -> bool:
+    """Whether ``path`` holds an on-disk store (RocksDB's ``CURRENT`` file names its state)."""
+    return (path / "CURRENT").is_file()
 
 
 def _open(settings: Settings) -> GraphStore:
