@@ -465,3 +465,27 @@ def test_backup_and_restore_of_a_running_service(tmp_path: Path, built_store: Ox
     assert b"\"late\"" in expected and len(expected) > len(dump.read_bytes())
     assert contents(tmp_path / "from-online") == expected
     assert contents(tmp_path / "bk") == expected
+
+
+def test_the_kill_check_catches_lost_partial_and_stray_writes() -> None:
+    """The checker of the kill test, on made-up states: it must fail on each kind of damage."""
+    rng = random.Random(1)
+    a, b, c = (make_triples(rng, n) for n in range(3))
+    g1, g2 = EX + "graph/1", EX + "graph/2"
+    prov = GRAPH_PROVENANCE
+
+    def state(graphs: dict[str, set]) -> dict[str, set]:
+        return {**graphs, prov: {(g, "http://www.w3.org/ns/prov#wasAttributedTo", "x")
+                                 for g in graphs}}
+
+    writes = [Write("put", g1, a, acked=True), Write("post", g1, b, acked=False)]
+    ok_absent, ok_present = state({g1: set(a)}), state({g1: set(a | b)})
+    for good in (ok_absent, ok_present):
+        check(good, {}, writes, Tally())
+    partial = state({g1: set(a) | set(list(b)[:1])})
+    lost = state({g1: set(list(a)[1:])})
+    stray = state({g1: set(a), g2: set(c)})
+    no_prov = {g1: set(a)}
+    for bad in (partial, lost, stray, no_prov):
+        with pytest.raises(AssertionError):
+            check(bad, {}, writes, Tally())
