@@ -104,6 +104,7 @@ def original(tmp_path_factory, built_store: OxigraphStore) -> Path:
     return path
 
 
+@pytest.mark.filterwarnings("ignore:Dataset.default_context:DeprecationWarning")  # rdflib's own
 @pytest.mark.parametrize("fmt,ext", [("nquads", "nq"), ("trig", "trig")])
 def test_dump_then_restore_gives_an_isomorphic_dataset(original: Path, tmp_path: Path,
                                                        fmt: str, ext: str) -> None:
@@ -117,6 +118,7 @@ def test_dump_then_restore_gives_an_isomorphic_dataset(original: Path, tmp_path:
     assert_isomorphic(original, target)
 
 
+@pytest.mark.filterwarnings("ignore:Dataset.default_context:DeprecationWarning")
 def test_restore_refuses_a_non_empty_store_unless_replace(original: Path,
                                                           tmp_path: Path) -> None:
     dump = tmp_path / "wsis-kg.nq"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from wsis_kg.graph.dump import RESTORABLE_FORMATS, backup, restore
 from wsis_kg.settings import Settings
 
 
@@ -18,16 +19,14 @@ from wsis_kg.settings import Settings
 @click.argument("dump_file", metavar="DUMP", type=click.Path(dir_okay=False, exists=True,
                                                               path_type=Path))
 @click.option("--store", required=True, help="the store directory to restore into")
-@click.option("--format", "fmt", type=click.Choice(["nquads", "trig"]),
+@click.option("--format", "fmt", type=click.Choice(RESTORABLE_FORMATS),
               help="syntax of DUMP (default: from its extension, .nq or .trig)")
 @click.option("--replace", is_flag=True,
               help="drop what the store holds, in the same transaction as the restore")
 @click.pass_obj
 def command(settings: Settings, dump_file: Path, store: str, fmt: str | None,
             replace: bool) -> None:
-    """Load DUMP (N-Quads or TriG from ``wsis-kg dump`` or /dumps/) into an empty store."""
-    from wsis_kg.graph.dump import restore
-
+    """Load DUMP (N-Quads or TriG, from wsis-kg dump or /dumps/) into an empty store."""
     report = restore(settings.with_(store=store), dump_file, fmt, replace=replace)
     done = f"restored {report.quads} quads in {report.graphs} named graphs into {store}"
     click.echo(done + (f" (replacing {report.replaced} quads)" if report.replaced else ""))
@@ -40,7 +39,5 @@ def command(settings: Settings, dump_file: Path, store: str, fmt: str | None,
 @click.pass_obj
 def backup_command(settings: Settings, store: str, target: Path) -> None:
     """Copy a stopped on-disk store with Oxigraph's backup (hard links where it can)."""
-    from wsis_kg.graph.dump import backup
-
     report = backup(settings.with_(store=store), target)
     click.echo(f"backed up {report.quads} quads in {report.graphs} named graphs to {target}")
