@@ -138,6 +138,12 @@ class StoreError(WsisError):
     status, title, slug = 502, "Store error", "store-error"
 
 
+class StoreNotEmpty(WsisError):
+    """A restore into a store that already holds data (``--replace`` drops it)."""
+
+    status, title, slug = 409, "Store not empty", "store-not-empty"
+
+
 class BuildError(WsisError):
     title, slug = "Build failed", "build-failed"
 
