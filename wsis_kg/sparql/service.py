@@ -27,6 +27,7 @@ would otherwise perform the HTTP call itself).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import itertools
 import os
@@ -242,8 +243,8 @@ class QueryService:
         def check(quads: list[ox.Quad], settings: Settings, store: GraphStore,
                   **kw: Any) -> ValidationReport:
             # Under the write lock (``write`` holds it): the child sees the store written to.
-            return self.run_job(validate_new_data, quads, settings, store, **kw,
-                                what="The validation", reads_store=True)
+            return self.run_job(functools.partial(validate_new_data, **kw), quads, settings,
+                                store, what="The validation", reads_store=True)
 
         return ingest.write_graph(self.store, self.settings, quads, graph=graph, mode=mode,
                                   principal=principal, source=source, writer=self.write,
