@@ -1,0 +1,337 @@
+"""Hostile queries do not hurt others: memory and time limits, no queue, clear errors.
+
+The service-level tests use real query processes. The load test (slow) runs a real server on
+127.0.0.1: normal queries under a bounded load, alone and then while 4 clients send runaway
+queries; ``WSIS_KG_HOSTILE_SECONDS`` lengthens each phase (default 6 s, bounded for CI).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import threading
+import time
+import tracemalloc
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from wsis_kg.errors import (
+    BadRequest,
+    ForbiddenService,
+    LimitExceeded,
+    QueryTimeout,
+    QueryTooComplex,
+    ServiceBusy,
+    StoreError,
+)
+from wsis_kg.settings import Settings
+from wsis_kg.sparql import guard, lexer
+from wsis_kg.sparql.cache import cacheable
+from wsis_kg.sparql.evaluate import QueryRequest
+from wsis_kg.sparql.memo import TextMemo
+from wsis_kg.sparql.service import QueryService
+from wsis_kg.store.embedded import OxigraphStore
+from wsis_kg.testing import LiveServer
+from wsis_kg.web import close_app, create_app
+
+EX = "http://example.org/"
+CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+#: ORDER BY over a cartesian product: memory grows until the limit (one reached 6 GiB).
+ORDER_CARTESIAN = ("SELECT ?a ?d ?g { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } "
+                   "ORDER BY ?a ?d ?g ?c ?f ?i")
+UNBOUNDED_PATH = "SELECT (COUNT(*) AS ?n) { ?a (<http://example.org/p>|!<urn:x>)* ?b . ?c ?d ?e }"
+REGEX = ('SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . '
+         'FILTER(REGEX(CONCAT(STR(?c), STR(?f), "aaaaaaaaaaaaaaaaaaaaaaaaaaaa!"), '
+         '"^(a+)+$")) }')
+RUNAWAYS = (CARTESIAN, ORDER_CARTESIAN, UNBOUNDED_PATH, REGEX)
+
+
+def _store(n: int = 200) -> OxigraphStore:
+    st = OxigraphStore()
+    st.ox.bulk_extend(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"),
+                              ox.Literal(str(i)), ox.NamedNode(EX + "g"))
+                      for i in range(n))
+    return st
+
+
+def _service(**kw) -> QueryService:
+    base = dict(build_on_start=False, query_timeout=2.0, result_limit=1000, workers=1,
+                query_queue_wait=0.2, query_long_after=0.3, long_queries=1)
+    base.update(kw)
+    return QueryService(Settings(**base), _store())
+
+
+# -- finding 4: clear client errors ---------------------------------------------------------
+
+def test_an_unknown_function_is_a_client_error() -> None:
+    svc = _service()
+    try:
+        with pytest.raises(BadRequest) as err:
+            svc.query(QueryRequest(f"SELECT (<{EX}nosuchfunction>(1) AS ?x) {{}}"))
+        assert err.value.status == 400
+        assert "nosuchfunction" in err.value.detail
+        assert not isinstance(err.value, StoreError)
+    finally:
+        svc.close()
+
+
+def test_a_crashed_query_process_is_503_too_complex() -> None:
+    """A query that kills its process (here: its stack, as ~4,200 triple patterns did in a
+    request thread's fork) is a clear 503 'too complex or out of memory', not a 502."""
+    svc = _service(worker_memory_mb=0)
+    try:
+        assert svc.pool is not None
+        w = svc.pool._acquire(time.monotonic() + 1)  # noqa: SLF001 - kill it mid-query
+        svc.pool._release(w)  # noqa: SLF001
+        threading.Timer(0.2, lambda: os.kill(w.proc.pid, 11)).start()  # SIGSEGV, as a crash
+        with pytest.raises(QueryTooComplex) as err:
+            svc.query(QueryRequest(CARTESIAN), timeout=5)
+        assert err.value.status == 503
+        assert err.value.extensions["killed"] == "crash"
+        assert svc.query(QueryRequest("ASK {}")).body  # a fresh process answers
+    finally:
+        svc.close()
+
+
+# -- finding 2: memory limit, no queue ------------------------------------------------------
+
+def test_a_query_process_is_killed_at_its_memory_limit() -> None:
+    svc = _service(worker_memory_mb=200, query_timeout=30.0)
+    t0 = time.monotonic()
+    try:
+        with pytest.raises(QueryTooComplex) as err:
+            svc.query(QueryRequest(ORDER_CARTESIAN))
+        assert err.value.extensions["killed"] == "memory"
+        assert time.monotonic() - t0 < 25  # stopped by memory, well before the time limit
+        assert svc.pool is not None and svc.pool.stats.killed_on_memory == 1
+    finally:
+        svc.close()
+
+
+def test_a_timeout_says_killed_time() -> None:
+    svc = _service(query_timeout=0.6)
+    try:
+        with pytest.raises(QueryTimeout) as err:
+            svc.query(QueryRequest(CARTESIAN))
+        assert err.value.extensions["killed"] == "time"
+    finally:
+        svc.close()
+
+
+def test_a_long_query_frees_its_place_for_short_ones() -> None:
+    """With one query process, a runaway query does not make short queries wait: it moves to
+    the long lane (lowest CPU priority) and a fresh process answers them."""
+    svc = _service(query_timeout=3.0)
+    try:
+        runaway = threading.Thread(target=lambda: pytest.raises(QueryTimeout, svc.query,
+                                                                QueryRequest(CARTESIAN)))
+        runaway.start()
+        time.sleep(0.5)  # now long
+        t0 = time.monotonic()
+        assert svc.query(QueryRequest("ASK { ?s ?p ?o }")).body == b'{"head":{},"boolean":true}'
+        assert time.monotonic() - t0 < 1.0
+        runaway.join()
+        assert svc.pool is not None and svc.pool.stats.long_queries == 1
+    finally:
+        svc.close()
+
+
+def test_busy_query_processes_fail_fast_with_retry_after() -> None:
+    """No queue that holds request threads: when every process is busy (and the long lane is
+    full), a query is refused after ``query_queue_wait`` with 503 + Retry-After."""
+    svc = _service(query_timeout=3.0, long_queries=0, query_long_after=10.0)
+    try:
+        runaway = threading.Thread(target=lambda: pytest.raises(QueryTimeout, svc.query,
+                                                                QueryRequest(CARTESIAN)))
+        runaway.start()
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        with pytest.raises(ServiceBusy) as err:
+            svc.query(QueryRequest("ASK { ?s ?p ?o }"))
+        assert time.monotonic() - t0 < 1.0  # not the 3 s time limit
+        assert err.value.status == 503 and err.value.headers["Retry-After"]
+        runaway.join()
+    finally:
+        svc.close()
+
+
+def test_a_full_long_lane_stops_one_more_long_query() -> None:
+    svc = _service(query_timeout=3.0, workers=2, long_queries=1)
+    try:
+        first = threading.Thread(target=lambda: pytest.raises(QueryTimeout, svc.query,
+                                                              QueryRequest(CARTESIAN)))
+        first.start()
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        with pytest.raises(ServiceBusy):
+            svc.query(QueryRequest(CARTESIAN))
+        assert time.monotonic() - t0 < 1.5
+        first.join()
+    finally:
+        svc.close()
+
+
+def test_cached_answers_do_not_wait_for_busy_processes() -> None:
+    svc = _service(query_timeout=3.0, long_queries=0, query_long_after=10.0)
+    try:
+        ask = QueryRequest("ASK { ?s ?p ?o }")
+        svc.query(ask)
+        runaway = threading.Thread(target=lambda: pytest.raises(QueryTimeout, svc.query,
+                                                                QueryRequest(CARTESIAN)))
+        runaway.start()
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        assert svc.query(ask).body == b'{"head":{},"boolean":true}'
+        assert time.monotonic() - t0 < 0.1
+        runaway.join()
+    finally:
+        svc.close()
+
+
+# -- finding 1: the guard's parse of a large text runs in a killable job ----------------------
+
+def test_a_large_query_mentioning_service_is_checked_in_a_job() -> None:
+    big = ("SELECT * { SERVICE <http://evil.example/sparql> { ?s ?p ?o } "
+           + " ".join(f'?s <{EX}p{i}> "{"x" * 40}" .' for i in range(1500)) + " }")
+    assert len(big) > guard.INLINE_TEXT_BYTES
+    svc = _service(job_timeout=1.0)
+    try:
+        # refused either way: rdflib found the SERVICE, or took longer than the job's limit
+        with pytest.raises((ForbiddenService, LimitExceeded)):
+            svc.query(QueryRequest(big))
+        assert svc.jobs.stats.run == 1  # not parsed in this process
+        assert not cacheable(QueryRequest(big))  # never tokenised here for the cache either
+    finally:
+        svc.close()
+
+
+def test_a_guard_job_is_stopped_at_its_time_limit() -> None:
+    svc = _service(job_timeout=0.5)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(LimitExceeded) as err:
+            svc.run_job(time.sleep, 30, what="Sleeping")
+        assert err.value.extensions["killed"] == "time"
+        assert time.monotonic() - t0 < 2
+    finally:
+        svc.close()
+
+
+# -- finding 3: memos bounded by bytes -------------------------------------------------------
+
+def test_a_text_memo_is_bounded_in_bytes() -> None:
+    memo = TextMemo(len, max_bytes=10_000, weight=2)
+    for i in range(100):
+        assert memo(str(i) * 300) == len(str(i) * 300)
+    assert memo.bytes <= 10_000 and 0 < len(memo) < 100
+    assert memo("x" * 5_000) == 5_000  # over an eighth: computed, not kept
+    assert "x" * 5_000 not in memo._items  # noqa: SLF001
+
+
+@pytest.mark.slow
+def test_large_query_texts_do_not_pile_up_in_the_guard_memos() -> None:
+    """Large texts (the finding: six of 8.6 MB kept 4.2 GiB, ~25 bytes of tokens per byte of
+    text) leave little behind: memos are bounded in bytes and keep no token list this big."""
+    for f in (guard._scan, guard.mentions_remote, lexer.tokenize):  # noqa: SLF001
+        f.cache_clear()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(4):
+            text = f"# {i}\nSELECT * {{ " + "?s <http://example.org/load> ?o . " * 10_000 + "}"
+            guard.check_remote_access(text, ())
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 8 * len(text), kept  # about the texts themselves, no token lists
+
+
+# -- the load test ---------------------------------------------------------------------------
+
+def _p99(xs: list[float]) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(0.99 * len(xs)))]
+
+
+def _normal_load(url: str, seconds: float, clients: int = 3) -> tuple[list[float], int, int]:
+    """Normal queries from ``clients`` threads, each one at a time, for ``seconds``:
+    (latencies of answers, how many 503, how many other failures)."""
+    lat: list[float] = []
+    busy = [0, 0]
+    stop = time.monotonic() + seconds
+    lock = threading.Lock()
+
+    def client(k: int) -> None:
+        s = requests.Session()
+        i = 0
+        while time.monotonic() < stop:
+            i += 1
+            q = f"SELECT ?o {{ <{EX}s{(k * 7 + i) % 200}> ?p ?o }} LIMIT {i % 5 + 1}"
+            t0 = time.monotonic()
+            r = s.get(url + "/sparql", params={"query": q}, timeout=30)
+            dt = time.monotonic() - t0
+            with lock:
+                if r.status_code == 200:
+                    lat.append(dt)
+                elif r.status_code == 503:
+                    busy[0] += 1
+                else:
+                    busy[1] += 1
+            time.sleep(0.02)
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return lat, busy[0], busy[1]
+
+
+@pytest.mark.slow
+def test_runaway_clients_do_not_hurt_normal_queries(capsys) -> None:
+    seconds = float(os.environ.get("WSIS_KG_HOSTILE_SECONDS", "6"))
+    settings = Settings(build_on_start=False, query_timeout=4.0, workers=2, long_queries=4,
+                        worker_memory_mb=300, query_cache_bytes=0)
+    app = create_app(settings, store=_store())
+    try:
+        with LiveServer(app) as srv:
+            base_lat, base_busy, base_err = _normal_load(srv.url, seconds)
+            outcomes: list[tuple[str, float, str]] = []
+            stop = threading.Event()
+
+            def runaway(q: str) -> None:
+                s = requests.Session()
+                while not stop.is_set():
+                    t0 = time.monotonic()
+                    r = s.get(srv.url + "/sparql", params={"query": q}, timeout=60)
+                    killed = r.json().get("killed", "") if r.status_code == 503 else ""
+                    outcomes.append((str(r.status_code), time.monotonic() - t0, killed))
+
+            hostile = [threading.Thread(target=runaway, args=(q,)) for q in RUNAWAYS]
+            for t in hostile:
+                t.start()
+            time.sleep(0.5)
+            lat, busy, err = _normal_load(srv.url, seconds)
+            health_t0 = time.monotonic()
+            health = requests.get(srv.url + "/health", timeout=10)
+            health_s = time.monotonic() - health_t0
+            stop.set()
+            for t in hostile:
+                t.join()
+    finally:
+        close_app(app)
+    with capsys.disabled():
+        print(f"\nnormal p99 alone {_p99(base_lat) * 1000:.1f} ms (n={len(base_lat)}, "
+              f"503={base_busy}); with 4 runaway clients {_p99(lat) * 1000:.1f} ms "
+              f"(n={len(lat)}, 503={busy}, median {statistics.median(lat) * 1000:.1f} ms); "
+              f"/health {health_s * 1000:.0f} ms; runaways: "
+              + ", ".join(f"{c}/{k or '-'}/{dt:.1f}s" for c, dt, k in outcomes))
+    assert base_err == 0 and err == 0
+    assert health.status_code == 200 and health_s < 1.0
+    assert busy == 0
+    assert outcomes and all(c == "503" for c, _, _ in outcomes)
+    assert {k for _, _, k in outcomes} <= {"time", "memory"}
+    assert all(dt < settings.query_timeout + 2 for _, dt, _ in outcomes)
+    assert _p99(lat) <= 3 * max(_p99(base_lat), 0.010)
