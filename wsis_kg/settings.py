@@ -85,10 +85,10 @@ class Settings:
     #: queue holding request threads).
     query_queue_wait: float = 0.5
     #: Seconds after which a running query is *long*: its process drops to the lowest CPU
-    #: priority and frees its place for other queries; retired afterwards.
-    query_long_after: float = 0.5
-    #: Long queries running at once; a further query that becomes long is stopped (503 +
-    #: ``Retry-After``).
+    #: priority, and is retired afterwards.
+    query_long_after: float = 0.2
+    #: Long queries running at once, in query processes beyond ``workers``; a further query
+    #: that becomes long is stopped (503 + ``Retry-After``).
     long_queries: int = 2
     #: Costly jobs (validation, parsing caller RDF, the guard's parse of large queries, dumps)
     #: running at once, each in a killable child; one more is refused (503 + ``Retry-After``).

@@ -41,9 +41,10 @@ CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l
 #: ORDER BY over a cartesian product: memory grows until the limit (one reached 6 GiB).
 ORDER_CARTESIAN = ("SELECT ?a ?d ?g { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } "
                    "ORDER BY ?a ?d ?g ?c ?f ?i")
-UNBOUNDED_PATH = "SELECT (COUNT(*) AS ?n) { ?a (<http://example.org/p>|!<urn:x>)* ?b . ?c ?d ?e }"
-REGEX = ('SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . '
-         'FILTER(REGEX(CONCAT(STR(?c), STR(?f), "aaaaaaaaaaaaaaaaaaaaaaaaaaaa!"), '
+UNBOUNDED_PATH = ("SELECT (COUNT(*) AS ?n) { ?a (<http://example.org/p>|!<urn:x>)* ?b . "
+                  "?c (!<urn:x>)+ ?d . ?e ?f ?g }")
+REGEX = ('SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i '
+         'FILTER(REGEX(CONCAT(STR(?c), STR(?f), STR(?i), "aaaaaaaaaaaaaaaaaaaaaaaaaaaa!"), '
          '"^(a+)+$")) }')
 RUNAWAYS = (CARTESIAN, ORDER_CARTESIAN, UNBOUNDED_PATH, REGEX)
 
@@ -292,7 +293,7 @@ def _normal_load(url: str, seconds: float, clients: int = 3) -> tuple[list[float
 @pytest.mark.slow
 def test_runaway_clients_do_not_hurt_normal_queries(capsys) -> None:
     seconds = float(os.environ.get("WSIS_KG_HOSTILE_SECONDS", "6"))
-    settings = Settings(build_on_start=False, query_timeout=4.0, workers=2, long_queries=4,
+    settings = Settings(build_on_start=False, query_timeout=4.0, workers=2, long_queries=5,
                         worker_memory_mb=300, query_cache_bytes=0)
     app = create_app(settings, store=_store())
     try:
@@ -306,7 +307,8 @@ def test_runaway_clients_do_not_hurt_normal_queries(capsys) -> None:
                 while not stop.is_set():
                     t0 = time.monotonic()
                     r = s.get(srv.url + "/sparql", params={"query": q}, timeout=60)
-                    killed = r.json().get("killed", "") if r.status_code == 503 else ""
+                    body = r.json() if r.status_code == 503 else {}
+                    killed = body.get("killed", body.get("title", ""))
                     outcomes.append((str(r.status_code), time.monotonic() - t0, killed))
 
             hostile = [threading.Thread(target=runaway, args=(q,)) for q in RUNAWAYS]
@@ -320,6 +322,10 @@ def test_runaway_clients_do_not_hurt_normal_queries(capsys) -> None:
             stop.set()
             for t in hostile:
                 t.join()
+            # the machine is shared: the baseline is measured before and after
+            after_lat, after_busy, after_err = _normal_load(srv.url, seconds)
+            base_lat, base_busy, base_err = (base_lat + after_lat, base_busy + after_busy,
+                                             base_err + after_err)
     finally:
         close_app(app)
     with capsys.disabled():
@@ -327,7 +333,8 @@ def test_runaway_clients_do_not_hurt_normal_queries(capsys) -> None:
               f"503={base_busy}); with 4 runaway clients {_p99(lat) * 1000:.1f} ms "
               f"(n={len(lat)}, 503={busy}, median {statistics.median(lat) * 1000:.1f} ms); "
               f"/health {health_s * 1000:.0f} ms; runaways: "
-              + ", ".join(f"{c}/{k or '-'}/{dt:.1f}s" for c, dt, k in outcomes))
+              + ", ".join(f"{c}/{k or '-'}/{dt:.1f}s" for c, dt, k in outcomes)
+              + f"; slowest normal alone {sorted(base_lat)[-5:]}, with {sorted(lat)[-5:]}")
     assert base_err == 0 and err == 0
     assert health.status_code == 200 and health_s < 1.0
     assert busy == 0

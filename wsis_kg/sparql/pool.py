@@ -117,15 +117,17 @@ class PoolStats:
 
 
 class WorkerPool:
-    """At most ``size`` forked workers for queries, plus at most ``long_slots`` long ones.
+    """At most ``size + long_slots`` forked query processes, at most ``long_slots`` of them
+    running *long* queries; ``size`` are kept warm.
 
-    A query waits at most ``queue_wait`` seconds for a free worker (then 503 + Retry-After:
-    request threads are never held by a queue). A query still running after ``long_after``
-    seconds moves to the *long lane*: its process gets the lowest CPU priority (``nice`` 19,
-    so short queries keep the CPUs) and its place among the ``size`` workers is freed for the
-    next query; it is retired once its query ends (a process cannot raise its priority back).
-    When the long lane is full, a query that becomes long is stopped (503 + Retry-After).
-    Each worker may allocate ``memory_mb`` beyond what it shares with the server.
+    A query still running after ``long_after`` seconds is *long*: its process drops to the
+    lowest CPU priority (``nice`` 19, so short queries keep the CPUs) and is retired once its
+    query ends (a process cannot raise its priority back). So runaway queries hold at most
+    ``long_slots`` processes and little CPU, and at least ``size`` processes are left for the
+    others. When the long lane is full, a query that becomes long is stopped (503 +
+    Retry-After). A query waits at most ``queue_wait`` seconds for a free process (then 503 +
+    Retry-After: request threads are never held by a queue). Each process may allocate
+    ``memory_mb`` beyond what it shares with the server.
     """
 
     def __init__(self, source: Callable[[], ox.Store], size: int, limit: int | None,
@@ -203,15 +205,15 @@ class WorkerPool:
                         return w
                     self._count -= 1
                     w.kill()
-                if self._count < self.size:
+                if self._count + self._long < self.size + self.long_slots:
                     self._count += 1
                     break
                 left = deadline - time.monotonic()
                 if left <= 0:
                     self.stats.busy += 1
                     raise ServiceBusy(
-                        f"All {self.size} query processes are busy; try again shortly.",
-                        retry_after=1)
+                        f"All {self.size + self.long_slots} query processes are busy; try "
+                        "again shortly.", retry_after=1)
                 self._cond.wait(left)
         try:
             return self._spawn()
@@ -269,6 +271,8 @@ class WorkerPool:
             return False
         if not self._go_long(w):
             return None
+        with contextlib.suppress(Exception):
+            self.prewarm(1)  # this thread only waits now: it pays the fork, not a short query
         return w.wait(deadline - time.monotonic())
 
     def run(self, req: QueryRequest, timeout: float) -> QueryResult:
