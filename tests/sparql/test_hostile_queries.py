@@ -26,10 +26,11 @@ from wsis_kg.errors import (
     ServiceBusy,
     StoreError,
 )
+from wsis_kg.rdf import formats
 from wsis_kg.settings import Settings
 from wsis_kg.sparql import guard, lexer
-from wsis_kg.sparql.cache import cacheable
-from wsis_kg.sparql.evaluate import QueryRequest
+from wsis_kg.sparql.cache import ResultCache, cacheable
+from wsis_kg.sparql.evaluate import QueryRequest, QueryResult
 from wsis_kg.sparql.memo import TextMemo
 from wsis_kg.sparql.service import QueryService
 from wsis_kg.store.embedded import OxigraphStore
@@ -247,6 +248,18 @@ def test_large_query_texts_do_not_pile_up_in_the_guard_memos() -> None:
     finally:
         tracemalloc.stop()
     assert kept < 8 * len(text), kept  # about the texts themselves, no token lists
+
+
+def test_answer_cache_counts_every_byte_of_its_keys() -> None:
+    """Dataset IRIs, Accept and format are part of a key: they count against the bound too."""
+    cache = ResultCache(100_000)
+    fmt = formats.negotiate(formats.BOOLEAN, None, None)
+    for i in range(50):
+        graphs = (f"{EX}{i}/" + "g" * 10_000,)
+        cache.put((0, f"ASK {{}} #{i}", graphs, (), None, False, True, "", ""),
+                  QueryResult(b"{}", fmt, formats.BOOLEAN))
+    kept = sum(len(k[2][0]) for k in cache._items)  # noqa: SLF001
+    assert kept <= cache.max_bytes and cache.status()["bytes"] <= cache.max_bytes
 
 
 # -- the load test ---------------------------------------------------------------------------
