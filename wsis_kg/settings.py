@@ -87,6 +87,24 @@ class Settings:
     #: Query worker processes (the pre-forked, killable processes of the query pool), whatever
     #: the HTTP server; the server itself runs one worker process.
     workers: int = 2
+    #: Memory (MiB) each query process and each job may allocate beyond what it shares with the
+    #: server (``RLIMIT_AS`` in the child); above it the child dies and the answer is 503 with
+    #: ``killed: memory``. 0: no limit.
+    worker_memory_mb: int = 1024
+    #: Seconds a query waits for a free query process before 503 + ``Retry-After`` (no longer
+    #: queue holding request threads).
+    query_queue_wait: float = 0.5
+    #: Seconds after which a running query is *long*: its process drops to the lowest CPU
+    #: priority, and is retired afterwards.
+    query_long_after: float = 0.2
+    #: Long queries running at once, in query processes beyond ``workers``; a further query
+    #: that becomes long is stopped (503 + ``Retry-After``).
+    long_queries: int = 2
+    #: Costly jobs (validation, parsing caller RDF, the guard's parse of large queries, dumps)
+    #: running at once, each in a killable child; one more is refused (503 + ``Retry-After``).
+    jobs: int = 2
+    #: Seconds after which a job is stopped (503, ``killed: time``).
+    job_timeout: float = 60.0
     #: Build the graph at start when the store is empty.
     build_on_start: bool = True
     #: Project root holding ontology/, shapes/, data/, queries/.
@@ -140,9 +158,10 @@ def _convert(name: str, raw: str) -> Any:
     if name == "service_allowlist":
         return _parse_list(raw)
     if name in ("port", "result_limit", "max_body_bytes", "max_nesting", "workers",
-                "query_cache_bytes", "rate_burst"):
+                "query_cache_bytes", "rate_burst", "worker_memory_mb", "long_queries", "jobs"):
         return int(raw)
-    if name in ("query_timeout", "request_read_timeout", "rate_limit"):
+    if name in ("query_timeout", "request_read_timeout", "rate_limit", "query_queue_wait",
+                "query_long_after", "job_timeout"):
         return float(raw)
     if name in ("build_on_start", "access_log"):
         return raw.strip().lower() in ("1", "true", "yes", "on")

@@ -10,7 +10,6 @@ parser (:func:`rdflib_algebra`), whose grammar is shared module state.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any
 
 from wsis_kg.namespaces import PREFIXES
 from wsis_kg.rdf.parse import RDFLIB_LOCK
+from wsis_kg.sparql.memo import text_memo
 
 # SPARQL 1.1 grammar terminals (section 19.8), as Oxigraph reads them.
 _PN_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
@@ -63,7 +63,7 @@ class Token:
     end: int
 
 
-@functools.lru_cache(maxsize=16)  # a few requests' worth: updates can be large
+@text_memo(max_bytes=32 * 1024 * 1024, weight=32)  # bounded in bytes: texts can be large
 def tokenize(sparql: str) -> tuple[Token, ...]:
     """The tokens of a SPARQL query or update, comments left out (memoised)."""
     return tuple(Token(m.lastgroup or "", m.group(0), m.start(), m.end())
