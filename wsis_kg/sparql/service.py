@@ -49,6 +49,7 @@ from wsis_kg.sparql.guard import (
     may_mention_remote,
 )
 from wsis_kg.sparql.jobs import JobRunner
+from wsis_kg.sparql.lexer import check_nesting
 from wsis_kg.sparql.pool import WorkerPool
 from wsis_kg.store.embedded import GraphStore, OxigraphStore
 from wsis_kg.validation import ingest
@@ -146,6 +147,7 @@ class QueryService:
         if isinstance(req, str):
             req = QueryRequest(req)
         timeout = self.settings.query_timeout if timeout is None else timeout
+        check_nesting(req.sparql, self.settings.max_nesting)
         self._guarded(check_remote_access, req.sparql, timeout)
         if self.pool is None:
             return evaluate(self.store, req, self.settings.result_limit)
@@ -225,6 +227,7 @@ class QueryService:
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Execute SPARQL Update (already authorised by the caller), SERVICE/LOAD checked first."""
+        check_nesting(sparql, self.settings.max_nesting, "update")
         sparql = self._guarded(guard_update, sparql, self.settings.query_timeout)
 
         def run(store: GraphStore) -> None:
