@@ -59,6 +59,8 @@ FURNITURE = re.compile(
 FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})\s+([A-Z\[(“\"].*)$")
 # An operative paragraph start: "12. Requests", "44, Recommends" (OCR comma), "l2. Notes".
 OPERATIVE_START = re.compile(r"^\s*([0-9lIO]{1,3})\s*[.,]\s+(?=\S)")
+# An operative paragraph marked with a dash or bullet instead of a number.
+BULLET_START = re.compile(r"^\s*[-–—•·▪]\s+(?=[A-Z])")
 ITEM_START = re.compile(r"^\s*\(([a-z]{1,2}|[ivx]{1,5})\)\s+")
 # What a paragraph ends with: , ; . : possibly followed by a footnote marker as OCR left it.
 TERMINAL = re.compile(r"[,;.:](?:\s?\d{1,2}|[*>®°”?†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)?\s*$")

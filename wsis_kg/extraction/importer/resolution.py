@@ -26,7 +26,9 @@ from rdflib.namespace import DCTERMS
 from wsis_kg.errors import ResolutionImportError
 from wsis_kg.extraction.importer import citations as cit
 from wsis_kg.extraction.importer import markers as mk
+from wsis_kg.extraction.importer import phrases as ph
 from wsis_kg.extraction.importer.layout import (
+    BULLET_START,
     ITEM_START,
     MONTHS,
     OPERATIVE_START,
@@ -64,21 +66,6 @@ HYPHEN_PREFIXES = frozenset("multi non self co cross pro anti e m inter socio we
                             "grass capacity decision people development broad long short high "
                             "low public day half ten five one".split())
 
-OPERATIVE_VERBS = """Acknowledges Adopts Affirms Agrees Appeals Approves Authorizes Calls
-Commends Concludes Condemns Confirms Considers Decides Declares Deplores Designates Emphasizes
-Encourages Endorses Expresses Highlights Invites Looks Notes Proclaims Reaffirms Recalls
-Recognizes Recommends Regrets Reiterates Reminds Renews Requests Resolves Stresses Strongly
-Supports Takes Underlines Underscores Urges Welcomes""".split()
-ADVERBS = ("Also", "Further", "Again", "Once", "again", "Strongly", "Firmly")
-PREAMBLE_PHRASE = re.compile(
-    r"^(?:(?:Also|Further|Deeply|Gravely|Strongly|Firmly)\s+)?"
-    r"(?:Taking\s+note|Bearing\s+in\s+mind|Having\s+(?:considered|examined|reviewed|adopted)|"
-    r"Expressing\s+(?:its\s+)?(?:deep\s+|grave\s+|serious\s+)?(?:concern|appreciation|"
-    r"satisfaction|gratitude)|Taking\s+into\s+(?:account|consideration)|"
-    r"[A-Z][a-z]+ing|Conscious|Mindful|Aware|Convinced|Concerned|Alarmed|Determined|Desirous|"
-    r"Cognizant|Guided\s+by)"
-    r"(?:\s+(?:also|further|again|with\s+(?:deep\s+)?(?:appreciation|satisfaction|concern|"
-    r"regret|interest|gratitude)))*", re.IGNORECASE)
 ILLEGIBLE = re.compile(r"\S*(?:\ufffd|[^\w\s.,;:()'\"“”‘’/\-–—%&\[\]!?*>®°]{2,})\S*")
 
 
@@ -92,6 +79,8 @@ class Part:
     parent: URIRef | None = None
     leading: str | None = None
     number_recovered: bool = False
+    number_conflict: str | None = None  # the number the sequence gives, when printed otherwise
+    guessed: list[URIRef] = field(default_factory=list)  # properties whose value is a guess
     footnotes: list[int] = field(default_factory=list)
     line: int = 0  # first line in the input, for messages
     page: int = 1  # page of the first line, for footnote markers
@@ -172,40 +161,35 @@ def _join(lines: list[str], hyphenated: set[str], plain: set[str]) -> str:
     return re.sub(r"\s+", " ", out.replace("\u00ad", "")).strip()
 
 
-def _leading_verb(text: str, problems: list[str], where: str) -> str | None:
-    words = text.split()
-    i = 0
-    while i < len(words) and words[i].strip(",") in ADVERBS:
-        i += 1
-    if i >= len(words):
+def _leading_verb(text: str, problems: list[str], where: str) -> ph.PhraseMatch | None:
+    """The operative verb from the phrase table; a tolerant match is reported (a guess)."""
+    m = ph.operative(text)
+    if m is None:
+        word = text.split()[0] if text.split() else ""
+        problems.append(f"{where}: leading verb {word!r} not in the phrase table; kept as printed")
         return None
-    verb = words[i].strip(",;:")
-    cap = verb[:1].upper() + verb[1:]
-    if cap not in OPERATIVE_VERBS:
-        near = [v for v in OPERATIVE_VERBS if len(cap) >= 6 and _edit1(cap, v)]
-        if len(near) == 1:
-            problems.append(f"{where}: leading verb printed {verb!r}, read as {near[0]!r}")
-            cap = near[0]
-        else:
-            problems.append(f"{where}: leading verb {verb!r} not recognised; kept as printed")
-    rest = " ".join(words[i + 1: i + 3]).lower()
-    if cap == "Takes" and rest.startswith("note"):
-        return "Takes note"
-    if cap == "Calls" and (rest.startswith("upon") or rest.startswith("on")):
-        return "Calls " + rest.split()[0].strip(",")
-    if cap == "Looks" and rest.startswith("forward"):
-        return "Looks forward"
-    return cap
+    if m.distance:
+        problems.append(f"{where}: leading verb printed {m.printed.strip()!r}, read as "
+                        f"{m.phrase!r} (edit distance {m.distance})")
+    return m
 
 
-def _edit1(a: str, b: str) -> bool:
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    if len(a) > len(b):
-        a, b = b, a
-    return any(b[:i] + b[i + 1:] == a for i in range(len(b)))
+def _leading_phrase(text: str, problems: list[str], where: str) -> ph.PhraseMatch | None:
+    """The preambular phrase from the phrase table; a tolerant match is reported (a guess); a
+    participle the table lacks is kept as printed and reported."""
+    m = ph.preambular(text)
+    if m is None:
+        gm = re.match(r"(?:(?:Also|Further)\s+)?[A-Z][a-z]+ing\b", text)
+        if gm:
+            problems.append(f"{where}: leading phrase {gm.group()!r} is not in the phrase table; "
+                            "kept as printed")
+            return ph.PhraseMatch(gm.group(), gm.group(), gm.end())
+        problems.append(f"{where}: no leading phrase recognised")
+        return None
+    if m.distance:
+        problems.append(f"{where}: leading phrase printed {m.printed.strip()!r}, read as "
+                        f"{m.phrase!r} (edit distance {m.distance})")
+    return m
 
 
 def import_resolution(text: str, *, symbol: str | None = None, date: str | None = None,
@@ -484,16 +468,26 @@ def _write_part(g: Graph, p: Part, res: URIRef) -> None:
         g.add((p.iri, WSIS.leadingVerb, Literal(p.leading)))
     if p.number_recovered:
         g.add((p.iri, WSIS.numberRecovered, Literal(True)))
+    if p.number_conflict:
+        g.add((p.iri, WSIS.numberConflict, Literal(p.number_conflict)))
+    for prop in p.guessed:
+        g.add((p.iri, WSIS.guessed, Literal(str(prop), datatype=XSD.anyURI)))
 
 
 def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[str],
            problems: list[str]) -> list[Part]:
+    """Blocks → parts. Operative numbers are the printed ones: a number that breaks the
+    sequence is kept and its conflict recorded; only a lost or garbled number is recovered
+    from the sequence (marked ``wsis:numberRecovered``)."""
     parts: list[Part] = []
-    n_pre = n_op = n_sec = 0
+    n_pre = n_op = n_sec = prev_num = 0
+    used: set[str] = set()
+    bullets: list[int] = []
     section: URIRef | None = None
     for b in blocks:
         first = b.lines[0].text
         om = OPERATIVE_START.match(first)
+        bm = None if om else BULLET_START.match(first)
         if b.kind == "heading":
             n_sec += 1
             section = part_iri(res, f"section/{n_sec}")
@@ -502,25 +496,59 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
             _label(p, f"heading (line {b.first.no})", b)
             parts.append(p)
             continue
-        lost = n_op > 0 and not om and _starts_with_verb(first)
-        if lost or (om and (n_op > 0 or ocr_number(om.group(1)) == 1)):
+        after = first[om.end():] if om else first[bm.end():] if bm else first
+        verb_first = ph.operative(after.strip()) is not None
+        if om:
+            is_op = n_op > 0 or ocr_number(om.group(1)) == 1 or verb_first
+        else:
+            is_op = (n_op > 0 or bool(bm)) and verb_first
+        if is_op:
             n_op += 1
+            expected = prev_num + 1
             printed = om.group(1) if om else ""
-            recovered = not printed.isdigit() or int(printed) != n_op
-            if recovered:
-                problems.append(f"paragraph {n_op} (line {b.first.no}): number printed "
-                                f"{printed!r}, recovered from the sequence" if printed else
-                                f"paragraph {n_op} (line {b.first.no}): number lost, "
-                                "recovered from the sequence")
-            iri = paragraph_iri(res, n_op)
+            recovered, conflict = False, None
+            where = f"line {b.first.no}"
+            if printed.isdigit():
+                number = str(int(printed))
+                if int(printed) != expected:
+                    conflict = str(expected)
+                    gap = (f"; numbers jump from {prev_num} to {printed} (an excerpt, or "
+                           "paragraphs lost?)" if int(printed) > expected else "")
+                    problems.append(f"paragraph {number} ({where}): printed number {printed} "
+                                    f"where the sequence gives {expected}; kept as printed{gap}")
+            elif printed:
+                val = ocr_number(printed)
+                digits = re.sub(r"\D", "", printed)
+                if val != expected and digits and int(digits) == expected:
+                    val = expected  # "l2" after paragraph 1: a stray mark before the 2
+                number, recovered = str(val if val else expected), True
+                problems.append(f"paragraph {number} ({where}): number printed {printed!r}, "
+                                f"read as {number} (marked wsis:numberRecovered)")
+                if val and val != expected:
+                    conflict = str(expected)
+            else:
+                number, recovered = str(expected), True
+                if bm:
+                    bullets.append(b.first.no)
+                else:
+                    problems.append(f"paragraph {number} ({where}): number lost, recovered "
+                                    "from the sequence (marked wsis:numberRecovered)")
+            prev_num = int(number)
+            key = number if number not in used else f"{number}-{n_op}"
+            used.add(key)
+            iri = paragraph_iri(res, key)
             lines = [ln.text for ln in b.lines]
-            lines[0] = first[om.end():] if om else first
+            lines[0] = after
             main, items = _split_items(lines)
             text = _join(main, hyphenated, plain)
-            p = Part(iri, "operative", text, n_op, number=str(n_op), parent=section,
-                     number_recovered=recovered, line=b.first.no)
-            _label(p, f"paragraph {n_op} (line {b.first.no})", b)
-            p.leading = _leading_verb(_join(main, hyphenated, plain), problems, p.label)
+            p = Part(iri, "operative", text, n_op, number=number, parent=section,
+                     number_recovered=recovered, number_conflict=conflict, line=b.first.no)
+            _label(p, f"paragraph {number} ({where})", b)
+            vm = _leading_verb(text, problems, p.label)
+            if vm:
+                p.leading = vm.phrase
+                if vm.distance:
+                    p.guessed.append(WSIS.leadingVerb)
             parts.append(p)
             parts.extend(_items(items, p, hyphenated, plain, b))
             continue
@@ -535,22 +563,18 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
         text = _join(main, hyphenated, plain)
         p = Part(iri, "preamble", text, n_pre, line=b.first.no)
         _label(p, f"preambular paragraph {n_pre} (line {b.first.no})", b)
-        lm = PREAMBLE_PHRASE.match(text)
+        lm = _leading_phrase(text, problems, p.label)
         if lm:
-            p.leading = re.sub(r"\s+", " ", lm.group()).strip()
-        else:
-            problems.append(f"{p.label}: no leading phrase recognised")
+            p.leading = lm.phrase
+            if lm.distance:
+                p.guessed.append(WSIS.leadingPhrase)
         parts.append(p)
         parts.extend(_items(items, p, hyphenated, plain, b))
+    if bullets:
+        problems.append(f"{len(bullets)} operative paragraphs marked with a dash or bullet "
+                        f"instead of a number (lines {bullets[0]}–{bullets[-1]}): numbered in "
+                        "order, marked wsis:numberRecovered")
     return parts
-
-
-def _starts_with_verb(line: str) -> bool:
-    """An operative paragraph whose number OCR lost still starts with its verb."""
-    words = line.split()
-    while words and words[0] in ADVERBS:
-        words = words[1:]
-    return bool(words) and words[0].strip(",").capitalize() in OPERATIVE_VERBS
 
 
 def _label(p: Part, label: str, b: Block) -> None:
