@@ -65,7 +65,8 @@ FURNITURE = re.compile(
     r"\d{2}-\d{5}(?:\s*\(E\))?|[AE]/RES/\d{1,4}/\d{1,4}(?:\s?[A-Z])?(?:\s{2,}.*|\s+[A-Z].*)?|"
     r"\*{3,}|_{3,}|={3,})\s*$",
     re.IGNORECASE)
-FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})\s+([A-Z\[(“\"].*)$")
+# "6E/2006/85": a footnote number glued to a document symbol
+FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})(?:\s+|(?=[AE]/))([A-Z\[(“\"].*)$")
 # A paragraph number alone on its line ("1." and the text on the next line).
 NUMBER_ONLY = re.compile(r"^\s*(\d{1,3})\s*\.\s*$")
 # Typographic forms that are not text: ligatures and non-breaking spaces.
@@ -398,13 +399,24 @@ def _blocks(body: list[Line]) -> list[Block]:
                 cur = []
             continue
         m = OPERATIVE_START.match(ln.text)
-        # the expected number, or the one after it (a paragraph whose number OCR lost)
-        starts_op = bool(m and ocr_number(m.group(1)) in (expected_op, expected_op + 1)
-                         and (expected_op > 1 or ocr_number(m.group(1)) == 1))
+        n = ocr_number(m.group(1)) if m else None
+        rest = ln.text[m.end():] if m else ""
+        # the expected number, the one after it (a paragraph whose number OCR lost), or a
+        # later one opening a capitalised clause (numbers jump in an excerpt)
+        starts_op = bool(m and n is not None and (
+            (n in (expected_op, expected_op + 1) and (expected_op > 1 or n == 1))
+            or (expected_op > 1 and expected_op < n <= expected_op + 30 and rest[:1].isupper())
+            or (expected_op == 1 and ph.operative(rest) is not None and bool(cur)
+                and TERMINAL.search(cur[-1].text) is not None)))
         if starts_op and m:
-            expected_op = ocr_number(m.group(1)) or expected_op
-        starts_pre = (expected_op == 1 and bool(PREAMBLE_START.match(ln.text)) and bool(cur)
-                      and cur[-1].text.rstrip().endswith(","))
+            expected_op = n or expected_op
+        bm = BULLET_START.match(ln.text)
+        if bm and not starts_op and ph.operative(ln.text[bm.end():]) is not None:
+            starts_op = True
+            expected_op = max(expected_op, 1)
+        starts_pre = (expected_op == 1 and bool(PREAMBLE_START.match(ln.text)
+                                                or ph.PREAMBULAR_RE.match(ln.text.strip()))
+                      and bool(cur) and cur[-1].text.rstrip().endswith(","))
         if (starts_op or starts_pre) and cur:
             raw.append(cur)
             cur = []
@@ -421,7 +433,7 @@ def _blocks(body: list[Line]) -> list[Block]:
         i += 1
         while not TERMINAL.search(lines[-1].text) and i < len(raw):
             nxt = raw[i]
-            if OPERATIVE_START.match(nxt[0].text):
+            if OPERATIVE_START.match(nxt[0].text) or BULLET_START.match(nxt[0].text):
                 break
             lines = lines + nxt
             i += 1

@@ -240,7 +240,20 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     if lay.meeting:
         report.append(f"meeting: {lay.meeting} (line {lay.meeting_line_no})")
     if not lay.title:
-        problems.append("no title found before the opening line")
+        problems.append(f"no title found before the opening line (line {lay.opener_line_no})")
+    elif lay.title_guess:
+        problems.append(f"{lay.title_guess}: {lay.title!r} (marked wsis:guessed)")
+    if lay.opener_printed:
+        problems.append(f"opening line {lay.opener_printed!r} (line {lay.opener_line_no}) "
+                        f"read as 'The {lay.body_name},' (OCR damage)")
+    if lay.partial_date and not iso_date:
+        problems.append(f"adoption date printed without a day: {lay.partial_date[0]!r} "
+                        f"(line {lay.partial_date[1]}); not recorded: pass --date")
+    if lay.second_opener_line_no:
+        problems.append(f"a second resolution starts at line {lay.second_opener_line_no}: "
+                        "only the first one is imported; split the file")
+    if lay.double_spaced:
+        report.append("double-spaced text: single blank lines read as line breaks")
 
     g = Graph()
     for p, iri in PREFIXES.items():
@@ -250,6 +263,8 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     g.add((res, WSIS.adoptedBy, org_iri(lay.body_slug)))
     if lay.title:
         g.add((res, DCTERMS.title, Literal(lay.title, lang="en")))
+        if lay.title_guess:
+            g.add((res, WSIS.guessed, Literal(str(DCTERMS.title), datatype=XSD.anyURI)))
     if sym.startswith("A/RES/"):
         g.add((res, WSIS.session, Literal(int(sym.split("/")[2]), datatype=XSD.integer)))
     if iso_date:
@@ -268,7 +283,9 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     footnote_pages = {fn.number: fn.page for fn in lay.footnotes}
     footnote_text = {fn.number: _join([ln.text for ln in fn.lines], hyphenated, plain)
                      for fn in lay.footnotes}
-    footnote_text = {n: re.sub(r"^\d+\s+", "", t) for n, t in footnote_text.items()}
+    footnote_text = {n: re.sub(r"^\d+\s*", "", t) for n, t in footnote_text.items()}
+
+    _inlined_footnotes(parts, footnote_text, footnote_pages, report)
 
     # footnote markers, in document order
     next_new = 1
@@ -285,7 +302,12 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
                     and part.text[m.start - 2].isdigit()):  # a decimal: "3.5 per cent"
                 continue
             if m.digits is not None:
-                if m.digits == next_new and next_new in footnote_pages:
+                if (m.digits != next_new and str(m.digits) == str(next_new) * 2
+                        and next_new in footnote_pages):
+                    m.footnote = next_new  # "11", "22": the marker printed twice
+                    problems.append(f"{part.label}: footnote marker {m.printed.strip()!r} "
+                                    f"read as {next_new} (doubled)")
+                elif m.digits == next_new and next_new in footnote_pages:
                     m.footnote = next_new
                 elif m.kind in ("glued", "sup") and 1 <= m.digits < next_new:
                     m.footnote, m.repeat = m.digits, True
@@ -420,7 +442,45 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
         report.append(f"{len(lay.furniture)} lines of page furniture removed")
     if not ops:
         problems.append("no numbered operative paragraphs found")
+    body_parts = [p for p in parts if p.kind in ("preamble", "operative", "item")]
+    if body_parts and not re.search(r"[.;:,]\W*$", body_parts[-1].text):
+        last = body_parts[-1]
+        problems.append(f"the text seems cut off: {last.label} ends mid-sentence "
+                        f"(...{last.text[-40:]!r}); the rest of the resolution is missing")
+    elif ops and not ops[-1].text.rstrip().endswith(".") and not lay.second_opener_line_no:
+        problems.append(f"the text seems cut off: the last paragraph, {ops[-1].label}, does not "
+                        "end with a full stop")
     return ImportResult(g, res, sym, report, problems)
+
+
+INLINE_END = re.compile(r"\.(?=\s+[a-z(]|\s*$)")
+
+
+def _inlined_footnotes(parts: list[Part], footnote_text: dict[int, str],
+                       footnote_pages: dict[int, int], report: list[str]) -> None:
+    """Footnotes printed in the running text right after their marker ("…Plan of Action,1See
+    A/C.2/59/3, annex. and endorsed …"): the next footnote number glued to a capital starts
+    the footnote, a full stop before a lower-case word (or the paragraph's end) ends it. The
+    footnote text leaves the paragraph; the marker stays, to be read as any other."""
+    nxt = max(footnote_text, default=0) + 1
+    found = 0
+    for part in parts:
+        if part.kind == "heading":
+            continue
+        while True:
+            m = re.search(rf"(?<=[,;.:)\]”’a-z]){nxt}(?=[A-Z“\"(])", part.text)
+            if not m:
+                break
+            em = INLINE_END.search(part.text, m.end())
+            end = em.end() if em else len(part.text)
+            footnote_text[nxt] = part.text[m.end():end].strip()
+            footnote_pages[nxt] = part.page
+            part.text = (part.text[:m.end()] + part.text[end:]).strip()
+            nxt += 1
+            found += 1
+    if found:
+        report.append(f"{found} footnotes printed inline, after their marker, taken out of "
+                      "the text")
 
 
 def _merge(declared: dict[str, cit.CitedResolution], r: cit.CitedResolution,
