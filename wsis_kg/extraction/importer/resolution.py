@@ -357,6 +357,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     # footnotes
     fn_targets: dict[int, list[cit.Citation]] = {}
     declared: dict[str, cit.CitedResolution] = {}
+    decisions: dict[str, cit.CitedResolution] = {}
     docs: dict[str, tuple[str, bool]] = {}  # symbol → (slug, is report)
     for n, body in footnote_text.items():
         f = part_iri(res, f"footnote/{n}")
@@ -366,10 +367,12 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
         g.add((f, WSIS.text, Literal(body, lang="en")))
         g.add((f, DCTERMS.isPartOf, res))
         g.add((f, WSIS.inDocument, res))
-        found = cit.find(body, res)
+        found = cit.find(cit.repair(body)[0], res)
         fn_targets[n] = found.citations
         for r in found.resolutions:
             _merge(declared, r, problems)
+        for r in found.decisions:
+            _merge(decisions, r, problems)
         window = first_window.get(n, "")
         for c in found.citations:
             g.add((f, WSIS.cites, c.target))
@@ -390,15 +393,22 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
             g.add((part.iri, WSIS.hasFootnote, part_iri(res, f"footnote/{n}")))
         if part.kind == "heading":
             continue
-        vs = cit.verbs(part.text)
-        found = cit.find(part.text, res)
+        ctext, edits = cit.repair(part.text)
+        if edits:
+            problems.append(f"{part.label}: OCR-damaged citation words read as "
+                            + ", ".join(f"{ctext[cit.shift(a, edits):][:len(r)]!r}"
+                                        for a, _b, r in edits))
+        vs = cit.verbs(ctext)
+        found = cit.find(ctext, res)
         for r in found.resolutions:
             _merge(declared, r, problems)
+        for r in found.decisions:
+            _merge(decisions, r, problems)
         for c in found.citations:
             if c.kind == "symbol" and c.doc:
-                is_report = bool(re.search(r"\breports?\b", part.text[:c.start][-200:], re.I))
+                is_report = bool(re.search(r"\breports?\b", ctext[:c.start][-200:], re.I))
                 docs.setdefault(c.doc, (document_slug(c.doc), is_report))
-            prop = cit.governing(part.text, c.start, vs, direct=True)
+            prop = cit.governing(ctext, c.start, vs, direct=True)
             if c.kind == "own-para" and c.target == part.iri:
                 continue
             if c.kind in ("resolution-para", "doc-para"):
@@ -406,7 +416,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
             g.add((part.iri, prop, c.target))
             n_cites += 1
         for pos, n in marker_pos[str(part.iri)]:
-            prop = cit.governing(part.text, pos, vs, direct=False)
+            prop = cit.governing(ctext, cit.shift(pos, edits), vs, direct=False)
             for c in fn_targets.get(n, []):
                 g.add((part.iri, prop, c.target))
                 n_cites += 1
@@ -423,6 +433,12 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
         g.add((r.iri, WSIS.adoptedBy, org_iri(r.body_slug)))
         if r.date:
             g.add((r.iri, WSIS.adoptionDate, Literal(r.date, datatype=XSD.date)))
+    for r in decisions.values():
+        d = doc_iri(document_slug(r.symbol))
+        g.add((d, RDF.type, WSIS.Decision))
+        g.add((d, WSIS.adoptedBy, org_iri(r.body_slug)))
+        if r.date:
+            g.add((d, WSIS.adoptionDate, Literal(r.date, datatype=XSD.date)))
     for symbol_, (slug, is_report) in sorted(docs.items()):
         d = doc_iri(slug)
         g.add((d, RDF.type, WSIS.Report if is_report else WSIS.Document))
@@ -437,7 +453,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
                   f"{len(items)} lettered items, {len(heads)} headings, "
                   f"{len(footnote_text)} footnotes")
     report.append(f"{n_cites} citations; {len(declared)} cited resolutions, "
-                  f"{len(docs)} cited UN documents")
+                  f"{len(decisions)} cited decisions, {len(docs)} cited UN documents")
     if lay.furniture:
         report.append(f"{len(lay.furniture)} lines of page furniture removed")
     if not ops:
