@@ -80,6 +80,8 @@ BULLET_START = re.compile(r"^\s*[-–—•·▪]\s+(?=[A-Z])")
 ITEM_START = re.compile(r"^\s*\(([a-z]{1,2}|[ivx]{1,5})\)\s+")
 # What a paragraph ends with: , ; . : possibly followed by a footnote marker as OCR left it.
 TERMINAL = re.compile(r"[,;.:](?:\s?\d{1,2}|[*>®°”?†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)?\s*$")
+# A preambular clause ends with a comma, perhaps followed by a footnote marker.
+CLAUSE_END = re.compile(r",(?:\s?\d{1,2}|[*>®°”?†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)?\s*$")
 PREAMBLE_START = re.compile(
     r"^\s*(?:(?:Also|Further|Deeply|Gravely|Strongly)\s+)?(?:[A-Z][a-z]+ing\b|Conscious\b|"
     r"Mindful\b|Aware\b|Convinced\b|Concerned\b|Cognizant\b|Determined\b|Desirous\b|"
@@ -264,16 +266,22 @@ def _collapse_double_spacing(lines: list[Line]) -> bool:
     return True
 
 
-def _merge_number_lines(body: list[Line]) -> None:
-    """"1." alone on its line is the number of the paragraph on the next non-blank line."""
+def _merge_number_lines(body: list[Line]) -> list[Line]:
+    """"1." alone on its line is the number of the paragraph on the next non-blank line: the
+    two are read as one line (numbered as the number's line)."""
+    out: list[Line] = []
+    skip: set[int] = set()
     for i, ln in enumerate(body):
-        m = NUMBER_ONLY.match(ln.text)
-        if not m:
+        if i in skip:
             continue
-        nxt = next((b for b in body[i + 1: i + 3] if b.text), None)
-        if nxt is not None and re.match(r"\s*[A-Z]", nxt.text):
-            ln.text = f"{m.group(1)}. {nxt.text.strip()}"
-            nxt.text = ""
+        m = NUMBER_ONLY.match(ln.text)
+        if m:
+            j = next((k for k in range(i + 1, min(i + 3, len(body))) if body[k].text), None)
+            if j is not None and re.match(r"\s*[A-Z]", body[j].text):
+                ln.text = f"{m.group(1)}. {body[j].text.strip()}"
+                skip.update(range(i + 1, j + 1))
+        out.append(ln)
+    return out
 
 
 def _cut_second(lay: Layout, lines: list[Line], opener: Line) -> list[Line]:
@@ -352,7 +360,7 @@ def analyse(text: str) -> Layout:
 
     # 2. closing, 3. footnotes, 4. furniture
     body = _cut_second(lay, lines, opener)
-    _merge_number_lines(body)
+    body = _merge_number_lines(body)
     for i, ln in enumerate(body):
         if m := MEETING_LINE.match(ln.text):
             lay.meeting, lay.meeting_line_no = m.group(1), ln.no
@@ -416,7 +424,7 @@ def _blocks(body: list[Line]) -> list[Block]:
             expected_op = max(expected_op, 1)
         starts_pre = (expected_op == 1 and bool(PREAMBLE_START.match(ln.text)
                                                 or ph.PREAMBULAR_RE.match(ln.text.strip()))
-                      and bool(cur) and cur[-1].text.rstrip().endswith(","))
+                      and bool(cur) and CLAUSE_END.search(cur[-1].text) is not None)
         if (starts_op or starts_pre) and cur:
             raw.append(cur)
             cur = []

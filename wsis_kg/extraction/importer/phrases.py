@@ -137,25 +137,49 @@ def _nearest(text: str, phrases: tuple[str, ...]) -> PhraseMatch | None:
     return PhraseMatch(longest, text[:e], e, d)
 
 
+#: Tolerant matching also tries the adverb forms, so that a damaged adverb ("lso noting") does
+#: not hide the phrase.
+_PREAMBULAR_FORMS: tuple[str, ...] = (*PREAMBULAR, *(f"{a} {p.lower()}" for a in ("Also", "Further")
+                                                      for p in PREAMBULAR))
+
+
+def _tails(text: str) -> tuple[str, int, int]:
+    """The tails after a preambular phrase ("also", "with satisfaction"), read tolerantly:
+    (tails, where they end, edit distance)."""
+    out, end, dist = "", 0, 0
+    while True:
+        m = re.match(r"\s+(" + _pattern(PREAMBULAR_TAILS) + r")\b", text[end:], re.IGNORECASE)
+        if m:
+            out += " " + re.sub(r"\s+", " ", m.group(1))
+            end += m.end()
+            continue
+        sp = re.match(r"\s+", text[end:])
+        near = _nearest(text[end + sp.end():], PREAMBULAR_TAILS) if sp else None
+        if near is None or near.distance == 0:
+            return out, end, dist
+        out += " " + near.phrase
+        end += sp.end() + near.end  # type: ignore[union-attr]
+        dist += near.distance
+
+
 def preambular(text: str) -> PhraseMatch | None:
     """The leading phrase of a preambular paragraph, adverbs and tails included as printed
     ("Also noting", "Taking note with satisfaction"); tolerant when no exact match."""
     m = PREAMBULAR_RE.match(text)
     if m:
-        return PhraseMatch(re.sub(r"\s+", " ", m.group()).strip(), m.group(), m.end())
+        tail, tend, tdist = _tails(text[m.end():])
+        phrase = re.sub(r"\s+", " ", m.group()).strip() + tail
+        return PhraseMatch(phrase, text[:m.end() + tend], m.end() + tend, tdist)
     a = _ADV_RE.match(text)
-    start = a.end() if a else 0
-    near = _nearest(text[start:], PREAMBULAR)
+    start = a.end() if a and a.group("adv") else 0
+    near = _nearest(text[start:], PREAMBULAR if start else _PREAMBULAR_FORMS)
     if near is None:
         return None
-    rest = text[start + near.end:]
-    t = re.match(_TAILS, rest, re.IGNORECASE)
-    tail = re.sub(r"\s+", " ", t.group()) if t else ""
-    adv = re.sub(r"\s+", " ", a.group("adv")) + " " if a and a.group("adv") else ""
-    core = near.phrase if not adv else near.phrase.lower()
-    phrase = (adv + _cap(core, near.printed) if not adv else adv + core) + tail
-    end = start + near.end + (t.end() if t else 0)
-    return PhraseMatch(phrase, text[:end], end, near.distance)
+    tail, tend, tdist = _tails(text[start + near.end:])
+    adv = re.sub(r"\s+", " ", a.group("adv")) + " " if start and a else ""
+    phrase = (adv + near.phrase.lower() if adv else _cap(near.phrase, near.printed)) + tail
+    end = start + near.end + tend
+    return PhraseMatch(phrase, text[:end], end, near.distance + tdist)
 
 
 def operative(text: str) -> PhraseMatch | None:

@@ -81,6 +81,7 @@ class Part:
     number_recovered: bool = False
     number_conflict: str | None = None  # the number the sequence gives, when printed otherwise
     guessed: list[URIRef] = field(default_factory=list)  # properties whose value is a guess
+    markers: list[tuple[int, int]] = field(default_factory=list)  # (offset in text, footnote)
     footnotes: list[int] = field(default_factory=list)
     line: int = 0  # first line in the input, for messages
     page: int = 1  # page of the first line, for footnote markers
@@ -94,6 +95,8 @@ class ImportResult:
     symbol: str
     report: list[str] = field(default_factory=list)  # what was found
     problems: list[str] = field(default_factory=list)  # what could not be determined
+    parts: list[Part] = field(default_factory=list)  # in document order
+    footnotes: dict[int, str] = field(default_factory=dict)  # number → text
 
     @property
     def graph_name(self) -> URIRef:
@@ -101,24 +104,41 @@ class ImportResult:
 
 
 def decode(data: bytes, name: str = "input") -> str:
-    """Bytes → text, refusing binary input with a clear message."""
+    """Bytes → text: UTF-16 with its byte-order mark, UTF-8 (with or without BOM), else
+    Latin-1 (Windows-1252); binary input is refused with a clear message."""
     if not data.strip():
         raise ResolutionImportError(f"{name}: the file is empty")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ResolutionImportError(f"{name}: cannot decode the UTF-16 text") from None
+        if not text.strip():
+            raise ResolutionImportError(f"{name}: the file is empty")
+        return text
     if b"\x00" in data[:8192]:
         raise ResolutionImportError(f"{name}: this is a binary file, not plain text "
                                     "(convert the PDF to text first, e.g. with pdftotext)")
-    for enc in ("utf-8-sig", "cp1252"):
+    for enc in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             text = data.decode(enc)
             break
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - cp1252 fails only on 5 undefined bytes
-        raise ResolutionImportError(f"{name}: cannot decode the text (not UTF-8)")
     ctrl = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
     if ctrl > max(5, len(text) // 100):
         raise ResolutionImportError(f"{name}: this looks like a binary file, not plain text")
     return text
+
+
+FILE_SYMBOL = re.compile(r"(?<![A-Za-z])([AE])[-_ ]?RES[-_ ](\d{1,4})[-_](\d{1,4}[A-Z]?)(?![\d])",
+                         re.IGNORECASE)
+
+
+def symbol_from_name(name: str) -> str | None:
+    """A resolution symbol written in a file name ("A_RES_66_184.txt", "e-res-2009-7.txt")."""
+    m = FILE_SYMBOL.search(name.rsplit("/", 1)[-1])
+    return f"{m.group(1).upper()}/RES/{m.group(2)}/{m.group(3).upper()}" if m else None
 
 
 def normalise_symbol(raw: str, body_slug: str | None) -> str:
@@ -193,7 +213,8 @@ def _leading_phrase(text: str, problems: list[str], where: str) -> ph.PhraseMatc
 
 
 def import_resolution(text: str, *, symbol: str | None = None, date: str | None = None,
-                      source_file: str | None = None) -> ImportResult:
+                      source_file: str | None = None,
+                      file_name: str | None = None) -> ImportResult:
     """Parse ``text`` and build its RDF. ``symbol``/``date`` (ISO) override what the text says.
 
     Raises :class:`ResolutionImportError` when the text is not a GA/ECOSOC resolution or has no
@@ -216,6 +237,10 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     elif lay.symbol_line:
         sym = normalise_symbol(lay.symbol_line, lay.body_slug)
         report.append(f"symbol {sym} (line {lay.symbol_line_no})")
+    elif file_name and (guess := symbol_from_name(file_name)):
+        sym = normalise_symbol(guess, lay.body_slug)
+        problems.append(f"no symbol in the text; {sym} taken from the file name "
+                        f"{file_name.rsplit('/', 1)[-1]!r} (marked wsis:guessed)")
     else:
         raise ResolutionImportError("no symbol found in the text: pass --symbol "
                                     "(e.g. --symbol A/RES/66/184)")
@@ -273,6 +298,8 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
         g.add((res, WSIS.meeting, Literal(lay.meeting)))
     if source_file:
         g.add((res, WSIS.sourceFile, Literal(source_file)))
+    if not symbol and not lay.symbol_line and file_name:
+        g.add((res, WSIS.guessed, Literal(str(WSIS.symbol), datatype=XSD.anyURI)))
 
     # words printed hyphenated / unhyphenated inside lines: evidence for line-end hyphens
     body_text = "\n".join(ln.text for b in lay.blocks for ln in b.lines)
@@ -349,6 +376,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
             removed += m.end - m.start
         part.text = mk.remove(part.text, accepted)
         marker_pos[str(part.iri)] = positions
+        part.markers = positions
     uncited = sorted(set(footnote_pages) - set(first_window))
     if uncited:
         problems.append("footnotes never cited in the text (marker lost by OCR?): "
@@ -466,7 +494,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     elif ops and not ops[-1].text.rstrip().endswith(".") and not lay.second_opener_line_no:
         problems.append(f"the text seems cut off: the last paragraph, {ops[-1].label}, does not "
                         "end with a full stop")
-    return ImportResult(g, res, sym, report, problems)
+    return ImportResult(g, res, sym, report, problems, parts, dict(footnote_text))
 
 
 INLINE_END = re.compile(r"\.(?=\s+[a-z(]|\s*$)")
