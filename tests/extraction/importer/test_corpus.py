@@ -108,6 +108,10 @@ def measure(path: Path, t: Tally) -> None:
         t.add("cited resolutions recall", s in cited, f"{name}: {s} missed")
     for s in sorted(cited):
         t.add("cited resolutions precision", s in exp["resolutions"], f"{name}: {s} wrong")
+    docs = {str(r.graph.value(s, WSIS.symbol)) for t_ in (WSIS.Report, WSIS.Document)
+            for s in r.graph.subjects(RDF.type, t_)}
+    for s in exp["documents"]:
+        t.add("cited UN documents", s in docs, f"{name}: {s} missed")
     for s in exp.get("decisions", []):
         t.add("cited decisions", s in {str(d).rsplit("/", 1)[1] for d in
                                        r.graph.subjects(RDF.type, WSIS.Decision)},
@@ -150,3 +154,23 @@ def test_figures_meet_the_targets(tally: Tally) -> None:
             print(f"    miss: {miss}")
     low = {m: f"{tally.rate(m):.1%}" for m, target in TARGETS.items() if tally.rate(m) < target}
     assert not low, low
+
+
+def test_corpus_is_what_the_script_makes() -> None:
+    """The committed derived texts and expectations are make_corpus.py's output (rerun it after
+    changing the seeds or the script)."""
+    from tests.extraction.importer.make_corpus import derived
+
+    for name, (data, exp) in derived().items():
+        path = CORPUS / name
+        want = data if isinstance(data, bytes) else data.encode("utf-8")
+        assert path.read_bytes() == want, f"{name}: run tests/extraction/importer/make_corpus.py"
+        assert expectation(path) == json.loads(json.dumps(exp)), name
+
+
+@pytest.mark.parametrize("name", ["ecosoc-truncated.txt", "ga-truncated.txt",
+                                  "concatenated-ecosoc-ga.txt"])
+def test_cut_off_and_doubled_texts_are_reported(name: str) -> None:
+    r = imported(CORPUS / name)
+    words = "a second resolution starts at line" if "concat" in name else "seems cut off"
+    assert any(words in p for p in r.problems), r.problems
