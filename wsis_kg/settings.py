@@ -77,6 +77,9 @@ class Settings:
     #: Query worker processes (the pre-forked, killable processes of the query pool), whatever
     #: the HTTP server; the server itself runs one worker process.
     workers: int = 2
+    #: Largest resolution text ``wsis-kg import-resolution`` reads, in bytes of text (UTF-8);
+    #: a .zip may hold at most 20 times this, uncompressed.
+    import_max_bytes: int = 2 * 1024 * 1024
     #: Build the graph at start when the store is empty.
     build_on_start: bool = True
     #: Project root holding ontology/, shapes/, data/, queries/.
@@ -129,7 +132,8 @@ def _convert(name: str, raw: str) -> Any:
         return _parse_tokens(raw)
     if name == "service_allowlist":
         return _parse_list(raw)
-    if name in ("port", "result_limit", "max_body_bytes", "workers", "query_cache_bytes"):
+    if name in ("port", "result_limit", "max_body_bytes", "workers", "query_cache_bytes",
+                "import_max_bytes"):
         return int(raw)
     if name == "query_timeout":
         return float(raw)
