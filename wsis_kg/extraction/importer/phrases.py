@@ -113,12 +113,14 @@ def _cap(phrase: str, printed: str) -> str:
 def _nearest(text: str, phrases: tuple[str, ...]) -> PhraseMatch | None:
     """The phrase nearest the opening of ``text`` by edit distance, if unique and close."""
     ends = [m.start() for m in re.finditer(r"(?<=\w)(?=\W|$)", text[:60])]
+    head = text[:2].lower()
     best: list[tuple[int, str, int]] = []
     for p in phrases:
         tol = tolerance(p)
-        if not tol:
-            continue
         low = p.lower()
+        # OCR loses letters, it does not invent them: one of the first two letters is there
+        if not tol or (low[0] not in head and low[1] != head[:1]):
+            continue
         for e in ends:
             if not len(p) - tol - 3 <= e <= len(p) + tol:
                 continue

@@ -165,7 +165,7 @@ def _join(lines: list[str], hyphenated: set[str], plain: set[str]) -> str:
         if out.endswith("\u00ad"):  # a soft hyphen is a line-break hyphen by definition
             out = out[:-1] + line
             continue
-        hm = re.search(r"([A-Za-z]+)-$", out)
+        hm = re.search(r"([A-Za-z]+)-$", out[-60:]) if out.endswith("-") else None
         tm = re.match(r"[A-Za-z]+", line)
         if out and hm and tm and not out.endswith(" -"):
             head, tail = hm.group(1), tm.group()
@@ -601,11 +601,11 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
             parts.append(p)
             continue
         after = first[om.end():] if om else first[bm.end():] if bm else first
-        verb_first = ph.operative(after.strip()) is not None
         if om:
-            is_op = n_op > 0 or ocr_number(om.group(1)) == 1 or verb_first
+            is_op = (n_op > 0 or ocr_number(om.group(1)) == 1
+                     or ph.operative(after.strip()) is not None)
         else:
-            is_op = (n_op > 0 or bool(bm)) and verb_first
+            is_op = (n_op > 0 or bool(bm)) and ph.operative(after.strip()) is not None
         if is_op:
             n_op += 1
             expected = prev_num + 1
