@@ -189,7 +189,7 @@ def test_symbol_needs_one_input() -> None:
 @pytest.mark.slow
 def test_one_megabyte_text_imports_fast_and_small(tmp_path: Path) -> None:
     """A 1 MB resolution (the ECOSOC seed's operative part repeated, numbered on): under 5 s
-    and 300 MB peak memory, measured in a fresh process."""
+    of CPU and 300 MB peak memory, measured in a fresh process (decoding included)."""
     import subprocess
     import sys
 
@@ -213,15 +213,16 @@ def test_one_megabyte_text_imports_fast_and_small(tmp_path: Path) -> None:
         "from wsis_kg.extraction.importer.files import read_file\n"
         "from wsis_kg.extraction.importer.resolution import import_resolution\n"
         "from pathlib import Path\n"
-        "t = time.perf_counter()\n"
+        "t, c = time.perf_counter(), time.process_time()\n"
         f"inp = read_file(Path({str(big)!r}), 2_000_000)\n"
         "r = import_resolution(inp.text, file_name=inp.name)\n"
-        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-        " len(r.graph))\n")
+        "print(time.perf_counter() - t, time.process_time() - c,"
+        " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, len(r.graph))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, check=True)
-    seconds, rss_kb, triples = proc.stdout.split()
-    print(f"1 MB text: {float(seconds):.2f} s, peak RSS {int(rss_kb) / 1024:.0f} MB, "
-          f"{triples} triples")
-    assert float(seconds) < 5
+    seconds, cpu, rss_kb, triples = proc.stdout.split()
+    print(f"1 MB text: {float(seconds):.2f} s wall, {float(cpu):.2f} s CPU, peak RSS "
+          f"{int(rss_kb) / 1024:.0f} MB, {triples} triples")
+    # CPU time: the wall clock of a shared CI machine also counts its other jobs
+    assert float(cpu) < 5
     assert int(rss_kb) / 1024 < 300
