@@ -226,3 +226,30 @@ def test_one_megabyte_text_imports_fast_and_small(tmp_path: Path) -> None:
     # CPU time: the wall clock of a shared CI machine also counts its other jobs
     assert float(cpu) < 5
     assert int(rss_kb) / 1024 < 300
+
+
+def test_structurally_broken_imports_do_not_conform(tmp_path: Path) -> None:
+    only_opener = tmp_path / "opener.txt"
+    only_opener.write_text("99/15. Synthetic\n\nThe General Assembly,\n\n", encoding="utf-8")
+    r = run(str(only_opener), "--no-mentions")
+    assert r.exit_code == 2
+    assert "no paragraph found after the opening line (line 3)" in r.stderr
+    preamble_only = tmp_path / "preamble.txt"
+    preamble_only.write_text("99/15. Synthetic resolution cut off after its preamble\n\n"
+                             "The General Assembly,\n\nRecalling its resolution 99/1 of "
+                             "1 October 2099,\n", encoding="utf-8")
+    r = run(str(preamble_only), "--no-mentions", "--date", "2099-12-21", "--validate")
+    assert r.exit_code == 1, r.stderr
+    assert "PreambularParagraphShape-operative" in r.stderr or \
+        "has no operative paragraph" in r.stderr
+
+
+def test_missing_title_is_a_warning_not_a_violation(tmp_path: Path) -> None:
+    f = tmp_path / "A_RES_99_16.txt"
+    f.write_text("The General Assembly,\n\nRecalling its resolution 99/1 of 1 October 2099,"
+                 "\n\n1. Decides to test.\n\n70th plenary meeting\n20 December 2099\n",
+                 encoding="utf-8")
+    r = run(str(f), "--no-mentions", "--validate")
+    assert r.exit_code == 0, r.stderr
+    assert "no title found before the opening line (line 1)" in r.stderr
+    assert "Give this resolution its title" in r.stderr

@@ -307,6 +307,9 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     plain = {w.lower() for w in re.findall(r"[A-Za-z]+", body_text)}
 
     parts = _parts(lay.blocks, res, hyphenated, plain, problems)
+    if not any(p.kind in ("preamble", "operative") for p in parts):
+        raise ResolutionImportError(f"no paragraph found after the opening line (line "
+                                    f"{lay.opener_line_no}): nothing to import")
     footnote_pages = {fn.number: fn.page for fn in lay.footnotes}
     footnote_text = {fn.number: _join([ln.text for ln in fn.lines], hyphenated, plain)
                      for fn in lay.footnotes}
