@@ -212,7 +212,7 @@ def derived() -> dict[str, tuple[str | bytes, dict]]:
         if not lost_fn:
             out[f"{key}-excerpt.txt"] = (render(ex, kept, closing=cl), expected(
                 ex, kept, reports=[f"numbers jump from {start - 1} to {start + 3}"],
-                resolutions=_cited_in(s, kept)))
+                resolutions=_cited_in(s, kept), documents=_docs_in(s, kept)))
         # OCR letter loss in the paragraphs (not in the numbers, header or footnotes)
         rng = random.Random(OCR_SEED)
         damaged = [Para(p.kind, p.text, p.number, p.leading, [], p.footnotes)
@@ -230,7 +230,7 @@ def derived() -> dict[str, tuple[str | bytes, dict]]:
                                                  if n in fns}})
         out[f"{key}-truncated.txt"] = (render(tr, [*head, short], closing=[]), expected(
             tr, [*head, short], reports=["the text seems cut off"], closing=False,
-            resolutions=_cited_in(s, head + [short])))
+            resolutions=_cited_in(s, head + [short]), documents=_docs_in(s, head + [short])))
     e, g = load("ecosoc"), load("ga")
     both = (render(e, e.paras, closing=e.closing) + "\n\n"
             + render(g, g.paras, closing=g.closing))
@@ -260,11 +260,21 @@ def _damage(p: Para, rng: random.Random) -> Para:
     return Para(p.kind, "".join(pieces), p.number, p.leading, marks, p.footnotes)
 
 
+def _docs_in(s: Seed, paras: list[Para]) -> list[str]:
+    """The cited UN documents of a part of a seed (by symbol, in its text or footnotes)."""
+    text = _text_of(s, paras)
+    return [d for d in s.documents if d in text]
+
+
+def _text_of(s: Seed, paras: list[Para]) -> str:
+    return " ".join(p.text for p in paras) + " " + " ".join(
+        s.footnotes[n] for p in paras for n in p.footnotes if n in s.footnotes)
+
+
 def _cited_in(s: Seed, paras: list[Para]) -> list[str]:
     """The cited resolutions of a part of a seed: those its paragraphs or their footnotes
     name (by the number as printed)."""
-    text = " ".join(p.text for p in paras) + " " + " ".join(
-        s.footnotes[n] for p in paras for n in p.footnotes if n in s.footnotes)
+    text = _text_of(s, paras)
     out = []
     for sym in s.resolutions:
         num = sym.split("/RES/")[1]
