@@ -112,3 +112,14 @@ def test_phrase_table_tolerance() -> None:
     assert ph.operative("Calls upon all").phrase == "Calls upon"
     # short words are not guessed: "Votes" is not "Notes"
     assert ph.operative("Votes for it") is None
+
+
+def test_docs_print_the_phrase_table() -> None:
+    """docs/importer.md's table lists exactly the module's entries (one table, two views)."""
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "importer.md").read_text(
+        encoding="utf-8")
+    rows = {"preambular phrases": ph.PREAMBULAR, "tails (part of the phrase)":
+            ph.PREAMBULAR_TAILS, "operative verbs": ph.OPERATIVE}
+    for label, entries in rows.items():
+        line = next(ln for ln in doc.splitlines() if ln.startswith(f"| {label} |"))
+        assert line.split(" | ")[1].rstrip(" |").split(", ") == list(entries), label

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 #: Adverbs that may precede a phrase or verb ("Also noting", "Further requests").
 ADVERBS: tuple[str, ...] = ("Also", "Further", "Again", "Once again", "Deeply", "Gravely",
-                            "Strongly", "Firmly", "Fully", "Further")
+                            "Strongly", "Firmly", "Fully")
 
 #: Preambular phrases (the core, without adverbs; longest forms win).
 PREAMBULAR: tuple[str, ...] = (
