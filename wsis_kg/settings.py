@@ -105,6 +105,9 @@ class Settings:
     jobs: int = 2
     #: Seconds after which a job is stopped (503, ``killed: time``).
     job_timeout: float = 60.0
+    #: Largest resolution text ``wsis-kg import-resolution`` reads, in bytes of text (UTF-8);
+    #: a .zip may hold at most 20 times this, uncompressed.
+    import_max_bytes: int = 2 * 1024 * 1024
     #: Build the graph at start when the store is empty.
     build_on_start: bool = True
     #: Project root holding ontology/, shapes/, data/, queries/.
@@ -119,7 +122,7 @@ class Settings:
             raw = env.get(ENV_PREFIX + f.name.upper())
             if raw is None:
                 continue
-            values[f.name] = _convert(f.name, raw)
+            values[f.name] = _convert(str(f.type), raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -152,19 +155,17 @@ class Settings:
         return sorted(p for sub in ("extracted", "curated") for p in (d / sub).glob("*.tt[lg]"))
 
 
-def _convert(name: str, raw: str) -> Any:
-    if name == "tokens":
-        return _parse_tokens(raw)
-    if name == "service_allowlist":
-        return _parse_list(raw)
-    if name in ("port", "result_limit", "max_body_bytes", "max_nesting", "workers",
-                "query_cache_bytes", "rate_burst", "worker_memory_mb", "long_queries", "jobs"):
-        return int(raw)
-    if name in ("query_timeout", "request_read_timeout", "rate_limit", "query_queue_wait",
-                "query_long_after", "job_timeout"):
-        return float(raw)
-    if name in ("build_on_start", "access_log"):
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    if name == "project_root":
-        return Path(raw)
-    return raw
+#: How an environment string becomes a field's value, by the field's declared type.
+_CONVERTERS: dict[str, Any] = {
+    "int": int,
+    "float": float,
+    "bool": lambda raw: raw.strip().lower() in ("1", "true", "yes", "on"),
+    "Path": Path,
+    "dict[str, str]": _parse_tokens,
+    "tuple[str, ...]": _parse_list,
+}
+
+
+def _convert(field_type: str, raw: str) -> Any:
+    """``raw`` as a value of the declared ``field_type`` (a string: annotations are lazy)."""
+    return _CONVERTERS.get(field_type, str)(raw)
