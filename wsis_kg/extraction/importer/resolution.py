@@ -651,11 +651,7 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
             p = Part(iri, "operative", text, n_op, number=number, parent=section,
                      number_recovered=recovered, number_conflict=conflict, line=b.first.no)
             _label(p, f"paragraph {number} ({where})", b)
-            vm = _leading_verb(text, problems, p.label)
-            if vm:
-                p.leading = vm.phrase
-                if vm.distance:
-                    p.guessed.append(WSIS.leadingVerb)
+            _lead(p, _leading_verb(text, problems, p.label), WSIS.leadingVerb)
             parts.append(p)
             parts.extend(_items(items, p, hyphenated, plain, b))
             continue
@@ -670,11 +666,7 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
         text = _join(main, hyphenated, plain)
         p = Part(iri, "preamble", text, n_pre, line=b.first.no)
         _label(p, f"preambular paragraph {n_pre} (line {b.first.no})", b)
-        lm = _leading_phrase(text, problems, p.label)
-        if lm:
-            p.leading = lm.phrase
-            if lm.distance:
-                p.guessed.append(WSIS.leadingPhrase)
+        _lead(p, _leading_phrase(text, problems, p.label), WSIS.leadingPhrase)
         parts.append(p)
         parts.extend(_items(items, p, hyphenated, plain, b))
     if bullets:
@@ -682,6 +674,14 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
                         f"instead of a number (lines {bullets[0]}–{bullets[-1]}): numbered in "
                         "order, marked wsis:numberRecovered")
     return parts
+
+
+def _lead(p: Part, match: ph.PhraseMatch | None, prop: URIRef) -> None:
+    """Record a paragraph's leading phrase or verb; a tolerant match is marked as a guess."""
+    if match:
+        p.leading = match.phrase
+        if match.distance:
+            p.guessed.append(prop)
 
 
 def _label(p: Part, label: str, b: Block) -> None:
