@@ -150,7 +150,7 @@ def test_named_things_are_concepts_of_their_schemes(topics: Graph) -> None:
     th = _thesaurus(ROOT)
     assert {"topic/hiv-aids", "topic/malaria", "topic/tuberculosis"} <= concerns(
         topics, POA + "para/18/b")
-    assert "topic/digital-solidarity-fund" in concerns(topics, POA + "section/D2/f")
+    assert "initiative/digital-solidarity-fund" in concerns(topics, POA + "section/D2/f")
     assert "topic/persons-with-disabilities" in concerns(topics, "resolution/E-RES-2009-7/para/31")
     skos = "http://www.w3.org/2004/02/skos/core#"
     for scheme in ("diseases-and-health", "technologies", "groups", "financing-mechanisms"):
