@@ -51,7 +51,7 @@ class Term:
 
     concept: URIRef
     text: str
-    pattern: object  # re.Pattern[str]
+    pattern: re.Pattern[str]
     probe: str
 
 
@@ -95,7 +95,7 @@ def _hits(text: str, terms: Iterable[Term]) -> list[_Hit]:
     folded = fold(text)
     lowered = folded.lower()
     found = [_Hit(m.start(), m.end(), t) for t in terms if t.probe in lowered
-             for m in t.pattern.finditer(folded)  # type: ignore[attr-defined]
+             for m in t.pattern.finditer(folded)
              if not _FRAME.search(lowered, 0, m.start())]
 
     def beaten(h: _Hit) -> bool:
@@ -137,8 +137,8 @@ def topics_for(graph: Graph, thesaurus: Graph) -> Graph:
     for part in parts:
         found: dict[URIRef, _Evidence] = defaultdict(lambda: _Evidence(set(), set(), set()))
         for e in graph.objects(part, WSIS.mentions):
-            if e in topics:
-                found[e].basis.add(WSIS.NameBasis)  # type: ignore[index]
+            if isinstance(e, URIRef) and e in topics:
+                found[e].basis.add(WSIS.NameBasis)
         for p in TEXT_PROPERTIES:
             for text in graph.objects(part, p):
                 for h in _hits(str(text), terms):
