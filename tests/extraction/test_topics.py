@@ -197,3 +197,15 @@ def test_topics_of_an_imported_resolution(settings: Settings) -> None:
     assert (node, WSIS.matchedTerm, Literal("broadband", lang="en")) in topics
     # the follow-up paragraph about a report concerns nothing
     assert not set(topics.objects(URIRef(f"{result.iri}/para/2"), WSIS.concerns))
+
+
+def test_topics_files_share_the_graph_header_of_their_document(settings: Settings) -> None:
+    """data/extracted/<doc>-topics.ttl goes to the document's named graph; the document's own
+    file is not changed by the matcher."""
+    for doc in SOURCES:
+        main = settings.data_dir / "extracted" / f"{doc.slug}.ttl"
+        topics_file = settings.data_dir / "extracted" / f"{doc.slug}-topics.ttl"
+        head = topics_file.read_text(encoding="utf-8").splitlines()[0]
+        assert head == main.read_text(encoding="utf-8").splitlines()[0] == f"# graph: <{doc.graph}>"
+        assert "wsis:concerns" not in main.read_text(encoding="utf-8")
+        assert "wsis:mentions" not in topics_file.read_text(encoding="utf-8")
