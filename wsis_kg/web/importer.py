@@ -232,7 +232,7 @@ def _warnings_by_part(item: ImportedText) -> tuple[list[list[str]], list[str]]:
     general = []
     for msg in item.problems:
         at = next((i for label, i in labels if label in msg), None)
-        (beside[at] if at is not None else general).append(_for_the_page(msg))
+        (beside[at] if at is not None else general).append(msg)
     return beside, general
 
 
@@ -304,8 +304,10 @@ def _known(items: list[ImportedText]) -> set[str]:
 
 def _view(item: ImportedText, known: set[str]) -> dict[str, Any]:
     beside, general = _warnings_by_part(item)
+    general = [_for_the_page(w) for w in general]
     parts = []
     for p, warnings in zip(item.parts, beside, strict=True):
+        warnings = [_for_the_page(w) for w in warnings]
         cites = [{"iri": c.iri, "label": c.symbol or c.iri.rsplit("/id/", 1)[-1],
                   "href": href(c.iri) if c.iri in known else None, "prop": c.prop}
                  for c in p.cites]
