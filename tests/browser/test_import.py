@@ -1,30 +1,68 @@
 """The editor's path in headless Chromium: paste a resolution text, read what the importer
 found, fix the symbol, validate, commit with a token, open the new resolution's page; and the
-page at 390 px. Screenshots go to the test's tmp dir. Browser and fixtures as in test_pages.py
-(Debian's Chromium; skipped when Playwright or Chromium is missing); the service runs in its
-own process on 127.0.0.1, with a test token.
+page at 390 px. Screenshots go to the test's tmp dir. Browser and server as in test_pages.py
+(Debian's Chromium, never downloaded); the service runs in its own process on 127.0.0.1, with
+a test token.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from tests.browser.test_pages import ROOT, SERVE, Site, browser  # noqa: F401  (fixture)
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+ROOT = Path(__file__).resolve().parent.parent.parent
 TEXT = ROOT / "tests" / "fixtures" / "importer" / "corpus" / "ecosoc-ocr.txt"
-SERVE_WITH_TOKEN = SERVE.replace("workers=2)", "workers=2, tokens={'test-token': 'test-editor'})")
+CHROMIUM = os.environ.get("WSIS_KG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+#: As test_pages.py's server (own process: its forked workers must not hold Playwright's
+#: pipes), with a token to commit with.
+SERVE = """
+import sys
+from pathlib import Path
+from werkzeug.serving import make_server
+from wsis_kg.graph.build import build
+from wsis_kg.settings import Settings
+from wsis_kg.store.embedded import OxigraphStore
+from wsis_kg.web import create_app
+settings = Settings(project_root=Path(sys.argv[1]), build_on_start=False, workers=2,
+                    tokens={"test-token": "test-editor"})
+store = OxigraphStore()
+build(settings, store, check_shapes=False)
+server = make_server("127.0.0.1", 0, create_app(settings, store=store), threaded=True)
+print(f"http://127.0.0.1:{server.server_port}", flush=True)
+server.serve_forever()
+"""
+
+
+@dataclass
+class Site:
+    url: str
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright import sync_api
+
+    assert Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (run: bash scripts/setup test)"
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="module")
 def editor_site() -> Iterator[Site]:
-    assert SERVE_WITH_TOKEN != SERVE
-    proc = subprocess.Popen([sys.executable, "-c", SERVE_WITH_TOKEN, str(ROOT)],
+    proc = subprocess.Popen([sys.executable, "-c", SERVE, str(ROOT)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         line = proc.stdout.readline().strip() if proc.stdout else ""
@@ -39,7 +77,7 @@ def editor_site() -> Iterator[Site]:
             proc.kill()
 
 
-def new_page(browser, site: Site, width: int):  # noqa: F811
+def new_page(browser, site: Site, width: int):
     context = browser.new_context(viewport={"width": width, "height": 900})
     pg = context.new_page()
     pg.requests, pg.page_errors = [], []
@@ -56,7 +94,7 @@ def paste_and_import(pg, site: Site) -> None:
     pg.locator(".import-result").first.wait_for()
 
 
-def test_paste_fix_validate_commit_and_open_the_page(browser, editor_site, tmp_path):  # noqa: F811
+def test_paste_fix_validate_commit_and_open_the_page(browser, editor_site, tmp_path):
     context, pg = new_page(browser, editor_site, 1280)
     try:
         paste_and_import(pg, editor_site)
@@ -97,7 +135,7 @@ def test_paste_fix_validate_commit_and_open_the_page(browser, editor_site, tmp_p
         context.close()
 
 
-def test_import_page_at_390_px_has_no_horizontal_scroll(browser, editor_site, tmp_path):  # noqa: F811
+def test_import_page_at_390_px_has_no_horizontal_scroll(browser, editor_site, tmp_path):
     context, pg = new_page(browser, editor_site, 390)
     try:
         paste_and_import(pg, editor_site)
