@@ -3,12 +3,26 @@ service, written as the documentation shows them (only the endpoint URL differs)
 
 from __future__ import annotations
 
+from json import dumps as json_dumps
 from pathlib import Path
 
 import pytest
 import rdflib
+import requests
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+from SPARQLWrapper import (
+    CSV,
+    JSON,
+    JSONLD,
+    N3,
+    POST,
+    RDF,
+    RDFXML,
+    TSV,
+    TURTLE,
+    XML,
+    SPARQLWrapper,
+)
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +75,60 @@ def test_sparqlwrapper_construct(endpoint: str) -> None:
     sparql.setReturnFormat(TURTLE)
     graph = rdflib.Graph().parse(data=sparql.queryAndConvert(), format="turtle")
     assert (rdflib.URIRef(C7), SKOS_PREF, None) in graph
+
+
+#: what each SELECT return format must parse to (SPARQLWrapper's ``convert``): the C7 IRI is in it
+SELECT_FORMATS = {JSON: "application/sparql-results+json", XML: "application/sparql-results+xml",
+                  CSV: "text/csv", TSV: "text/tab-separated-values"}
+#: CONSTRUCT return formats and the media type the service answers with
+GRAPH_FORMATS = {TURTLE: "text/turtle", N3: "text/turtle", RDF: "application/rdf+xml",
+                 RDFXML: "application/rdf+xml", XML: "application/rdf+xml",
+                 JSONLD: "application/ld+json"}
+
+
+@pytest.mark.parametrize("only_conneg", [False, True], ids=["default", "conneg"])
+@pytest.mark.parametrize("fmt", list(SELECT_FORMATS))
+def test_sparqlwrapper_every_select_format(endpoint: str, fmt: str, only_conneg: bool) -> None:
+    """SPARQLWrapper's default mode sends ``format=tsv&format=text/tab-separated-values``
+    (both spellings of one format) besides Accept: the service must take them as one."""
+    sparql = SPARQLWrapper(endpoint)
+    sparql.setOnlyConneg(only_conneg)
+    sparql.setQuery(ACTION_LINES)
+    sparql.setReturnFormat(fmt)
+    res = sparql.query()
+    assert res.response.headers["Content-Type"].startswith(SELECT_FORMATS[fmt])
+    converted = res.convert()
+    text = converted.toxml() if fmt == XML else (
+        json_dumps(converted) if fmt == JSON else converted.decode("utf-8"))
+    assert C7 in text
+
+
+@pytest.mark.parametrize("only_conneg", [False, True], ids=["default", "conneg"])
+@pytest.mark.parametrize("fmt", list(GRAPH_FORMATS))
+def test_sparqlwrapper_every_graph_format(endpoint: str, fmt: str, only_conneg: bool) -> None:
+    """CONSTRUCT in every return format SPARQLWrapper has, N3 included (answered as Turtle,
+    which is N3), in its default mode (``format=`` twice, with both spellings) and by Accept."""
+    sparql = SPARQLWrapper(endpoint)
+    sparql.setOnlyConneg(only_conneg)
+    sparql.setQuery(f"CONSTRUCT WHERE {{ <{C7}> ?p ?o }}")
+    sparql.setReturnFormat(fmt)
+    res = sparql.query()
+    media = res.response.headers["Content-Type"].split(";")[0]
+    # by Accept alone SPARQLWrapper asks for RDF with */*: the default answer (Turtle) is right
+    assert media == ("text/turtle" if (fmt, only_conneg) == (RDF, True) else GRAPH_FORMATS[fmt])
+    converted = res.convert()
+    graph = converted if isinstance(converted, rdflib.Graph) else rdflib.Graph().parse(
+        data=converted, format={"text/turtle": "turtle", "application/ld+json": "json-ld",
+                                "application/rdf+xml": "xml"}[media])
+    assert (rdflib.URIRef(C7), SKOS_PREF, None) in graph
+
+
+def test_disagreeing_format_parameters_are_refused(endpoint: str) -> None:
+    """Two ``format`` values that name different formats are still a client error."""
+    r = requests.get(endpoint, params=[("query", ACTION_LINES), ("format", "json"),
+                                       ("format", "csv")], timeout=30)
+    assert r.status_code == 400
+    assert "format" in r.json()["detail"]
 
 
 def test_sparqlwrapper_reports_a_bad_query(endpoint: str) -> None:
