@@ -5,6 +5,7 @@ VoID under the public base, and error pages for browsers next to problems for pr
 from __future__ import annotations
 
 import pyoxigraph as ox
+import pytest
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 
@@ -38,3 +39,63 @@ def test_service_description_still_points_to_the_update_endpoint(client) -> None
         <http://localhost/sparql/update> a <http://www.w3.org/ns/dcat#DataService> }}""")
 
 
+
+
+# -- browsers get pages, programs get problems -------------------------------------------------
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+
+
+def _is_page(r, status: int) -> str:
+    assert r.status_code == status
+    assert r.mimetype == "text/html"
+    assert "Accept" in r.headers.get("Vary", "")
+    html = r.get_data(as_text=True)
+    assert '<html lang="en">' in html and "<h1>" in html and '<main id="main">' in html
+    assert 'href="/"' in html  # a way home
+    assert f"Error {status}" in html
+    return html
+
+
+def _is_problem(r, status: int) -> dict:
+    assert r.status_code == status
+    assert r.mimetype == "application/problem+json"
+    assert "Accept" in r.headers.get("Vary", "")
+    body = r.get_json()
+    assert body["status"] == status and body["title"] and body["type"]
+    return body
+
+
+@pytest.mark.parametrize("path", ["/pictrues", "/editor/", "/data/", "/graph/",
+                                  "/id/org/nobody", "/def/NoSuchTerm.html"])
+def test_a_browser_gets_an_error_page_a_program_a_problem(client, path: str) -> None:
+    _is_page(client.get(path, headers={"Accept": BROWSER}), 404)
+    _is_problem(client.get(path, headers={"Accept": "application/json"}), 404)
+    _is_problem(client.get(path, headers={"Accept": "*/*"}), 404)
+    _is_problem(client.get(path), 404)
+
+
+def test_an_empty_validate_submit_shows_a_page(client) -> None:
+    r = client.post("/validate", data={"data": ""}, headers={"Accept": BROWSER})
+    assert "no data" in _is_page(r, 400)
+
+
+def test_a_bad_query_link_shows_a_page_with_the_detail(client) -> None:
+    """The fast path (which answers GET /sparql before Flask) hands a browser to Flask."""
+    r = client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x ?y }"},
+                   headers={"Accept": BROWSER})
+    assert "line 1" in _is_page(r, 400)
+    _is_problem(client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x ?y }"}),
+                400)
+
+
+def test_method_not_allowed_page_keeps_allow(client) -> None:
+    r = client.delete("/editor", headers={"Accept": BROWSER})
+    _is_page(r, 405)
+    assert "GET" in r.headers["Allow"]
+
+
+def test_406_on_a_resource_says_it_depends_on_accept(client) -> None:
+    r = client.get("/id/org/who", headers={"Accept": "application/x-unknown"})
+    body = _is_problem(r, 406)
+    assert "text/turtle" in body["available"]
