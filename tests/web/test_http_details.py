@@ -99,3 +99,33 @@ def test_406_on_a_resource_says_it_depends_on_accept(client) -> None:
     r = client.get("/id/org/who", headers={"Accept": "application/x-unknown"})
     body = _is_problem(r, 406)
     assert "text/turtle" in body["available"]
+
+
+# -- resource documents: incoming statements, ETag ---------------------------------------------
+
+WHO = "https://w3id.org/wsis-kg/id/org/who"
+AGENT = "https://w3id.org/wsis-kg/def/agent"
+
+
+@pytest.mark.parametrize("ext", ["ttl", "nt", "jsonld", "rdf"])
+def test_resource_rdf_includes_what_points_at_it(client, ext: str) -> None:
+    """WHO's four facilitations (``?f wsis:agent <who>``), listed on its HTML page, are in its
+    RDF too, with its own statements."""
+    r = client.get(f"/id/org/who.{ext}")
+    assert r.status_code == 200
+    g = list(ox.parse(r.get_data(), format=ox.RdfFormat.from_media_type(r.mimetype)))
+    facilitations = {q.subject.value for q in g
+                     if q.predicate.value == AGENT and q.object == ox.NamedNode(WHO)}
+    assert len(facilitations) == 4
+    assert all("/facilitation/" in f for f in facilitations)
+    assert any(q.subject == ox.NamedNode(WHO) for q in g)  # outgoing still there
+
+
+@pytest.mark.parametrize("path", ["/id/org/who.ttl", "/id/org/who.jsonld", "/id/org/who.html",
+                                  "/def.ttl"])
+def test_resource_documents_carry_an_etag(client, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 200 and r.headers.get("ETag", "").startswith('"')
+    again = client.get(path, headers={"If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304 and not again.get_data()
+    assert client.get(path, headers={"If-None-Match": '"other"'}).status_code == 200

@@ -3,6 +3,7 @@ responses, CORS on the read routes and the security headers."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from typing import Any, NoReturn
@@ -45,7 +46,17 @@ def rdf_response(triples: Iterable[Any], ext: str, *, filename: str | None = Non
     resp = Response(body, content_type=out.content_type)
     if filename:
         resp.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return resp
+    return conditional(resp)
+
+
+def conditional(resp: Response) -> Response:
+    """``resp`` with a strong ETag of its body, answered 304 when ``If-None-Match`` matches.
+
+    From the body itself, so it changes exactly when the document does (a write, another
+    public base) whatever the store, and link-following clients revalidate cheaply.
+    """
+    resp.set_etag(hashlib.sha256(resp.get_data()).hexdigest()[:32])
+    return resp.make_conditional(request)
 
 
 def not_found(local: str) -> NoReturn:

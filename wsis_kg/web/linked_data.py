@@ -3,10 +3,14 @@
 A bare IRI answers **303 See Other** to a format URL chosen from ``Accept`` (``X.ttl``,
 ``X.jsonld``, ``X.nt``, ``X.rdf``, ``X.html``) with ``Vary: Accept``; the format URLs answer 200.
 A resource is described by a SPARQL ``DESCRIBE`` (Oxigraph answers with the Concise Bounded
-Description: outgoing triples plus the closure over blank nodes); HTML pages (``web.view``) add
-incoming links, labels and the quoted source paragraphs. ``/def`` and ``/shapes`` themselves are
-the whole ontology / shapes graph (HTML: the pyLODE documentation). IRIs are served under the
-public base (``web.public``).
+Description: outgoing triples plus the closure over blank nodes) plus the statements that point
+at it (``?s ?p <resource>``, IRI subjects, at most :data:`INCOMING_LIMIT`), so a client that
+follows links finds what the HTML page shows (WHO's facilitations on ``/id/org/who``). The
+formats are triple formats: incoming statements are included as they are, told apart by their
+subject, which is not the resource. HTML pages (``web.view``) add labels and the quoted source
+paragraphs. Every document carries a strong ETag (``If-None-Match`` → 304). ``/def`` and
+``/shapes`` themselves are the whole ontology / shapes graph (HTML: the pyLODE documentation).
+IRIs are served under the public base (``web.public``).
 """
 
 from __future__ import annotations
@@ -30,7 +34,14 @@ from wsis_kg.namespaces import BASE, GRAPH_ONTOLOGY, GRAPH_SHAPES, ONTOLOGY_IRI,
 from wsis_kg.rdf.formats import JSON_LD
 from wsis_kg.sparql.service import QueryService
 from wsis_kg.web.extension import select, service, store_generation
-from wsis_kg.web.http import FORMATS, negotiate, not_found, rdf_response, see_other
+from wsis_kg.web.http import (
+    FORMATS,
+    conditional,
+    negotiate,
+    not_found,
+    rdf_response,
+    see_other,
+)
 from wsis_kg.web.public import public_base, public_prefixes, rewrite
 from wsis_kg.web.view import RDF_TYPE, resource_view
 
@@ -39,6 +50,9 @@ bp = Blueprint("linked_data", __name__)
 DUMP_NAME = "wsis-kg"
 #: path prefixes (below the service root) whose IRIs the graph mints
 MINTED_PREFIXES = ("id/", "def/", "shapes/", "graph/")
+#: at most this many statements pointing at a resource go into its RDF (a class such as
+#: ``wsis:Paragraph`` is the object of every ``rdf:type`` of its members; SPARQL has them all)
+INCOMING_LIMIT = 1000
 
 
 
@@ -76,13 +90,21 @@ def resource(local: str) -> Response:
 def render_resource(local: str, ext: str) -> Response:
     iri = BASE + local
     if ext == "html":
-        return Response(render_template("resource.html", **resource_view(iri)),
-                        mimetype="text/html")
-    triples = service().queries.describe(iri)
+        return conditional(Response(render_template("resource.html", **resource_view(iri)),
+                                    mimetype="text/html"))
+    queries = service().queries
+    triples = queries.describe(iri)
     if not triples and local.startswith("graph/"):
         triples = [ox.Triple(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE),
                              ox.NamedNode("http://www.w3.org/ns/sparql-service-description#Graph"))]
-    return rdf_response(triples, ext)
+    return rdf_response(list(dict.fromkeys(triples + incoming(queries, iri))), ext)
+
+
+def incoming(queries: QueryService, iri: str) -> list[ox.Triple]:
+    """The statements pointing at ``iri`` from an IRI (in a stable order, bounded)."""
+    return queries.construct(
+        f"CONSTRUCT {{ ?s ?p <{iri}> }} WHERE {{ SELECT DISTINCT ?s ?p WHERE {{ "
+        f"?s ?p <{iri}> FILTER(isIRI(?s)) }} ORDER BY ?p ?s LIMIT {INCOMING_LIMIT} }}")
 
 
 # --------------------------------------------------------------------------------------------
