@@ -4,10 +4,17 @@ VoID under the public base, and error pages for browsers next to problems for pr
 
 from __future__ import annotations
 
+import gzip
+import html
+from dataclasses import replace
+
 import pyoxigraph as ox
 import pytest
 
+from wsis_kg.web import close_app, create_app
+
 SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = "http://rdfs.org/ns/void#"
 
 
 # -- the Service Description ------------------------------------------------------------------
@@ -50,11 +57,11 @@ def _is_page(r, status: int) -> str:
     assert r.status_code == status
     assert r.mimetype == "text/html"
     assert "Accept" in r.headers.get("Vary", "")
-    html = r.get_data(as_text=True)
-    assert '<html lang="en">' in html and "<h1>" in html and '<main id="main">' in html
-    assert 'href="/"' in html  # a way home
-    assert f"Error {status}" in html
-    return html
+    page = r.get_data(as_text=True)
+    assert '<html lang="en">' in page and "<h1>" in page and '<main id="main">' in page
+    assert 'href="/"' in page  # a way home
+    assert f"Error {status}" in page
+    return page
 
 
 def _is_problem(r, status: int) -> dict:
@@ -129,3 +136,77 @@ def test_resource_documents_carry_an_etag(client, path: str) -> None:
     again = client.get(path, headers={"If-None-Match": r.headers["ETag"]})
     assert again.status_code == 304 and not again.get_data()
     assert client.get(path, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+# -- dumps: gzip, size, date ------------------------------------------------------------------
+
+def test_dump_is_gzipped_for_a_client_that_accepts_it(client) -> None:
+    plain = client.get("/dumps/wsis-kg.nq")
+    assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
+    assert int(plain.headers["Content-Length"]) == len(plain.get_data())
+    assert plain.headers["Last-Modified"]
+    r = client.get("/dumps/wsis-kg.nq", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert r.status_code == 200
+    assert r.headers["Content-Encoding"] == "gzip"
+    assert r.mimetype == "application/n-quads"
+    assert "Accept-Encoding" in r.headers["Vary"]
+    assert int(r.headers["Content-Length"]) == len(r.get_data()) < len(plain.get_data()) / 3
+    assert gzip.decompress(r.get_data()) == plain.get_data()
+    assert r.headers["ETag"] != plain.headers["ETag"] and r.headers["Last-Modified"]
+    again = client.get("/dumps/wsis-kg.nq", headers={"Accept-Encoding": "gzip",
+                                                     "If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304
+    since = client.get("/dumps/wsis-kg.nq",
+                       headers={"If-Modified-Since": plain.headers["Last-Modified"]})
+    assert since.status_code == 304
+
+
+@pytest.mark.parametrize("ext", ["nq", "ttl"])
+def test_gz_download_of_a_dump(client, ext: str) -> None:
+    plain = client.get(f"/dumps/wsis-kg.{ext}").get_data()
+    r = client.get(f"/dumps/wsis-kg.{ext}.gz")
+    assert r.status_code == 200 and r.mimetype == "application/gzip"
+    assert "Content-Encoding" not in r.headers
+    assert f'filename="wsis-kg.{ext}.gz"' in r.headers["Content-Disposition"]
+    assert int(r.headers["Content-Length"]) == len(r.get_data())
+    assert gzip.decompress(r.get_data()) == plain
+    assert client.get("/dumps/wsis-kg.zip.gz").status_code == 404
+    assert client.get("/dumps/other.nq.gz").status_code == 404
+
+
+# -- VoID under a public base -------------------------------------------------------------------
+
+OTHER_BASE = "http://data.example.org/wsis/"
+
+
+@pytest.fixture(scope="module")
+def moved(settings, built_store):
+    app = create_app(replace(settings, public_base=OTHER_BASE), store=built_store)
+    yield app.test_client()
+    close_app(app)
+
+
+def _void(c) -> list[ox.Triple]:
+    r = c.get("/.well-known/void.nt")
+    assert r.status_code == 200
+    return list(ox.parse(r.get_data(), format=ox.RdfFormat.N_TRIPLES))
+
+
+def test_void_uri_space_follows_the_public_base(moved, client) -> None:
+    space = [t.object.value for t in _void(moved) if t.predicate.value == VOID + "uriSpace"]
+    assert space == [OTHER_BASE]
+    space = [t.object.value for t in _void(client) if t.predicate.value == VOID + "uriSpace"]
+    assert space == ["https://w3id.org/wsis-kg/"]
+    page = html.unescape(moved.get("/data").get_data(as_text=True))
+    assert f'void:uriSpace "{OTHER_BASE}"' in page
+
+
+def test_void_lists_the_gz_dumps(client) -> None:
+    triples = _void(client)
+    compressed = {t.subject for t in triples
+                  if t.predicate.value == "http://www.w3.org/ns/dcat#compressFormat"}
+    urls = {t.object.value for t in triples if t.subject in compressed
+            and t.predicate.value == "http://www.w3.org/ns/dcat#downloadURL"}
+    assert "http://localhost/dumps/wsis-kg.nq.gz" in urls and len(urls) == 6
+    for url in urls:
+        assert client.get(url.removeprefix("http://localhost")).status_code == 200
