@@ -3,6 +3,8 @@ service, written as the documentation shows them (only the endpoint URL differs)
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from json import dumps as json_dumps
 from pathlib import Path
 
@@ -174,3 +176,33 @@ def test_rdflib_runs_a_catalogue_query_like_the_store(graph: rdflib.Graph, built
     local = sorted(tuple("None" if row[v] is None else row[v].value for v in names)
                    for row in local_result)
     assert over_http == local and len(local) > 0
+
+
+# -- curl ---------------------------------------------------------------------------------------
+
+def curl(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["curl", "-sS", "--fail-with-body", *args], capture_output=True,
+                          timeout=60, check=False)
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_curl_as_docs_show_it(live_server) -> None:
+    """The curl lines of docs/clients.md: a query by GET with Accept, by POST, a resource
+    followed to its N-Triples, and a compressed dump."""
+    url = live_server.url
+    got = curl("-G", f"{url}/sparql", "--data-urlencode", f"query={ACTION_LINES}",
+               "-H", "Accept: text/csv")
+    assert got.returncode == 0 and C7 in got.stdout.decode()
+    got = curl(f"{url}/sparql", "--data-urlencode", f"query={ACTION_LINES}",
+               "-H", "Accept: application/sparql-results+json")
+    assert got.returncode == 0 and C7 in got.stdout.decode()
+    got = curl("-L", "-H", "Accept: application/n-triples", f"{url}/id/org/who")
+    assert got.returncode == 0 and b"facilitation/adopted/C7-e-health/who" in got.stdout
+    plain = curl(f"{url}/dumps/wsis-kg.nt").stdout
+    assert curl("--compressed", f"{url}/dumps/wsis-kg.nt").stdout == plain
+    headers = curl("-s", "-o", "/dev/null", "-D", "-", "-H", "Accept-Encoding: gzip",
+                   f"{url}/dumps/wsis-kg.nt").stdout.decode().lower()
+    assert "content-encoding: gzip" in headers and "content-length:" in headers
+    assert "last-modified:" in headers
+    bad = curl("-G", f"{url}/sparql", "--data-urlencode", "query=SELECT ?x WHERE { ?x ?y }")
+    assert bad.returncode == 22 and b'"status": 400' in bad.stdout

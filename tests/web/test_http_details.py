@@ -210,3 +210,10 @@ def test_void_lists_the_gz_dumps(client) -> None:
     assert "http://localhost/dumps/wsis-kg.nq.gz" in urls and len(urls) == 6
     for url in urls:
         assert client.get(url.removeprefix("http://localhost")).status_code == 200
+
+
+def test_sparql_without_a_query_varies_on_accept(client) -> None:
+    """A browser is sent to the editor, a program gets the description: both say so."""
+    page = client.get("/sparql", headers={"Accept": BROWSER})
+    assert page.status_code == 303 and page.headers["Vary"] == "Accept"
+    assert client.get("/sparql").headers["Vary"] == "Accept"

@@ -231,7 +231,9 @@ def sparql() -> Response:
         req = get_query(request)
         if req is None:
             if _wants_html():
-                return redirect(request.script_root + EDITOR_PATH, code=303)
+                resp = redirect(request.script_root + EDITOR_PATH, code=303)
+                resp.headers["Vary"] = "Accept"  # the description for programs
+                return resp
             return _service_description(svc, request.base_url)
         return answer(svc, req, request)  # type: ignore[return-value]
     mt, opts = _content_type(request)
