@@ -2,7 +2,9 @@
 
 Paragraph text is never retyped: each document has an extractor that parses its source file.
 Mentions (action lines, organisations, targets, events, resolutions) are linked afterwards
-from the curated gazetteer (``wsis_kg.extraction.mentions``). A test checks the committed files
+from the curated gazetteer (``wsis_kg.extraction.mentions``); what the paragraphs do (mandates,
+times, citations by name: ``wsis_kg.extraction.acts``) goes to ``<doc>-acts.ttl`` beside each
+document's file, in the same named graph. A test checks the committed files
 are what
 this code produces.
 """
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from wsis_kg.extraction.acts import acts_for
 from wsis_kg.extraction.mentions import link_mentions
 from wsis_kg.namespaces import PREFIXES, graph_iri
 from wsis_kg.settings import Settings
@@ -112,4 +115,7 @@ def extract_all(settings: Settings, only: list[str] | None = None,
         g = extract_doc(doc, settings, gazetteer, ontology)
         say(f"  {len(g)} triples")
         out[settings.data_dir / "extracted" / f"{doc.slug}.ttl"] = serialise(g, doc)
+        acts = acts_for(g, gazetteer, ontology)
+        say(f"  {len(acts)} triples of mandates, times and citations")
+        out[settings.data_dir / "extracted" / f"{doc.slug}-acts.ttl"] = serialise(acts, doc)
     return out
