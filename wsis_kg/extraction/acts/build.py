@@ -25,6 +25,10 @@ from wsis_kg.extraction.acts.references import reference_citations
 from wsis_kg.extraction.acts.timex import TimeExpr, find_times, ga_session_years
 from wsis_kg.namespaces import ID, WSIS
 
+#: Documents whose provisions ask someone to act: resolutions and the summit texts. A
+#: publication (the ITU brochure) reports on them; its "Connect all villages" restates a target.
+MANDATING = frozenset({WSIS.Resolution, WSIS.OutcomeDocument, WSIS.DraftDocument})
+
 #: Order of the first path segment of a part's IRI: the preamble comes first.
 _RANK = {"preamble": 0, "para": 1}
 
@@ -139,7 +143,9 @@ def acts_for(doc_graph: Graph, gazetteer: Graph, ontology: Graph) -> Graph:
                        key=lambda p: _order_key(p, doc))
         if not parts:
             continue
-        is_resolution = any((doc, RDF.type, WSIS.Resolution) in g for g in (doc_graph, gazetteer))
+        types = {t for g in (doc_graph, gazetteer) for t in g.objects(doc, RDF.type)}
+        is_resolution = WSIS.Resolution in types
+        mandating = bool(types & MANDATING)
         issuer = _issuer(doc, doc_graph, gazetteer)
         organ = str(issuer).rsplit("/", 1)[-1] if is_resolution else None
         times: dict[URIRef, list[tuple[TimeExpr, URIRef]]] = {}
@@ -148,7 +154,7 @@ def acts_for(doc_graph: Graph, gazetteer: Graph, ontology: Graph) -> Graph:
             times[part] = [(t, time_triples(out, part, t, gazetteer))
                            for t in find_times(text, organ)]
         mandates = _document_mandates(doc, parts, doc_graph, DocumentContext(resolver),
-                                      is_resolution)
+                                      is_resolution) if mandating else []
         counter: dict[URIRef, int] = {}
         for m in mandates:
             counter[m.part] = counter.get(m.part, 0) + 1

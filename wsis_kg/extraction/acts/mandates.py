@@ -65,8 +65,8 @@ ACTION_TO = re.compile(r"\s+to\s+(?!(?:the|a|an|its|their|this|that|these|those|
 REPORT = re.compile(r"\b(?:submit|report)\b")
 REPORT_TO = re.compile(r"\b(?:submit|report)\s+(?:\w+\s+){0,2}to\s+(?P<to>the\s+[A-Z][^,;]*?)"
                        r"(?=\s+(?:for|through|on|at|in)\b|[,;]|$)")
-REPORT_VIA = re.compile(r"\bthrough\s+(?P<via>the\s+[A-Z][^;]*?)(?=,\s+(?:a|an|his)\s|\s+on\s+the\s|"
-                        r"[;]|$)")
+REPORT_VIA = re.compile(r"\bthrough\s+(?P<via>the\s+[A-Z][^;]*?)"
+                        r"(?=,\s+(?:a|an|his)\s|\s+on\s+the\s|[;]|$)")
 REPORT_WHAT = re.compile(r"\b(?:(?:a|an|his|her|its)\s+(?:\w+\s+)?(?:report|executive\s+summary|"
                          r"recommendations)|report)\b(?:\s+to\s+[^;]*?(?=\s+on\s))?(?P<on>\s+on\s[^;]*)?")
 #: Where the words naming an addressee end: ", within their respective mandates".
@@ -74,6 +74,9 @@ ADVERBIAL = re.compile(r",\s+(?:within|in|through|with|on|at|for|during|upon)\b"
 #: Chunks before a subject that are not the subject: "In developing …", "By 2005".
 LEADING_ADVERBIAL = re.compile(r"(?:in|by|at|for|within|through|to|on|upon|with|and|according|"
                                r"based|while|where|when|as)\b", re.IGNORECASE)
+#: The agent of a passive provision: "should be encouraged by all countries by 2005".
+PASSIVE_AGENT = re.compile(r"\bby\s+(?P<who>(?:all|the|relevant|each)\b[^,;.\]]*?)"
+                           r"(?=\s+by\b|[,;.\]]|$)")
 SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])")
 MAX_WORDS = 30
 
@@ -275,8 +278,7 @@ def _modal_mandate(part: URIRef, text: str, start: int, end: int, modal: re.Matc
     subject_at += len(subject) - len(subject.lstrip())
     subject = subject.strip()
     if passive:
-        by = re.search(r"\bby\s+(?P<who>(?:all|the|relevant|each)\b[^,;.\]]*?)(?=\s+by\b|[,;.\]]|$)",
-                       rest)
+        by = PASSIVE_AGENT.search(rest)
         if by:
             s0 = modal.end() + by.start("who")
             m.addressee_text = _short(by.group("who"))
