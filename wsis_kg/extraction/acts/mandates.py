@@ -56,6 +56,9 @@ GOVERNMENTS = ID["stakeholder-group/governments"]
 #: Head nouns a text uses alone for a body it has named in full before ("the Commission").
 ANAPHORA = re.compile(r"\bthe\s+(?P<head>Commission|Working\s+Group|Council|Partnership|Forum|"
                       r"Group)\b(?!\s+(?:on|of|for)\s+[A-Z])")
+#: An operative verb in mid-clause, for run-on drafts (see :func:`clause_mandates`).
+RUN_ON = re.compile(r"\b(?P<verb>(?P<requests>requests?)|(?P<invites>invites?)|(?P<urges>urges?))"
+                    r"\s+(?=[A-Z])")
 #: A parenthetical between the verb and the addressee.
 ASIDE = re.compile(r"\s*,\s*[^,]{1,40},\s*")
 #: The object of an act, not an addressee: "Encourages the development of …".
@@ -252,6 +255,18 @@ def clause_mandates(part: URIRef, text: str, ctx: DocumentContext, *,
             acts[-1] = (acts[-1][0], v.end("verb"), acts[-1][2])
         else:
             acts.append((v.start(), v.end("verb"), kind_of(v)))
+    # a run-on draft ("… relevant Action Lines request ITU to continue …"): a verb in mid-clause
+    # counts when a known name follows it directly and then "to <action>"
+    if first_person or not acts:
+        starts = {a[0] for a in acts}
+        for v in RUN_ON.finditer(text):
+            if v.start() in starts or any(a[0] <= v.start() < a[1] for a in acts):
+                continue
+            found = ctx.resolver.matches(text[v.end("verb"):v.end("verb") + 200])
+            if found and found[0].start <= 1 and ACTION_TO.match(
+                    text, v.end("verb") + found[0].end):
+                acts.append((v.start(), v.end("verb"), kind_of(v)))
+        acts.sort(key=lambda a: a[0])
     out = []
     for i, (start, verb_end, kind) in enumerate(acts):
         end = acts[i + 1][0] if i + 1 < len(acts) else len(text)
@@ -302,11 +317,13 @@ def _modal_mandate(part: URIRef, text: str, start: int, end: int, modal: re.Matc
 def item_mandates(part: URIRef, text: str, ctx: DocumentContext) -> list[Mandate]:
     """The mandates of a lettered item of a plan or draft: an imperative opening sentence,
     and every sentence that says what someone should do."""
-    out: list[Mandate] = []
+    out: list[Mandate] = clause_mandates(part, text, ctx, first_person=True)
     start = len(text) - len(text.lstrip("[ "))
     bounds = [start] + [e.end() for e in SENTENCE_END.finditer(text, start)] + [len(text)]
     for i, (s0, s1) in enumerate(zip(bounds, bounds[1:], strict=False)):
         end = len(text[:s1].rstrip(" ;.]"))
+        if any(s0 <= m.start < end for m in out):  # "We ask the Secretary General to …"
+            continue
         first = text[s0:end].split()[0] if text[s0:end].split() else ""
         imperative = imperative_kind(first) if i == 0 else None
         modal = MODAL.search(text, s0, end)
@@ -321,7 +338,7 @@ def item_mandates(part: URIRef, text: str, ctx: DocumentContext) -> list[Mandate
             out.append(m)
         elif modal is not None:
             out.append(_modal_mandate(part, text, s0, end, modal, ctx))
-    return out
+    return sorted(out, key=lambda m: m.start)
 
 
 def delegated_items(parent: Mandate, items: list[tuple[URIRef, str]]) -> list[Mandate]:

@@ -42,7 +42,7 @@ class ActKind:
 
 #: In the order a clause is tried: "calls upon and encourages" is a call.
 ACT_KINDS: tuple[ActKind, ...] = (
-    ActKind("requests", r"requests?"),
+    ActKind("requests", r"requests?|asks?"),
     ActKind("calls-upon", r"calls?\s+(?:up)?on"),
     ActKind("urges", r"urges?"),
     ActKind("invites", r"invites?"),
