@@ -78,7 +78,8 @@ ADVERBIAL = re.compile(r",\s+(?:within|in|through|with|on|at|for|during|upon)\b"
 LEADING_ADVERBIAL = re.compile(r"(?:in|by|at|for|within|through|to|on|upon|with|and|according|"
                                r"based|while|where|when|as)\b", re.IGNORECASE)
 #: The agent of a passive provision: "should be encouraged by all countries by 2005".
-PASSIVE_AGENT = re.compile(r"\bby\s+(?P<who>(?:all|the|relevant|each)\b[^,;.\]]*?)"
+PASSIVE_AGENT = re.compile(r"\bby\s+(?!the\s+end\b)"
+                           r"(?P<who>(?:all|the|relevant|each)\b[^,;.\]]*?)"
                            r"(?=\s+by\b|[,;.\]]|$)")
 SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])")
 MAX_WORDS = 30
@@ -232,6 +233,10 @@ def _clause_mandate(part: URIRef, text: str, start: int, verb_end: int, end: int
                 phrase = phrase[:cut.start()] if cut else phrase
                 m.addressee_text = _short(phrase)
                 m.addressees = ctx.resolve(text, verb_end + lead, verb_end + lead + len(phrase))
+        elif text[end:end + 1] == ":" and rest.strip():
+            # "Requests the Secretary-General:" and the items say what (delegated_items)
+            m.addressee_text = _short(rest)
+            m.addressees = ctx.resolve(text, verb_end + lead, end)
         else:
             m.asks = _short(rest)
     if m.addressee_text and not m.addressees:
@@ -298,6 +303,9 @@ def _modal_mandate(part: URIRef, text: str, start: int, end: int, modal: re.Matc
             s0 = modal.end() + by.start("who")
             m.addressee_text = _short(by.group("who"))
             m.addressees = ctx.resolve(text, s0, s0 + len(by.group("who")))
+            if not m.addressees:
+                m.notes.append(f"addressee \"{m.addressee_text}\" not resolved to an "
+                               "organisation, post or stakeholder group")
         else:
             m.notes.append("passive provision: the text does not say who is to act")
     elif not subject or OBJECT.match(subject):

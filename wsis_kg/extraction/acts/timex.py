@@ -70,8 +70,9 @@ _TENS = {"twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixt
          "seventieth": 70, "eightieth": 80, "ninetieth": 90}
 _TENS_PREFIX = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
                 "seventy": 70, "eighty": 80, "ninety": 90}
-_ORDINAL = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-)?(?:"
-            + "|".join(list(ORDINALS) + list(_TENS)) + r")")
+_BELOW_100 = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-)?(?:"
+              + "|".join(list(ORDINALS) + list(_TENS)) + r")")
+_ORDINAL = rf"(?:(?:one\s+)?hundred(?:th|\s+and\s+{_BELOW_100})|{_BELOW_100})"
 SESSION = re.compile(rf"\b(?P<det>its|the)\s+(?P<ord>{_ORDINAL})\s+session"
                      r"(?P<of>\s+of\s+the\s+(?P<organ>Commission|General\s+Assembly|Economic\s+"
                      r"and\s+Social\s+Council))?", re.IGNORECASE)
@@ -91,8 +92,12 @@ SESSION_ORGANS = {"commission": "cstd", "general assembly": "un-general-assembly
 
 
 def ordinal_number(word: str) -> int:
-    """"sixty-seventh" → 67, "fifteenth" → 15."""
-    w = word.lower()
+    """"sixty-seventh" → 67, "fifteenth" → 15, "one hundredth" → 100, "one hundred and
+    first" → 101."""
+    w = " ".join(word.lower().split())
+    hundred = re.fullmatch(r"(?:one\s+)?hundred(?:th|\s+and\s+(?P<rest>.+))", w)
+    if hundred:
+        return 100 + (ordinal_number(hundred["rest"]) if hundred["rest"] else 0)
     if w in ORDINALS:
         return ORDINALS[w]
     if w in _TENS:
