@@ -10,7 +10,8 @@ Where mandates are read (one part can hold several):
 * a paragraph of a summit text, in the clauses whose subject is "We" ("We invite the
   international community to strengthen …");
 * a lettered item of a plan or draft that asks someone to act: "<subject> should …" (kind
-  *should*, the subject its addressee) or an imperative ("Develop …", kind *action-item*, or
+  *should*, the subject its addressee), "<subject> is encouraged to …" (the passive of an
+  operative verb: its kind) or an imperative ("Develop …", kind *action-item*, or
   *encourages*/*invites* for "Encourage …"/"Invite …"), addressed to all stakeholders.
 
 In a clause "<verb> <addressee> to <action>", the addressee is the words between the verb and
@@ -74,6 +75,12 @@ REPORT_WHAT = re.compile(r"\b(?:(?:a|an|his|her|its)\s+(?:\w+\s+)?(?:report|exec
                          r"recommendations)|report)\b(?:\s+to\s+[^;]*?(?=\s+on\s))?(?P<on>\s+on\s[^;]*)?")
 #: Where the words naming an addressee end: ", within their respective mandates".
 ADVERBIAL = re.compile(r",\s+(?:within|in|through|with|on|at|for|during|upon)\b")
+#: An act in the passive: "Each country is encouraged to establish …", "Governments are
+#: invited to:" — the subject is the addressee.
+PASSIVE_ACT = re.compile(r"\b(?:is|are)\s+(?:(?:also|further|strongly)\s+)?(?P<verb>encouraged|"
+                         r"invited|urged|requested|called\s+upon)\s+to\b")
+PASSIVE_KIND = {"encouraged": "encourages", "invited": "invites", "urged": "urges",
+                "requested": "requests", "called upon": "calls-upon"}
 #: Chunks before a subject that are not the subject: "In developing …", "By 2005".
 LEADING_ADVERBIAL = re.compile(r"(?:in|by|at|for|within|through|to|on|upon|with|and|according|"
                                r"based|while|where|when|as)\b", re.IGNORECASE)
@@ -284,9 +291,10 @@ def clause_mandates(part: URIRef, text: str, ctx: DocumentContext, *,
 
 
 def _modal_mandate(part: URIRef, text: str, start: int, end: int, modal: re.Match[str],
-                   ctx: DocumentContext) -> Mandate:
-    """"<subject> should <action>" in the sentence ``text[start:end]``."""
-    m = Mandate(part, start, end, BY_SLUG["should"])
+                   ctx: DocumentContext, kind: ActKind | None = None) -> Mandate:
+    """"<subject> should <action>" (or "<subject> is encouraged to <action>", of ``kind``) in
+    the sentence ``text[start:end]``."""
+    m = Mandate(part, start, end, kind or BY_SLUG["should"])
     # the subject: the first comma-separated chunk before the modal that is not an adverbial
     # ("In developing … e-strategies, stakeholders should", "By 2005, relevant … should")
     head = text[start:modal.start()]
@@ -344,6 +352,10 @@ def item_mandates(part: URIRef, text: str, ctx: DocumentContext) -> list[Mandate
                            "(governments and all other stakeholders)")
             _report(m, text, ctx)
             out.append(m)
+        elif (act := PASSIVE_ACT.search(text, s0, end)) is not None and (
+                modal is None or act.start() <= modal.start()):
+            verb = " ".join(act.group("verb").split())
+            out.append(_modal_mandate(part, text, s0, end, act, ctx, BY_SLUG[PASSIVE_KIND[verb]]))
         elif modal is not None:
             out.append(_modal_mandate(part, text, s0, end, modal, ctx))
     return sorted(out, key=lambda m: m.start)

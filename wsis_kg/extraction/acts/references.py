@@ -67,8 +67,7 @@ def reference_citations(doc_graph: Graph, gazetteer: Graph, ontology: Graph) -> 
         for e in sorted(doc_graph.objects(part, WSIS.mentions)):
             if not isinstance(e, URIRef) or entity_kind(known, e, kinds) != "document":
                 continue
-            if not _cites(doc_graph, part, props, e):
-                out.add((part, WSIS.cites, e))
+            articles = 0
             for text in texts:
                 for m in ARTICLE.finditer(text):
                     rest = " ".join(m.group("rest").split())
@@ -79,6 +78,9 @@ def reference_citations(doc_graph: Graph, gazetteer: Graph, ontology: Graph) -> 
                         out.add((article, WSIS.number, Literal(m.group("n"))))
                         out.add((article, WSIS.inDocument, e))
                         out.add((article, DCTERMS.isPartOf, e))
+                        articles += 1
+            if not articles and not _cites(doc_graph, part, props, e):
+                out.add((part, WSIS.cites, e))
         for note in sorted(doc_graph.objects(part, WSIS.hasFootnote)):
             for p in sorted(props):
                 for cited in sorted(doc_graph.objects(note, p)):
