@@ -40,4 +40,5 @@ def test_project_catalogue() -> None:
     got = load_catalogue(settings)
     assert [q.name for q in got] == [e.name for e in read_catalogue(settings.queries_dir)]
     assert {q.name for q in got if q.aggregate} == {
-        "action-lines", "events-timeline", "proposals-vs-adopted"}
+        "action-lines", "events-timeline", "proposals-vs-adopted", "itu-mandates",
+        "mandates-past-deadline", "secretary-general-mandates"}

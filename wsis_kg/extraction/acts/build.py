@@ -23,7 +23,7 @@ from wsis_kg.extraction.acts.mandates import (
 )
 from wsis_kg.extraction.acts.references import reference_citations
 from wsis_kg.extraction.acts.timex import TimeExpr, find_times, ga_session_years
-from wsis_kg.namespaces import ID, WSIS
+from wsis_kg.namespaces import ID, WSIS, org_iri
 
 #: Documents whose provisions ask someone to act: resolutions and the summit texts. A
 #: publication (the ITU brochure) reports on them; its "Connect all villages" restates a target.
@@ -68,7 +68,7 @@ def time_triples(g: Graph, part: URIRef, t: TimeExpr, gazetteer: Graph) -> URIRe
     if t.kind == "session" and t.session_number is not None:
         g.add((iri, WSIS.sessionNumber, Literal(t.session_number)))
         if t.session_organ is not None:
-            g.add((iri, WSIS.sessionOf, ID[f"org/{t.session_organ}"]))
+            g.add((iri, WSIS.sessionOf, org_iri(t.session_organ)))
         if t.session_organ == "un-general-assembly":
             first, last = ga_session_years(t.session_number)
             g.add((iri, WSIS.beginValue, Literal(f"{first}", datatype=XSD.gYear)))
