@@ -206,3 +206,22 @@ def test_acts_files_are_what_the_code_produces(seeds, settings: Settings) -> Non
         assert isomorphic(committed, seeds[doc.slug][1]), f"run: wsis-kg extract ({path.name})"
         head = path.read_text(encoding="utf-8").splitlines()[0]
         assert head == f"# graph: <https://w3id.org/wsis-kg/graph/{doc.slug}>"
+
+
+def test_partly_resolved_addressees_say_which_words_name_no_one(seeds) -> None:
+    # GA 66/184 para 14: "Encourages the United Nations funds and programmes and the specialized
+    # agencies, within their respective mandates and strategic plans, to contribute …": the
+    # United Nations is named, the funds, programmes and agencies are not in the curated data
+    _, acts = seeds["A-RES-66-184"]
+    [m] = mandates(acts, f"{GA}/para/14")
+    assert objs(acts, m, WSIS.addressee) == {"org/united-nations"}
+    assert acts.value(m, WSIS.addresseeText) == Literal(
+        "the United Nations funds and programmes and the specialized agencies")
+    [note] = acts.objects(m, WSIS.extractionNote)
+    assert '"funds programmes specialized agencies" names no organisation' in str(note)
+    # GA 66/184 para 18: "invites Member States, as well as other stakeholders, to support …":
+    # every word accounted for, no note
+    [m] = mandates(acts, f"{GA}/para/18")
+    assert objs(acts, m, WSIS.addressee) == {"stakeholder-group/governments",
+                                             "stakeholder-group/all-stakeholders"}
+    assert acts.value(m, WSIS.extractionNote) is None

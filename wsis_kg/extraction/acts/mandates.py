@@ -57,6 +57,9 @@ GOVERNMENTS = ID["stakeholder-group/governments"]
 #: Head nouns a text uses alone for a body it has named in full before ("the Commission").
 ANAPHORA = re.compile(r"\bthe\s+(?P<head>Commission|Working\s+Group|Council|Partnership|Forum|"
                       r"Group)\b(?!\s+(?:on|of|for)\s+[A-Z])")
+#: Words of an addressee phrase that name nobody ("the … and other …, as well as …").
+FILLER = frozenset("the and or all other its their as well of in including those each every "
+                   "relevant respective also".split())
 #: An operative verb in mid-clause, for run-on drafts (see :func:`clause_mandates`).
 RUN_ON = re.compile(r"\b(?P<verb>(?P<requests>requests?)|(?P<invites>invites?)|(?P<urges>urges?))"
                     r"\s+(?=[A-Z])")
@@ -190,6 +193,26 @@ class DocumentContext:
         return list(dict.fromkeys(out))
 
 
+def _note_addressee(m: Mandate, ctx: DocumentContext) -> None:
+    """Say so when the words naming the addressee resolved to nothing, or only in part ("the
+    World Health Organization, … and other United Nations agencies and bodies": WHO, ITU and
+    the United Nations are resolved, "agencies and bodies" are not)."""
+    if not m.addressee_text:
+        return
+    if not m.addressees:
+        m.notes.append(f"addressee \"{m.addressee_text}\" not resolved to an organisation, post "
+                       "or stakeholder group")
+        return
+    words = m.addressee_text
+    spans = [(f.start, f.end) for f in ctx.resolver.matches(words)]
+    spans += [(a.start(), a.end()) for a in ANAPHORA.finditer(words)]
+    rest = "".join(" " if any(a <= i < b for a, b in spans) else c for i, c in enumerate(words))
+    left = [w for w in re.findall(r"[A-Za-z][\w-]*", rest) if w.lower() not in FILLER]
+    if left:
+        m.notes.append(f"addressee \"{m.addressee_text}\" only partly resolved: "
+                       f"\"{' '.join(left)}\" names no organisation, post or stakeholder group")
+
+
 def _report(m: Mandate, text: str, ctx: DocumentContext) -> None:
     """The report a mandate asks for, to whom and through whom (``text[m.start:m.end]``)."""
     if not REPORT.search(text, m.start, m.end):
@@ -246,9 +269,7 @@ def _clause_mandate(part: URIRef, text: str, start: int, verb_end: int, end: int
             m.addressees = ctx.resolve(text, verb_end + lead, end)
         else:
             m.asks = _short(rest)
-    if m.addressee_text and not m.addressees:
-        m.notes.append(f"addressee \"{m.addressee_text}\" not resolved to an organisation, post "
-                       "or stakeholder group")
+    _note_addressee(m, ctx)
     _report(m, text, ctx)
     return m
 
@@ -311,9 +332,6 @@ def _modal_mandate(part: URIRef, text: str, start: int, end: int, modal: re.Matc
             s0 = modal.end() + by.start("who")
             m.addressee_text = _short(by.group("who"))
             m.addressees = ctx.resolve(text, s0, s0 + len(by.group("who")))
-            if not m.addressees:
-                m.notes.append(f"addressee \"{m.addressee_text}\" not resolved to an "
-                               "organisation, post or stakeholder group")
         else:
             m.notes.append("passive provision: the text does not say who is to act")
     elif not subject or OBJECT.match(subject):
@@ -322,10 +340,8 @@ def _modal_mandate(part: URIRef, text: str, start: int, end: int, modal: re.Matc
     else:
         m.addressee_text = _short(subject)
         m.addressees = ctx.resolve(text, subject_at, subject_at + len(subject))
-        if not m.addressees:
-            m.notes.append(f"addressee \"{m.addressee_text}\" not resolved to an organisation, "
-                           "post or stakeholder group")
     m.asks = _short(rest)
+    _note_addressee(m, ctx)
     _report(m, text, ctx)
     return m
 
