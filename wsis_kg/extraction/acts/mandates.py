@@ -17,12 +17,19 @@ Where mandates are read (one part can hold several):
 In a clause "<verb> <addressee> to <action>", the addressee is the words between the verb and
 the "to" that opens the action ("to the 2015 review" does not: an action starts with a verb,
 not "the"); "<verb> that <addressee> <action>" names it after "that". Words that start with
-neither an article, "all", a capital nor a known group ("Encourages strengthened … cooperation
-…") are the object of the act, not an addressee, and the mandate has none.
+neither an article, "all", a capital nor a known name ("Encourages strengthened … cooperation
+…"), or that name an activity ("Encourages the development of …"), are the object of the act,
+not an addressee, and the mandate has none. In a passive provision the addressee is the agent
+("should be encouraged by all countries"), if the text names one.
 
 Addressees are resolved to the organisations, posts and stakeholder groups the curated data
-describes (:class:`Resolver`); words that resolve to nothing are kept as printed and the
-mandate carries an ``wsis:extractionNote`` saying so.
+describes (:class:`Resolver`); "the Commission", "the Working Group" are the last body of that
+name the document named before (:class:`DocumentContext`). The words are kept as printed
+(``wsis:addresseeText``); when they resolve to nothing, or only in part, the mandate carries an
+``wsis:extractionNote`` that says which words name no one.
+
+Run-on drafts ("… relevant Action Lines request ITU to continue …", Tunis draft para 22) have
+operative verbs in mid-clause; those count when a known name and "to <action>" follow them.
 """
 
 from __future__ import annotations
