@@ -225,3 +225,22 @@ def test_partly_resolved_addressees_say_which_words_name_no_one(seeds) -> None:
     assert objs(acts, m, WSIS.addressee) == {"stakeholder-group/governments",
                                              "stakeholder-group/all-stakeholders"}
     assert acts.value(m, WSIS.extractionNote) is None
+
+
+def test_items_carry_what_a_provision_ending_in_a_colon_asks(seeds) -> None:
+    # Plan of Action 13 c: "Governments are invited to: i) facilitate the establishment of
+    # national and regional Internet Exchange Centres; ii) manage or supervise …; iii) promote
+    # awareness of the Internet."
+    _, acts = seeds["geneva-plan-of-action"]
+    for n, asks in (("i", "facilitate the establishment of national and regional Internet "
+                          "Exchange Centres"), ("iii", "promote awareness of the Internet")):
+        [m] = mandates(acts, f"{POA}/para/13/c/{n}")
+        assert (kind(acts, m), objs(acts, m, WSIS.addressee)) == (
+            "invites", {"stakeholder-group/governments"})
+        assert str(acts.value(m, WSIS.asks)) == asks
+    # 13 b: "The group should, inter alia: … iv) prepare a report on the results of this
+    # activity to be presented for consideration … for the second phase of WSIS in Tunis in 2005"
+    [m] = mandates(acts, f"{POA}/para/13/b/iv")
+    assert str(acts.value(m, WSIS.reportText)).startswith("a report on the results of this")
+    # 9 d: "… in order to: i) broaden access …" gives purposes, not asks of their own
+    assert not mandates(acts, f"{POA}/para/9/d/i")

@@ -106,25 +106,32 @@ def _issuer(doc: URIRef, doc_graph: Graph, gazetteer: Graph) -> URIRef:
     return GOVERNMENTS
 
 
+def _children(doc_graph: Graph, doc: URIRef, part: URIRef) -> list[tuple[URIRef, str]]:
+    """The items of ``part`` in document order, with their text."""
+    return sorted(((i, str(doc_graph.value(i, WSIS.text) or ""))
+                   for i in doc_graph.subjects(DCTERMS.isPartOf, part)
+                   if (i, RDF.type, WSIS.Item) in doc_graph),
+                  key=lambda x: _order_key(x[0], doc))
+
+
 def _document_mandates(doc: URIRef, parts: list[URIRef], doc_graph: Graph,
                        ctx: DocumentContext, is_resolution: bool) -> list[Mandate]:
     out: list[Mandate] = []
     for part in parts:
         text = str(doc_graph.value(part, WSIS.text) or "")
         types = set(doc_graph.objects(part, RDF.type))
+        found: list[Mandate] = []
         if WSIS.OperativeParagraph in types:
             found = clause_mandates(part, text, ctx, first_person=False)
-            if found and text.rstrip().endswith(":"):
-                items = sorted(((i, str(doc_graph.value(i, WSIS.text) or ""))
-                                for i in doc_graph.subjects(DCTERMS.isPartOf, part)
-                                if (i, RDF.type, WSIS.Item) in doc_graph),
-                               key=lambda x: _order_key(x[0], doc))
-                found += delegated_items(found[-1], items)
-            out += found
         elif WSIS.Paragraph in types and not is_resolution:
-            out += clause_mandates(part, text, ctx, first_person=True)
+            found = clause_mandates(part, text, ctx, first_person=True)
         elif WSIS.Item in types and not is_resolution:
-            out += item_mandates(part, text, ctx)
+            found = item_mandates(part, text, ctx)
+        # "Requests the Secretary-General:", "Governments are invited to:", "The group should,
+        # inter alia:" — the act is done in the items that follow
+        if found and text.rstrip().endswith(":") and found[-1].asks in (None, "", "inter alia"):
+            found += delegated_items(found[-1], _children(doc_graph, doc, part), ctx)
+        out += found
         ctx.advance(text)
     return out
 

@@ -82,7 +82,7 @@ REPORT_TO = re.compile(r"\b(?:submit|report)\s+(?:\w+\s+){0,2}to\s+(?P<to>the\s+
 REPORT_VIA = re.compile(r"\bthrough\s+(?P<via>the\s+[A-Z][^;]*?)"
                         r"(?=,\s+(?:a|an|his)\s|\s+on\s+the\s|[;]|$)")
 REPORT_WHAT = re.compile(r"\b(?:(?:a|an|his|her|its)\s+(?:\w+\s+)?(?:report|executive\s+summary|"
-                         r"recommendations)|report)\b(?:\s+to\s+[^;]*?(?=\s+on\s))?(?P<on>\s+on\s[^;]*)?")
+                         r"recommendations)|report(?:\s+regularly)?)\b(?:\s+to\s+[^;]*?(?=\s+on\s))?(?P<on>\s+on\s[^;]*)?")
 #: Where the words naming an addressee end: ", within their respective mandates".
 ADVERBIAL = re.compile(r",\s+(?:within|in|through|with|on|at|for|during|upon)\b")
 #: An act in the passive: "Each country is encouraged to establish …", "Governments are
@@ -384,17 +384,20 @@ def item_mandates(part: URIRef, text: str, ctx: DocumentContext) -> list[Mandate
     return sorted(out, key=lambda m: m.start)
 
 
-def delegated_items(parent: Mandate, items: list[tuple[URIRef, str]]) -> list[Mandate]:
-    """"Requests the Secretary-General: (a) To submit …": each item is a mandate of the
-    paragraph's verb and addressee."""
+def delegated_items(parent: Mandate, items: list[tuple[URIRef, str]],
+                    ctx: DocumentContext) -> list[Mandate]:
+    """"Requests the Secretary-General: (a) To submit …", "Governments are invited to: i)
+    facilitate …": each item that opens with an action is a mandate of the parent's kind and
+    addressee."""
     out = []
     for iri, text in items:
-        m = re.match(r"\s*[Tt]o\s+", text)
+        m = re.match(r"\s*(?:[Tt]o\s+)?(?=[a-z])", text)
         if m is None:
             continue
-        out.append(Mandate(iri, m.end(), len(text.rstrip(" ;.")), parent.kind,
-                           parent.addressee_text, list(parent.addressees),
-                           _short(text[m.end():]), notes=list(parent.notes)))
+        d = Mandate(iri, m.end(), len(text.rstrip(" ;.")), parent.kind, parent.addressee_text,
+                    list(parent.addressees), _short(text[m.end():]), notes=list(parent.notes))
+        _report(d, text, ctx)
+        out.append(d)
     return out
 
 
