@@ -41,4 +41,4 @@ def test_project_catalogue() -> None:
     assert [q.name for q in got] == [e.name for e in read_catalogue(settings.queries_dir)]
     assert {q.name for q in got if q.aggregate} == {
         "action-lines", "events-timeline", "proposals-vs-adopted", "itu-mandates",
-        "mandates-past-deadline", "secretary-general-mandates"}
+        "mandates-past-deadline", "reports-requested", "secretary-general-mandates"}
