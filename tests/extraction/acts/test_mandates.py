@@ -163,12 +163,12 @@ def test_plan_of_action_provisions(seeds) -> None:
     [m] = mandates(acts, f"{POA}/para/9/a")
     assert (kind(acts, m), objs(acts, m, WSIS.addressee)) == (
         "should", {"stakeholder-group/governments"})
-    assert objs(acts, m, WSIS.concerns) == {"action-line/C2"}
+    assert objs(acts, m, WSIS.mandateConcerns) == {"action-line/C2"}
     # 8 b: "Initiate at the national level a structured dialogue …" (imperative, C1)
     [m] = mandates(acts, f"{POA}/para/8/b")
     assert (kind(acts, m), objs(acts, m, WSIS.addressee)) == (
         "action-item", {"stakeholder-group/all-stakeholders"})
-    assert objs(acts, m, WSIS.concerns) == {"action-line/C1"}
+    assert objs(acts, m, WSIS.mandateConcerns) == {"action-line/C1"}
     # 6 a-j are the indicative targets ("to connect villages …"), not provisions to act on
     assert not mandates(acts, f"{POA}/para/6/a")
 

@@ -423,6 +423,6 @@ def mandate_triples(g: Graph, m: Mandate, iri: URIRef, issuer: URIRef | None,
     for r in m.report_via:
         g.add((iri, WSIS.reportVia, r))
     for c in concerns:
-        g.add((iri, WSIS.concerns, c))
+        g.add((iri, WSIS.mandateConcerns, c))
     for n in m.notes:
         g.add((iri, WSIS.extractionNote, Literal(n, lang="en")))

@@ -1,0 +1,211 @@
+"""The topic matcher (wsis_kg.extraction.topics) against the hand-labelled set, and its rules.
+
+``tests/fixtures/topics/labelled.json`` was written by reading the texts, and committed, before
+the matcher existed. The measurement prints precision and recall per action line and target
+(run with ``-s`` to see the table) and asserts the overall figures.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from wsis_kg.extraction.extract import SOURCES, curated_graph, extract_doc, ontology_graph
+from wsis_kg.extraction.importer.resolution import import_resolution
+from wsis_kg.extraction.mentions import link_mentions
+from wsis_kg.extraction.topics import topics_for
+from wsis_kg.namespaces import ID, WSIS
+from wsis_kg.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+LABELLED = ROOT / "tests" / "fixtures" / "topics" / "labelled.json"
+SYNTHETIC = ROOT / "tests" / "fixtures" / "importer" / "synthetic-resolution.txt"
+POA = "doc/geneva-plan-of-action/"
+
+
+@cache
+def _thesaurus(root: Path) -> Graph:
+    return curated_graph(Settings(project_root=root, build_on_start=False))
+
+
+@cache
+def _documents(root: Path) -> tuple[Graph, Graph]:
+    """(all document graphs with their mentions, all their topic graphs)."""
+    settings = Settings(project_root=root, build_on_start=False)
+    gazetteer, ontology = _thesaurus(root), ontology_graph(settings)
+    docs, topics = Graph(), Graph()
+    for doc in SOURCES:
+        g = extract_doc(doc, settings, gazetteer, ontology)
+        docs += g
+        topics += topics_for(g, gazetteer)
+    return docs, topics
+
+
+@pytest.fixture(scope="module")
+def topics() -> Graph:
+    return _documents(ROOT)[1]
+
+
+def concerns(topics: Graph, part: str) -> set[str]:
+    return {str(o).removeprefix(str(ID)) for o in topics.objects(ID[part], WSIS.concerns)}
+
+
+def lines_and_targets(found: set[str]) -> set[str]:
+    return {t for t in found if t.startswith(("action-line/", "target/"))}
+
+
+# ---------------------------------------------------------------- the measurement
+
+def test_labelled_set_is_large_and_covers_all_five_documents() -> None:
+    labels = json.loads(LABELLED.read_text(encoding="utf-8"))["labels"]
+    assert len(labels) >= 150
+    per_doc = Counter(k.removeprefix(str(ID)).split("/")[1] for k in labels)
+    assert set(per_doc) == {d.slug for d in SOURCES}, per_doc
+    assert min(per_doc.values()) >= 25, per_doc
+
+
+def test_precision_and_recall_on_the_labelled_set(topics: Graph) -> None:
+    labels = json.loads(LABELLED.read_text(encoding="utf-8"))["labels"]
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    for part, expected in labels.items():
+        got = lines_and_targets(concerns(topics, part.removeprefix(str(ID))))
+        want = set(expected)
+        for t in got & want:
+            tp[t] += 1
+        for t in got - want:
+            fp[t] += 1
+        for t in want - got:
+            fn[t] += 1
+    print(f"\n{'topic':34} {'tp':>3} {'fp':>3} {'fn':>3}  precision  recall")
+    for t in sorted(set(tp) | set(fp) | set(fn)):
+        p = tp[t] / (tp[t] + fp[t]) if tp[t] + fp[t] else float("nan")
+        r = tp[t] / (tp[t] + fn[t]) if tp[t] + fn[t] else float("nan")
+        print(f"{t:34} {tp[t]:3} {fp[t]:3} {fn[t]:3}  {p:9.2f}  {r:6.2f}")
+    TP, FP, FN = sum(tp.values()), sum(fp.values()), sum(fn.values())
+    precision, recall = TP / (TP + FP), TP / (TP + FN)
+    print(f"{'overall':34} {TP:3} {FP:3} {FN:3}  {precision:9.3f}  {recall:6.3f}")
+    assert precision >= 0.9, f"precision {precision:.3f}"
+    assert recall >= 0.85, f"recall {recall:.3f}"
+
+
+# ---------------------------------------------------------------- the rules
+
+def test_topics_found_without_their_names(topics: Graph) -> None:
+    """Distance learning is C7 e-learning, cybercrime is C5: neither text names the line."""
+    docs = _documents(ROOT)[0]
+    for part, line in ((POA + "para/11/l", "action-line/C7-e-learning"),
+                       ("resolution/A-RES-66-184/preamble/20", "action-line/C5"),
+                       ("resolution/E-RES-2009-7/para/40", "action-line/C7-e-health")):
+        assert line in concerns(topics, part), part
+        assert (ID[part], WSIS.mentions, ID[line]) not in docs, f"{part} names {line}"
+
+
+def test_provenance_node_says_basis_and_words(topics: Graph) -> None:
+    node = URIRef(f"{ID}{POA}para/11/l/topic/action-line-C7-e-learning")
+    assert (ID[POA + "para/11/l"], WSIS.topicAssignment, node) in topics
+    assert (node, WSIS.topic, ID["action-line/C7-e-learning"]) in topics
+    assert (node, WSIS.basis, WSIS.TermBasis) in topics
+    assert (node, WSIS.matchedTerm, Literal("distance learning", lang="en")) in topics
+    # the C4 link of the same item comes from its place in the Plan of Action
+    c4 = URIRef(f"{ID}{POA}para/11/l/topic/action-line-C4")
+    assert (c4, WSIS.basis, WSIS.StructureBasis) in topics
+    assert (c4, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), ID[POA + "para/11"]) in topics
+
+
+def test_concerns_stays_apart_from_mentions(topics: Graph) -> None:
+    assert not list(topics.triples((None, WSIS.mentions, None)))
+
+
+def test_most_specific_line_only(topics: Graph) -> None:
+    """An e-health item concerns e-health, not also C7 (which lists paras 15-22 as its own)."""
+    found = concerns(topics, POA + "para/18/c")
+    assert "action-line/C7-e-health" in found and "action-line/C7" not in found
+    # ECOSOC 2009/7 para 39 names "action line C7 ... on e-health": still only the sub-line
+    found = concerns(topics, "resolution/E-RES-2009-7/para/39")
+    assert "action-line/C7-e-health" in found and "action-line/C7" not in found
+    # brochure block 20 names C7 (ITU co-facilitates it) and no sub-line: C7 as a whole stays
+    block = "doc/itu-brochure-implementing-action-plan/block/20"
+    assert "action-line/C7" in concerns(topics, block)
+
+
+def test_longer_term_wins(topics: Graph) -> None:
+    """'connect health centres and hospitals' is target e, not e-health."""
+    assert lines_and_targets(concerns(topics, POA + "para/6/e")) == {"target/e"}
+
+
+def test_framing_phrase_is_not_the_subject(topics: Graph) -> None:
+    """'In the context of national e-strategies, provide ICT connectivity ...' is C2, not C1."""
+    found = concerns(topics, POA + "para/9/c")
+    assert "action-line/C2" in found and "action-line/C1" not in found
+
+
+def test_named_things_are_concepts_of_their_schemes(topics: Graph) -> None:
+    th = _thesaurus(ROOT)
+    assert {"topic/hiv-aids", "topic/malaria", "topic/tuberculosis"} <= concerns(
+        topics, POA + "para/18/b")
+    assert "initiative/digital-solidarity-fund" in concerns(topics, POA + "section/D2/f")
+    assert "topic/persons-with-disabilities" in concerns(topics, "resolution/E-RES-2009-7/para/31")
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    for scheme in ("diseases-and-health", "technologies", "groups", "financing-mechanisms"):
+        assert (ID[f"scheme/{scheme}"], URIRef(skos + "definition"), None) in th
+        assert list(th.subjects(URIRef(skos + "inScheme"), ID[f"scheme/{scheme}"]))
+
+
+def test_every_thesaurus_concept_cites_a_paragraph_using_one_of_its_words() -> None:
+    """Never invent: each topic concept's dcterms:source is a part whose text contains one of
+    its words (or, for a scheme word, the line's own paragraph)."""
+    docs = _documents(ROOT)[0]
+    th = _thesaurus(ROOT)
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    dcterms = URIRef("http://purl.org/dc/terms/source")
+    problems = []
+    for c in th.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                         WSIS.TopicConcept):
+        words = [str(o).lower() for p in ("prefLabel", "altLabel", "hiddenLabel")
+                 for o in th.objects(c, URIRef(skos + p))]
+        texts = " ".join(str(t).lower().replace("\u2019", "'")
+                         for s in th.objects(c, dcterms) for t in docs.objects(s, WSIS.text))
+        texts = " ".join(texts.split())
+        if not any(w in texts for w in words):
+            problems.append(f"{c}: none of {words} in its source")
+    assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------- imported resolutions
+
+def test_topics_of_an_imported_resolution(settings: Settings) -> None:
+    """The importer's graph goes through the same function: the synthetic resolution's
+    'benefits of broadband remain unevenly distributed' concerns C2 and the technology."""
+    result = import_resolution(SYNTHETIC.read_text(encoding="utf-8"), symbol="A/RES/99/1",
+                               date="2024-12-19")
+    gazetteer = _thesaurus(ROOT)
+    link_mentions(result.graph, gazetteer, ontology_graph(settings))
+    topics = topics_for(result.graph, gazetteer)
+    parts = {s for s, o in topics.subject_objects(WSIS.concerns) if o == ID["action-line/C2"]}
+    assert parts, topics.serialize(format="turtle")
+    assert all(str(p).startswith(str(result.iri)) for p in parts)
+    (part,) = parts
+    assert (part, WSIS.concerns, ID["topic/broadband"]) in topics
+    node = URIRef(f"{part}/topic/action-line-C2")
+    assert (node, WSIS.matchedTerm, Literal("broadband", lang="en")) in topics
+    # the follow-up paragraph about a report concerns nothing
+    assert not set(topics.objects(URIRef(f"{result.iri}/para/2"), WSIS.concerns))
+
+
+def test_topics_files_share_the_graph_header_of_their_document(settings: Settings) -> None:
+    """data/extracted/<doc>-topics.ttl goes to the document's named graph; the document's own
+    file is not changed by the matcher."""
+    for doc in SOURCES:
+        main = settings.data_dir / "extracted" / f"{doc.slug}.ttl"
+        topics_file = settings.data_dir / "extracted" / f"{doc.slug}-topics.ttl"
+        head = topics_file.read_text(encoding="utf-8").splitlines()[0]
+        assert head == main.read_text(encoding="utf-8").splitlines()[0] == f"# graph: <{doc.graph}>"
+        assert "wsis:concerns" not in main.read_text(encoding="utf-8")
+        assert "wsis:mentions" not in topics_file.read_text(encoding="utf-8")

@@ -1,0 +1,175 @@
+"""Topics: which action lines, indicative targets and thesaurus concepts a part *concerns*.
+
+``wsis:mentions`` (``wsis_kg.extraction.mentions``) records what a text *names*; this module
+records what it is *about*, even when it names nothing: "distance learning" concerns C7
+e-learning, "cybercrime" concerns C5. The words come from the topic thesaurus
+(``data/curated/thesaurus.ttl``, documented in docs/ontology.md "Topics"): every
+``wsis:TopicConcept`` with its ``skos:prefLabel``/``altLabel``/``hiddenLabel`` and the action lines
+or targets it is ``wsis:topicFor``. A part concerns
+
+* a line or target it names (its ``wsis:mentions`` in the document graph, when linked);
+* the ``wsis:topicFor`` of each thesaurus concept whose words occur in its text, and the concept
+  itself when it is a named thing (a disease, technology, group or financing mechanism) rather
+  than a word of the action-line scheme;
+* the line of the Plan of Action paragraph it belongs to (an item of paragraph 12 concerns C5):
+  the line's ``wsis:planOfActionParagraph``.
+
+Then only the most specific line is kept: a C7 sub-line, not also C7 (``skos:broader``).
+
+Each link is stated twice: the plain ``part wsis:concerns topic`` triple that queries use, and a
+``wsis:TopicAssignment`` node (``part/topic/<topic>``) that says it was inferred, on which basis,
+from which words (``wsis:matchedTerm``) and which concepts or paragraphs
+(``prov:wasDerivedFrom``). The result depends only on the two graphs, so ``wsis-kg extract`` output
+is stable; the function takes any document graph, so an imported resolution gets its topics the
+same way (link its mentions first to count names).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS
+
+from wsis_kg.extraction.mentions import TEXT_PROPERTIES, _compile, fold
+from wsis_kg.namespaces import ID, WSIS
+
+#: The scheme whose concepts are only words for an action line or target: a part concerns
+#: their ``wsis:topicFor``, not the concept itself.
+ACTION_LINE_TOPICS = ID["scheme/action-line-topics"]
+TERM_PROPERTIES = (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
+TOPIC_KINDS = (WSIS.ActionLine, WSIS.Target)
+_FRAME = re.compile(r"\bin the context of(?: \w+)?\s+$")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word or phrase of one thesaurus concept, compiled to a whole-word pattern."""
+
+    concept: URIRef
+    text: str
+    pattern: re.Pattern[str]
+    probe: str
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    term: Term
+
+
+@dataclass
+class _Evidence:
+    basis: set[URIRef]
+    terms: set[str]
+    derived: set[URIRef]
+
+
+def thesaurus_terms(thesaurus: Graph) -> list[Term]:
+    """Every term of every ``wsis:TopicConcept``, case-insensitive unless it is an acronym-like
+    single word ("ODA", "LDCs"), in a deterministic order."""
+    terms: list[Term] = []
+    for c in sorted(s for s in thesaurus.subjects(RDF.type, WSIS.TopicConcept)
+                    if isinstance(s, URIRef)):
+        seen: set[str] = set()
+        for p in TERM_PROPERTIES:
+            for lit in sorted(str(o) for o in thesaurus.objects(c, p) if isinstance(o, Literal)):
+                text = " ".join(lit.split())
+                if not text or text in seen:
+                    continue
+                seen.add(text)
+                cs = " " not in text and sum(ch.isupper() for ch in text) >= 2
+                terms.append(Term(c, text, _compile(text, cs), fold(text).lower()))
+    return terms
+
+
+def _hits(text: str, terms: Iterable[Term]) -> list[_Hit]:
+    """Term occurrences in ``text``; of two overlapping ones the longer (then earlier) wins, so
+    "health centres and hospitals" (target e) is not also "health" (e-health). A term right after
+    "in the context of" frames the sentence and is not its subject ("In the context of national
+    e-strategies, provide ICT connectivity ..." is about connectivity)."""
+    folded = fold(text)
+    lowered = folded.lower()
+    found = [_Hit(m.start(), m.end(), t) for t in terms if t.probe in lowered
+             for m in t.pattern.finditer(folded)
+             if not _FRAME.search(lowered, 0, m.start())]
+
+    def beaten(h: _Hit) -> bool:
+        return any(o.start < h.end and h.start < o.end
+                   and (o.end - o.start, -o.start) > (h.end - h.start, -h.start) for o in found)
+
+    return [h for h in found if not beaten(h)]
+
+
+def _ancestors(graph: Graph, part: URIRef) -> list[URIRef]:
+    out: list[URIRef] = []
+    node: URIRef | None = part
+    while node is not None and len(out) < 10:
+        up = graph.value(node, DCTERMS.isPartOf)
+        node = up if isinstance(up, URIRef) else None
+        if node is not None:
+            out.append(node)
+    return out
+
+
+def _slug(topic: URIRef) -> str:
+    s = str(topic)
+    return (s[len(str(ID)):] if s.startswith(str(ID)) else s.rsplit("/", 1)[-1]).replace("/", "-")
+
+
+def topics_for(graph: Graph, thesaurus: Graph) -> Graph:
+    """The topic graph of one document graph: ``wsis:concerns`` and its ``wsis:TopicAssignment``
+    nodes for every part with a ``wsis:text`` or ``wsis:heading``. ``thesaurus`` is the curated
+    data (action lines, targets and ``data/curated/thesaurus.ttl``)."""
+    terms = thesaurus_terms(thesaurus)
+    topics = {s for k in TOPIC_KINDS for s in thesaurus.subjects(RDF.type, k)}
+    line_of_paragraph: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for line, para in thesaurus.subject_objects(WSIS.planOfActionParagraph):
+        if isinstance(line, URIRef) and isinstance(para, URIRef):
+            line_of_paragraph[para].add(line)
+    out = Graph()
+    parts = sorted({s for p in TEXT_PROPERTIES for s in graph.subjects(p, None)
+                    if isinstance(s, URIRef)})
+    for part in parts:
+        found: dict[URIRef, _Evidence] = defaultdict(lambda: _Evidence(set(), set(), set()))
+        for e in graph.objects(part, WSIS.mentions):
+            if isinstance(e, URIRef) and e in topics:
+                found[e].basis.add(WSIS.NameBasis)
+        for p in TEXT_PROPERTIES:
+            for text in graph.objects(part, p):
+                for h in _hits(str(text), terms):
+                    c = h.term.concept
+                    matched = " ".join(fold(str(text))[h.start:h.end].split())
+                    targets = [t for t in thesaurus.objects(c, WSIS.topicFor)
+                               if isinstance(t, URIRef)]
+                    if (c, SKOS.inScheme, ACTION_LINE_TOPICS) not in thesaurus or not targets:
+                        targets.append(c)
+                    for t in targets:
+                        ev = found[t]
+                        ev.basis.add(WSIS.TermBasis)
+                        ev.terms.add(matched)
+                        ev.derived.add(c)
+        for anc in _ancestors(graph, part) + [part]:
+            for line in line_of_paragraph.get(anc, ()):
+                ev = found[line]
+                ev.basis.add(WSIS.StructureBasis)
+                ev.derived.add(anc)
+        broader = {b for t in found for b in thesaurus.objects(t, SKOS.broader)}
+        for topic in sorted(set(found) - broader):
+            ev = found[topic]
+            node = URIRef(f"{part}/topic/{_slug(topic)}")
+            out.add((part, WSIS.concerns, topic))
+            out.add((part, WSIS.topicAssignment, node))
+            out.add((node, RDF.type, WSIS.TopicAssignment))
+            out.add((node, WSIS.topic, topic))
+            for b in sorted(ev.basis):
+                out.add((node, WSIS.basis, b))
+            for t in sorted(ev.terms):
+                out.add((node, WSIS.matchedTerm, Literal(t, lang="en")))
+            for d in sorted(ev.derived):
+                out.add((node, PROV.wasDerivedFrom, d))
+    return out
