@@ -83,13 +83,13 @@ def test_what_the_tunis_phase_produced(built_store) -> None:
     got = rows(built_store, """
         SELECT ?kind ?text WHERE {
           ?o wsis:outcomeOf <https://w3id.org/wsis-kg/id/event/wsis-tunis-2005> ; a ?kind .
-          FILTER (?kind IN (wsis:Decision, wsis:AdoptedText))
+          FILTER (?kind IN (wsis:DecisionOutcome, wsis:AdoptedText))
           OPTIONAL { ?o wsis:outcomeText ?text }
         } ORDER BY ?kind ?text""")
     i, w = "https://w3id.org/wsis-kg/id/", "https://w3id.org/wsis-kg/def/"
     assert got == [(w + "AdoptedText", i + "doc/tunis-agenda"),
                    (w + "AdoptedText", i + "doc/tunis-commitment"),
-                   (w + "Decision", None)]
+                   (w + "DecisionOutcome", None)]
 
 
 def test_outcome_events_are_curated_events(built_store) -> None:

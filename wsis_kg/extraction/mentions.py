@@ -93,7 +93,7 @@ def _case_sensitive(name: str, kind: str, is_acronym: bool) -> bool:
     return " " not in name.strip() and sum(c.isupper() for c in name) >= 2
 
 
-def _compile(name: str, case_sensitive: bool) -> re.Pattern[str]:
+def name_pattern(name: str, case_sensitive: bool) -> re.Pattern[str]:
     words = [re.escape(w) for w in fold(name).split()]
     body = r"\s+".join(words)
     return re.compile(rf"(?<!\w){body}(?!\w)", 0 if case_sensitive else re.IGNORECASE)
@@ -139,7 +139,7 @@ def gazetteer_names(gazetteer: Graph, ontology: Graph) -> list[Name]:
             if (s, label, cs) in seen:
                 continue
             seen.add((s, label, cs))
-            names.append(Name(s, kind, label, _compile(label, cs), fold(label).lower()))
+            names.append(Name(s, kind, label, name_pattern(label, cs), fold(label).lower()))
     names.sort(key=lambda n: (str(n.entity), n.text))
     return names
 

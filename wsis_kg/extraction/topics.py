@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from wsis_kg.extraction.mentions import TEXT_PROPERTIES, _compile, fold
+from wsis_kg.extraction.mentions import TEXT_PROPERTIES, fold, name_pattern
 from wsis_kg.namespaces import ID, WSIS
 
 #: The scheme whose concepts are only words for an action line or target: a part concerns
@@ -83,7 +83,7 @@ def thesaurus_terms(thesaurus: Graph) -> list[Term]:
                     continue
                 seen.add(text)
                 cs = " " not in text and sum(ch.isupper() for ch in text) >= 2
-                terms.append(Term(c, text, _compile(text, cs), fold(text).lower()))
+                terms.append(Term(c, text, name_pattern(text, cs), fold(text).lower()))
     return terms
 
 

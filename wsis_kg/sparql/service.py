@@ -38,6 +38,7 @@ from typing import Any, Literal, TypeVar
 import pyoxigraph as ox
 
 from wsis_kg.errors import ResultTooLarge, StoreError, WsisError
+from wsis_kg.extraction.importer.editor import ImportedText, import_texts
 from wsis_kg.rdf.parse import ParsedInput, parse_bytes
 from wsis_kg.settings import Settings
 from wsis_kg.sparql.cache import ResultCache, cacheable
@@ -190,6 +191,14 @@ class QueryService:
                                        self.settings.max_nesting,
                                        what=f"Parsing {source}")
         return ParsedInput(quads, source, fmt, prefixes)
+
+    def import_texts(self, texts: Sequence[tuple[str, str]], **header: str | None
+                     ) -> list[ImportedText]:
+        """Resolution texts (name, text) imported in a job: the importer's cost is the
+        caller's, so it gets the time, memory and concurrency limits of every costly path.
+        ``header``: the symbol, date, title or body an editor gave (one text only)."""
+        return self.run_job(functools.partial(import_texts, **header), list(texts),
+                            self.settings, what="The import")
 
     # -- writes -----------------------------------------------------------------------------
     def write(self, fn: Callable[[GraphStore], T]) -> T:

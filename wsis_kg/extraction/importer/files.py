@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from wsis_kg.errors import ResolutionImportError
 from wsis_kg.extraction.importer.resolution import decode
@@ -31,6 +32,7 @@ class Input:
     path: Path | None  # the file on disk (None for stdin and zip members)
     text: str | None = None
     error: str | None = None
+    too_large: bool = False  # refused for its size (the web answers 413)
 
 
 def _too_big(name: str, size: int, limit: int) -> str:
@@ -38,14 +40,17 @@ def _too_big(name: str, size: int, limit: int) -> str:
             "(WSIS_KG_IMPORT_MAX_BYTES); is this one resolution?")
 
 
-def _decode(name: str, data: bytes, limit: int, path: Path | None) -> Input:
+def read_bytes(name: str, data: bytes, limit: int, path: Path | None = None) -> Input:
+    """Bytes read with the bound (at most ``2 * limit + 1`` of them), decoded."""
+    if len(data) > 2 * limit:
+        return Input(name, None, error=_too_big(name, len(data), limit), too_large=True)
     try:
         text = decode(data, name)
     except ResolutionImportError as e:
         return Input(name, path, error=str(e))
     size = len(text.encode("utf-8"))
     if size > limit:
-        return Input(name, path, error=_too_big(name, size, limit))
+        return Input(name, path, error=_too_big(name, size, limit), too_large=True)
     return Input(name, path, text)
 
 
@@ -60,40 +65,38 @@ def read_file(path: Path, limit: int) -> Input:
                 data = f.read(2 * limit + 1)
     except OSError as e:
         return Input(name, None, error=f"{name}: cannot read the file ({e.strerror})")
-    if len(data) > 2 * limit:
-        return Input(name, None, error=_too_big(name, len(data), limit))
-    return _decode(name, data, limit, None if str(path) == "-" else path)
+    return read_bytes(name, data, limit, None if str(path) == "-" else path)
 
 
-def read_zip(path: Path, limit: int) -> Iterator[Input]:
-    """The ``*.txt`` members of a .zip, within the bounds."""
+def read_zip(path: Path | BinaryIO, limit: int, name: str | None = None) -> Iterator[Input]:
+    """The ``*.txt`` members of a .zip (a file, or an upload's bytes named ``name``),
+    within the bounds."""
+    label = name or str(path)
+    disk = path if isinstance(path, Path) else None
     try:
         zf = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as e:
-        yield Input(str(path), path, error=f"{path}: not a readable .zip ({e})")
+        yield Input(label, disk, error=f"{label}: not a readable .zip ({e})")
         return
     with zf:
         infos = zf.infolist()
         total = sum(i.file_size for i in infos)
         if len(infos) > ZIP_MAX_FILES:
-            yield Input(str(path), path, error=f"{path}: {len(infos)} entries; at most "
-                                               f"{ZIP_MAX_FILES} are read from a .zip")
+            yield Input(label, disk, error=f"{label}: {len(infos)} entries; at most "
+                                           f"{ZIP_MAX_FILES} are read from a .zip")
             return
         if total > ZIP_TOTAL_FACTOR * limit:
-            yield Input(str(path), path, error=f"{path}: {total / 1e6:.1f} MB uncompressed; at "
-                                               f"most {ZIP_TOTAL_FACTOR * limit / 1e6:.1f} MB "
-                                               "are read from a .zip")
+            yield Input(label, disk, error=f"{label}: {total / 1e6:.1f} MB uncompressed; at "
+                                           f"most {ZIP_TOTAL_FACTOR * limit / 1e6:.1f} MB "
+                                           "are read from a .zip", too_large=True)
             return
         for info in sorted(infos, key=lambda i: i.filename):
             if info.is_dir() or not info.filename.lower().endswith(".txt"):
                 continue
-            name = f"{path}:{info.filename}"
+            member = f"{label}:{info.filename}"
             with zf.open(info) as f:
                 data = f.read(2 * limit + 1)
-            if len(data) > 2 * limit:
-                yield Input(name, None, error=_too_big(name, len(data), limit))
-                continue
-            yield _decode(name, data, limit, None)
+            yield read_bytes(member, data, limit)
 
 
 def expand(paths: list[Path], limit: int) -> Iterator[Input]:
