@@ -51,10 +51,10 @@ from wsis_kg.extraction.acts.scheme import (
 from wsis_kg.extraction.mentions import (
     NAME_PROPERTIES,
     Name,
-    _compile,
     find_matches,
     fold,
     gazetteer_names,
+    name_pattern,
 )
 from wsis_kg.namespaces import ID, WSIS
 
@@ -122,7 +122,7 @@ class Resolver:
                 for o in gazetteer.objects(s, p):
                     label = " ".join(str(o).split())
                     self.groups.append(Name(s, "stakeholder-group", label,
-                                            _compile(label, False), fold(label).lower()))
+                                            name_pattern(label, False), fold(label).lower()))
         self.labels = {s: str(o) for s, o in gazetteer.subject_objects(SKOS.prefLabel)
                        if isinstance(s, URIRef)}
 
