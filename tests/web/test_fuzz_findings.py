@@ -1,0 +1,114 @@
+"""Reproducers of what the fuzz tests found (test_fuzz.py), one small test each.
+
+The fixes belong to modules other engineers own, so each reproducer is marked
+``xfail(strict=True)``: when the fix lands the test XPASSes, the run fails, and that says to
+remove the mark here and the finding's entry in ``fuzz_inputs.KNOWN_FINDINGS``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from fuzz_inputs import (
+    AUTH,
+    MAX_BODY,
+    QUERY_TIMEOUT,
+    TOKEN,
+    Answer,
+    known_finding,
+    problem_with_answer,
+)
+
+from wsis_kg.graph.build import build
+from wsis_kg.settings import Settings
+from wsis_kg.store.embedded import OxigraphStore
+from wsis_kg.web import close_app, create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Nesting depth of group graph patterns that overflows Oxigraph's recursive SPARQL parser
+#: (2000 still parses; 2500 does not), in a query process or in the serving process.
+DEPTH = 3000
+
+
+def nested_groups(depth: int = DEPTH) -> str:
+    return "{ " * depth + "}" * depth
+
+
+@pytest.fixture(scope="module")
+def findings_client():
+    s = Settings(project_root=ROOT, build_on_start=False, tokens={TOKEN: "fuzzer"},
+                 max_body_bytes=MAX_BODY, query_timeout=QUERY_TIMEOUT)
+    store = OxigraphStore()
+    build(s, store, check_shapes=False)
+    app = create_app(s, store=store)
+    yield app.test_client()
+    close_app(app)
+
+
+@pytest.mark.xfail(strict=True, reason="GET /sparql with 2500+ nested group patterns: the "
+                   "query worker dies (Oxigraph's parser overflows its stack) and the answer is "
+                   "502 store-error 'The query worker stopped unexpectedly (out of memory?)'; "
+                   "a client's error should be a 400 (sparql/pool.py, sparql/service.py)")
+def test_deeply_nested_query_is_a_client_error(findings_client) -> None:
+    resp = findings_client.get("/sparql?query=" + quote("ASK " + nested_groups()))
+    assert resp.status_code < 500, resp.get_data(as_text=True)[:300]
+
+
+@pytest.mark.xfail(strict=True, reason="POST /sparql (application/sparql-query) with 2500+ "
+                   "nested group patterns: 502 store-error, as for GET (sparql/pool.py)")
+def test_deeply_nested_query_by_post_is_a_client_error(findings_client) -> None:
+    resp = findings_client.post("/sparql", data=("ASK " + nested_groups()).encode(),
+                                headers={"Content-Type": "application/sparql-query"})
+    assert resp.status_code < 500, resp.get_data(as_text=True)[:300]
+
+
+#: Run in a child process: the crash takes the whole interpreter with it (SIGSEGV).
+UPDATE_CHILD = textwrap.dedent(f"""
+    import sys
+    sys.path.insert(0, {str(Path(__file__).parent)!r})
+    from test_fuzz_findings import crash_update
+    print(crash_update())
+""")
+
+
+def crash_update() -> int:
+    """The status of the nested update, sent to an app in this process."""
+    s = Settings(project_root=ROOT, build_on_start=False, tokens={TOKEN: "fuzzer"})
+    store = OxigraphStore()
+    app = create_app(s, store=store)
+    try:
+        update = "INSERT { <http://e/s> <http://e/p> 1 } WHERE " + nested_groups()
+        resp = app.test_client().post("/sparql/update", data=update.encode(), headers={
+            "Content-Type": "application/sparql-update", AUTH[0]: AUTH[1]})
+        return resp.status_code
+    finally:
+        close_app(app)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="POST /sparql/update (valid token) 'INSERT {…} WHERE' "
+                   "with 2500+ nested group patterns: Oxigraph's update parser overflows the "
+                   "stack of the SERVING process: SIGSEGV, the whole server is gone (no answer);"
+                   " 2000 levels still work (sparql/service.py: parse updates in a killable "
+                   "process or refuse such nesting with a 400)")
+def test_deeply_nested_update_does_not_kill_the_server() -> None:
+    child = subprocess.run([sys.executable, "-c", UPDATE_CHILD], capture_output=True, text=True,
+                           timeout=120, cwd=ROOT)
+    assert child.returncode == 0, f"the server process died: exit {child.returncode}"
+    status = int(child.stdout.split()[-1])
+    assert status < 500, status
+
+
+def test_the_reproducers_are_what_the_fuzz_rule_refuses() -> None:
+    """The rule of test_fuzz refuses a 502 store-error: these are findings, not noise."""
+    answer = Answer(502, "application/problem+json", b'{"type": "https://w3id.org/wsis-kg/'
+                    b'problems/store-error", "status": 502, "detail": "The query worker '
+                    b'stopped unexpectedly (out of memory?)."}')
+    assert problem_with_answer(answer) is not None
+    assert known_finding(answer) is not None
