@@ -214,11 +214,20 @@ def test_a_real_server_answers_every_input_and_survives(served, artifacts_dir: P
     known: list[str] = []
     sent = 0
 
+    artifact = artifacts_dir / "fuzz-live.json"
+
+    def save() -> None:
+        """The tally so far (a long run can be stopped and still tell what it found)."""
+        report = {"inputs": sent, "findings": findings, "known_findings": known}
+        artifact.write_text(json.dumps(report, indent=1))
+
     @hypothesis.settings(max_examples=budget(300, 1.0), **FUZZ)
     @hypothesis.given(item=st.one_of(from_document, any_request))
     def run(item) -> None:
         nonlocal sent
         sent += 1
+        if sent % 250 == 0:
+            save()
         try:
             if isinstance(item, Raw):
                 req, answer = item, send_http(host, port, item)
@@ -238,8 +247,7 @@ def test_a_real_server_answers_every_input_and_survives(served, artifacts_dir: P
     try:
         run()
     finally:
-        report = {"inputs": sent, "findings": findings, "known_findings": known}
-        (artifacts_dir / "fuzz-live.json").write_text(json.dumps(report, indent=1))
+        save()
     print(f"fuzz: {sent} inputs sent to wsis-kg serve, {len(findings)} findings, "
           f"{len(known)} known")
     assert proc.poll() is None, "the server died:\n" + log_path.read_text()[-3000:]
