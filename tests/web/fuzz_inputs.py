@@ -88,7 +88,10 @@ def send_http(host: str, port: int, req: Raw, timeout: float = 30) -> Answer:
             conn.putheader(k, v)
         if req.body or req.method in ("POST", "PUT"):
             conn.putheader("Content-Length", str(len(req.body)))
-        conn.endheaders(req.body or None)
+        try:
+            conn.endheaders(req.body or None)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered (413) and closed before the whole body was sent
         resp = conn.getresponse()
         return Answer(resp.status, resp.getheader("Content-Type", ""), resp.read())
     finally:

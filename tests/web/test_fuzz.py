@@ -228,9 +228,10 @@ def test_a_real_server_answers_every_input_and_survives(served, artifacts_dir: P
         sent += 1
         if sent % 250 == 0:
             save()
+        req = item
         try:
             if isinstance(item, Raw):
-                req, answer = item, send_http(host, port, item)
+                answer = send_http(host, port, item)
             else:
                 headers = _case_headers(item)
                 req = item.as_curl_command(headers=headers)
