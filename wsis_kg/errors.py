@@ -92,6 +92,18 @@ class PayloadTooLarge(WsisError):
     status, title, slug = 413, "Payload too large", "payload-too-large"
 
 
+class RequestTimeout(WsisError):
+    """The client did not send its request (headers and body) within the read deadline."""
+
+    status, title, slug = 408, "Request timeout", "request-timeout"
+
+
+class TooManyRequests(WsisError):
+    """A client over its rate limit; ``retry_after`` is in seconds."""
+
+    status, title, slug = 429, "Too many requests", "too-many-requests"
+
+
 class UnsupportedMediaType(WsisError):
     """Input in a syntax we do not read: like unreadable input, the CLI exits 2."""
 
@@ -124,6 +136,12 @@ class ForbiddenService(WsisError):
 
 class StoreError(WsisError):
     status, title, slug = 502, "Store error", "store-error"
+
+
+class StoreNotEmpty(WsisError):
+    """A restore into a store that already holds data (``--replace`` drops it)."""
+
+    status, title, slug = 409, "Store not empty", "store-not-empty"
 
 
 class BuildError(WsisError):

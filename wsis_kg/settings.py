@@ -58,8 +58,18 @@ class Settings:
     result_limit: int = 100_000
     #: Bytes of query answers kept in the in-process cache (0: off); cleared by every write.
     query_cache_bytes: int = 64 * 1024 * 1024
-    #: Maximum request body in bytes (413 above).
+    #: Maximum request body in bytes (413 above, chunked or not; a body is never cut).
     max_body_bytes: int = 10 * 1024 * 1024
+    #: Seconds a client has to send a request's headers and whole body (408 after, connection
+    #: closed); the body is read before a request thread is given the request.
+    request_read_timeout: float = 10.0
+    #: Requests a second each client address may make, on average (0: no limit; 429 above).
+    rate_limit: float = 0.0
+    #: Requests a client may make at once above ``rate_limit`` (the token bucket's size).
+    rate_burst: int = 100
+    #: Deepest nesting of JSON-LD objects/arrays and RDF/XML elements read from callers (400
+    #: above): the parsers recurse per level, so deep input could exhaust a thread's stack.
+    max_nesting: int = 256
     #: Bearer tokens for the update, ingest and Graph Store endpoints: {token: principal}.
     tokens: dict[str, str] = field(default_factory=dict)
     #: Client side: the bearer token ``wsis-kg ingest`` sends to a running service.
@@ -72,7 +82,7 @@ class Settings:
     #: Memory allocator of ``wsis-kg serve``: ``jemalloc`` (default, when installed: pyoxigraph
     #: runs 10–50 % faster on it) or ``system`` (glibc's malloc).
     allocator: str = "jemalloc"
-    #: Log every request to stdout (costs about 0.3 ms a request).
+    #: Log every request to stdout, one JSON line each (costs about 0.3 ms a request).
     access_log: bool = False
     #: Query worker processes (the pre-forked, killable processes of the query pool), whatever
     #: the HTTP server; the server itself runs one worker process.
@@ -129,9 +139,10 @@ def _convert(name: str, raw: str) -> Any:
         return _parse_tokens(raw)
     if name == "service_allowlist":
         return _parse_list(raw)
-    if name in ("port", "result_limit", "max_body_bytes", "workers", "query_cache_bytes"):
+    if name in ("port", "result_limit", "max_body_bytes", "max_nesting", "workers",
+                "query_cache_bytes", "rate_burst"):
         return int(raw)
-    if name == "query_timeout":
+    if name in ("query_timeout", "request_read_timeout", "rate_limit"):
         return float(raw)
     if name in ("build_on_start", "access_log"):
         return raw.strip().lower() in ("1", "true", "yes", "on")

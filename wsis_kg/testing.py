@@ -6,6 +6,7 @@ instead of from a ``conftest`` module, whose name pytest reuses for every test f
 
 from __future__ import annotations
 
+import socket
 import threading
 
 from werkzeug.serving import make_server
@@ -26,3 +27,41 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.thread.join(5)
+
+
+class Tripwire:
+    """A TCP listener on 127.0.0.1 that records every connection made to it.
+
+    Tests that feed hostile input (remote contexts, entities, SERVICE in shapes) point its URLs
+    at ``url`` and assert that ``hits`` stays empty: the service must reach out to nothing.
+    """
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.hits: list[bytes] = []
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _addr = self.sock.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    self.hits.append(conn.recv(4096) or b"(connected)")
+                except OSError:
+                    self.hits.append(b"(connected)")
+
+    def __enter__(self) -> Tripwire:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self.thread.join(5)
+        self.sock.close()

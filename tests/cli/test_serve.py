@@ -90,8 +90,11 @@ def test_serve_answers_validates_and_sees_writes(server: str, tmp_path: Path) ->
 def test_granian_options() -> None:
     from granian.constants import Interfaces
 
-    from wsis_kg.cli.serve import granian_options
+    from wsis_kg.cli.serve import granian_options, request_threads
 
-    opts = granian_options(Settings(host="127.0.0.1", port=9999, workers=3), access_log=False)
-    assert opts["interface"] == Interfaces.WSGI and opts["workers"] == 1
-    assert opts["blocking_threads"] >= 4 and opts["log_access"] is False
+    settings = Settings(host="127.0.0.1", port=9999, workers=3, request_read_timeout=7)
+    opts = granian_options(settings)
+    # RSGI behind wsis_kg.web.rsgi.BufferedWSGI, which runs the WSGI app on its request threads.
+    assert opts["interface"] == Interfaces.RSGI and opts["workers"] == 1
+    assert request_threads(settings) >= 4 and opts["log_access"] is False
+    assert opts["http1_settings"].header_read_timeout == 7000

@@ -13,7 +13,7 @@ from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import close_app, create_app
 from wsis_kg.web.fastpath import CachedAnswers
-from wsis_kg.web.http import add_cors
+from wsis_kg.web.http import add_headers as add_cors
 
 Q = "SELECT ?s ?o { ?s <http://example.org/p> ?o } ORDER BY ?s ?o"
 AUTH = {"Authorization": "Bearer test-token"}

@@ -63,16 +63,21 @@ def test_home_page_shows_counts_and_the_newcomers_links(client):
         assert f'href="/dumps/wsis-kg.{ext}"' in html
 
 
+def _config(html: str) -> dict:
+    """The page's config: a JSON data block (the CSP allows no inline script)."""
+    return json.loads(re.search(r'<script type="application/json" id="wsis-config">(.*?)</script>',
+                                html, re.S).group(1))
+
+
 def test_editor_opens_an_example_with_prefixes(client):
     html = client.get("/editor?example=e-health&run=1").get_data(as_text=True)
     assert "/assets/yasgui.min.js" in html and "/assets/yasgui.min.css" in html
     assert "Who facilitates e-health?" in html
-    assert "window.WSIS.run = true" in html
-    assert '"sparql": "/sparql"' in html
+    assert _config(html)["run"] is True
+    assert _config(html)["sparql"] == "/sparql"
     assert client.get("/editor?example=nope").status_code == 404
     q = client.get("/editor?query=SELECT%20*%20WHERE%20%7B%20?s%20a%20wsis:Facilitation%20%7D")
-    m = re.search(r"window\.WSIS\.initial = (.*);", q.get_data(as_text=True))
-    initial = json.loads(m.group(1))
+    initial = _config(q.get_data(as_text=True))["initial"]
     assert initial["query"].startswith("PREFIX wsis: <https://w3id.org/wsis-kg/def/>\n")
 
 
@@ -127,8 +132,7 @@ def test_with_prefixes_ignores_prefix_declarations_in_comments_and_strings():
 def test_editor_adds_prefixes_after_a_string_with_an_escaped_quote(client):
     q = 'SELECT * WHERE { ?s ?p "a \\"# b" ; skos:prefLabel ?l }'
     r = client.get("/editor", query_string={"query": q})
-    initial = json.loads(re.search(r"window\.WSIS\.initial = (.*);",
-                                   r.get_data(as_text=True)).group(1))
+    initial = _config(r.get_data(as_text=True))["initial"]
     assert initial["query"] == "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n" + q
 
 

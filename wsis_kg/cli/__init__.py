@@ -44,12 +44,15 @@ def _register() -> None:
         import_resolution,
         ingest,
         query,
+        restore,
         serve,
         validate,
     )
 
     for mod in (build, extract, dump, serve, query, validate, import_resolution, ingest, bench):
         cli.add_command(mod.command)
+    cli.add_command(restore.command)
+    cli.add_command(restore.backup_command)
 
 
 _register()

@@ -9,6 +9,14 @@ processes that
 can be killed at the time limit. The main process never opens the store (an on-disk store
 admits one process), so nothing is preloaded: the worker builds the graph when it starts and
 prints the build report.
+
+Safe on the open Internet: under granian the request is read whole by the event loop before a
+request thread gets it (:mod:`wsis_kg.web.rsgi`: slow bodies hold no thread, 408 at
+``WSIS_KG_REQUEST_READ_TIMEOUT``, 413 above ``WSIS_KG_MAX_BODY_BYTES``); under gunicorn a
+request thread reads the body with the same deadline and cap (:mod:`wsis_kg.web.limits`), so
+put a buffering proxy in front (README, Security). Logging is configured once, in the worker,
+by :func:`wsis_kg.web.ops.configure_logging`. On SIGTERM both servers stop accepting and let
+in-flight requests finish (up to a query time limit plus the read deadline).
 """
 
 from __future__ import annotations
@@ -30,7 +38,9 @@ def make_app(settings: Settings):
     """Open the store, build it when empty (printing the report), return the Flask app."""
     from wsis_kg.graph.build import BuildReport, open_or_build
     from wsis_kg.web import close_app, create_app
+    from wsis_kg.web.ops import configure_logging
 
+    configure_logging(access=settings.access_log)
     built: list[BuildReport] = []
     store = open_or_build(settings, lambda m: click.echo(m, err=True), on_build=built.append,
                           consistency=True)
@@ -43,48 +53,61 @@ def make_app(settings: Settings):
     return app
 
 
-def gunicorn_options(settings: Settings, *, access_log: bool = False) -> dict:
-    """gunicorn's configuration. No access log unless asked: writing it costs ≈0.3 ms of the
-    single worker's time per request (docs/performance.md); errors are still logged."""
+def shutdown_grace(settings: Settings) -> int:
+    """Seconds an in-flight request may still take after SIGTERM: a whole query, plus reading
+    its request."""
+    return int(settings.query_timeout + settings.request_read_timeout + 5)
+
+
+def gunicorn_options(settings: Settings) -> dict:
+    """gunicorn's configuration. Its own access log is off: the app writes one JSON line per
+    request when asked (``--access-log``, :mod:`wsis_kg.web.ops`)."""
     return {
         "bind": f"{settings.host}:{settings.port}",
         "workers": 1,
         "worker_class": "gthread",
-        "threads": max(4, THREADS_PER_QUERY_WORKER * max(1, settings.workers)),
+        "threads": request_threads(settings),
         # A request may legitimately wait a whole query timeout, plus building at start.
         "timeout": int(max(120, settings.query_timeout * 2 + 30)),
-        "graceful_timeout": 10,
+        "graceful_timeout": shutdown_grace(settings),
         "preload_app": False,
-        "accesslog": "-" if access_log else None,
+        "accesslog": None,
         "limit_request_line": 0,  # long GET queries are allowed (the body cap still applies)
     }
 
 
-def granian_options(settings: Settings, *, access_log: bool = False) -> dict:
+def request_threads(settings: Settings) -> int:
+    return max(4, THREADS_PER_QUERY_WORKER * max(1, settings.workers))
+
+
+def granian_options(settings: Settings) -> dict:
     """granian's configuration: the same process layout as gunicorn's (one worker process,
-    request threads), in WSGI mode. Request threads are granian's *blocking threads*; one
-    runtime thread does the HTTP I/O in Rust."""
+    request threads), in RSGI mode behind :class:`wsis_kg.web.rsgi.BufferedWSGI`, which reads
+    each request on the event loop and runs the WSGI app on its request threads. One runtime
+    thread does the HTTP I/O in Rust; headers must arrive within the read deadline."""
     from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
 
     return {
         "address": settings.host,
         "port": settings.port,
-        "interface": Interfaces.WSGI,
+        "interface": Interfaces.RSGI,
         "workers": 1,
-        "blocking_threads": max(4, THREADS_PER_QUERY_WORKER * max(1, settings.workers)),
         "runtime_threads": 1,
         "backlog": 1024,
-        "log_access": access_log,
+        "log_access": False,  # the app's JSON access log (wsis_kg.web.ops) replaces it
         "http": HTTPModes.http1,
+        "http1_settings": HTTP1Settings(
+            header_read_timeout=int(settings.request_read_timeout * 1000)),
         "websockets": False,
         # The worker builds the graph when it starts; a dead worker is started again (as
         # gunicorn does), which rebuilds an in-memory graph.
         "respawn_failed_workers": True,
-        "workers_kill_timeout": 10,
+        "workers_kill_timeout": shutdown_grace(settings),
     }
 
 
-def run_granian(settings: Settings, *, access_log: bool = False) -> None:
+def run_granian(settings: Settings) -> None:
     """Serve with granian (``--server granian``).
 
     The worker process is forked (Linux default start method) and calls ``make_app`` itself, so
@@ -94,11 +117,14 @@ def run_granian(settings: Settings, *, access_log: bool = False) -> None:
 
     from granian.server import Server
 
+    from wsis_kg.web.rsgi import BufferedWSGI
+
     if multiprocessing.get_start_method(allow_none=True) not in (None, "fork"):
         raise click.ClickException("--server granian needs the 'fork' start method (Linux).")
-    server = Server("wsis_kg.web:create_app", **granian_options(settings,
-                                                                 access_log=access_log))
-    server.serve(target_loader=lambda: make_app(settings), wrap_loader=False)
+    server = Server("wsis_kg.web:create_app", **granian_options(settings))
+    server.serve(target_loader=lambda: BufferedWSGI(make_app(settings), settings,
+                                                    request_threads(settings)),
+                 wrap_loader=False)
 
 
 @click.command("serve")
@@ -110,8 +136,8 @@ def run_granian(settings: Settings, *, access_log: bool = False) -> None:
 @click.option("--workers", type=int, help="query worker processes (default 2)")
 @click.option("--public-base", help="public base of the minted IRIs as clients see them")
 @click.option("--access-log/--no-access-log", default=None,
-              help="log every request to stdout (default off, WSIS_KG_ACCESS_LOG: ≈0.3 ms a "
-                   "request)")
+              help="log every request as a JSON line on stderr (default off, "
+                   "WSIS_KG_ACCESS_LOG: ≈0.3 ms a request)")
 @click.option("--server", "server", type=click.Choice(["gunicorn", "granian"]),
               help="HTTP server (default granian, WSIS_KG_SERVER); both run one worker process "
                    "with threads")
@@ -127,7 +153,7 @@ def command(settings: Settings, host: str | None, port: int | None, store: str |
                               result_limit=result_limit, workers=workers,
                               public_base=public_base, access_log=access_log,
                               server=server, allocator=allocator)
-    server, access_log = settings.server, settings.access_log
+    server = settings.server
     if server not in ("granian", "gunicorn"):
         raise click.BadParameter(f"{server!r} is not granian or gunicorn", param_hint="server")
     if settings.allocator not in CHOICES:
@@ -141,13 +167,13 @@ def command(settings: Settings, host: str | None, port: int | None, store: str |
                f"timeout {settings.query_timeout:g}s, "
                f"{'jemalloc' if loaded() else 'system allocator'})", err=True)
     if server == "granian":
-        run_granian(settings, access_log=access_log)
+        run_granian(settings)
         return
     from gunicorn.app.base import BaseApplication
 
     class _App(BaseApplication):
         def load_config(self) -> None:
-            for k, v in gunicorn_options(settings, access_log=access_log).items():
+            for k, v in gunicorn_options(settings).items():
                 self.cfg.set(k, v)
 
         def load(self):

@@ -28,6 +28,7 @@ from wsis_kg.rdf.formats import (
     rdf_by_name,
     rdf_format,
 )
+from wsis_kg.rdf.limits import MAX_NESTING, check_untrusted
 
 #: The short names, for messages (the registry in ``wsis_kg.rdf.formats`` knows the rest).
 SUPPORTED = tuple(f.name for f in RDF_FORMATS)
@@ -39,6 +40,13 @@ _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 #: pyoxigraph repeats the position in its message; we give it once, as file:line:column.
 _POSITION_PREFIX = re.compile(
     r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ")
+#: pyoxigraph's words for a JSON-LD document that needs another document (a remote
+#: ``@context``), which it does not fetch, and what we say instead.
+_NO_LOADER = "No LoadDocumentCallback has been set"
+_NOT_FETCHED = ("a JSON-LD @context given as a URL is not fetched (this service reads no URL "
+                "or file named in its input): put the context inline")
+#: A URL scheme (``http:``, ``file:`` …); a Windows drive letter (``C:``) is not one.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+:")
 
 
 @dataclass
@@ -125,10 +133,17 @@ def format_of_upload(media_type: str | None, filename: str | None, *, name: str 
 
 
 def parse_bytes(data: bytes | str, fmt: ox.RdfFormat, *, source: str = "input",
-                base_iri: str | None = None) -> ParsedInput:
-    """Parse ``data`` completely (so nothing is half-read) or raise with line/column."""
+                base_iri: str | None = None, max_nesting: int = MAX_NESTING) -> ParsedInput:
+    """Parse ``data`` completely (so nothing is half-read) or raise with line/column.
+
+    ``data`` may be hostile: nesting deeper than ``max_nesting`` and RDF/XML DTDs are refused
+    before parsing (:mod:`wsis_kg.rdf.limits`), and nothing is ever fetched (pyoxigraph has no
+    document loader: a remote JSON-LD ``@context`` is an error, reworded here).
+    """
     if isinstance(data, str):
         data = data.encode("utf-8")
+    if not check_untrusted(data, fmt, source=source, max_nesting=max_nesting):
+        raise _xml_error(data, source, base_iri)
     try:
         parser = ox.parse(data, format=fmt, base_iri=base_iri or None, rename_blank_nodes=True)
         quads = list(parser)
@@ -143,7 +158,8 @@ def parse_bytes(data: bytes | str, fmt: ox.RdfFormat, *, source: str = "input",
     return ParsedInput(quads, source, fmt, prefixes)
 
 
-def parse_file(path: str | Path, fmt: ox.RdfFormat | None = None) -> ParsedInput:
+def parse_file(path: str | Path, fmt: ox.RdfFormat | None = None, *,
+               max_nesting: int = MAX_NESTING) -> ParsedInput:
     """Read and parse one file; relative IRIs resolve against the file's ``file:`` URI."""
     p = Path(path)
     fmt = fmt or format_from_path(p)
@@ -152,16 +168,29 @@ def parse_file(path: str | Path, fmt: ox.RdfFormat | None = None) -> ParsedInput
     except OSError as e:
         err = InputSyntaxError(f"{p}: cannot read the file: {e.strerror or e}", source=str(p))
         raise err from None
-    return parse_bytes(data, fmt, source=str(p), base_iri=p.resolve().as_uri())
+    return parse_bytes(data, fmt, source=str(p), base_iri=p.resolve().as_uri(),
+                       max_nesting=max_nesting)
 
 
 def _syntax_error(e: SyntaxError, data: bytes, fmt: ox.RdfFormat, source: str,
                   base_iri: str | None) -> InputSyntaxError:
     line, col = getattr(e, "lineno", None), getattr(e, "offset", None)
     msg = _POSITION_PREFIX.sub("", getattr(e, "msg", None) or str(e))
+    if _NO_LOADER in msg:
+        msg = _NOT_FETCHED
     if line is None and fmt == ox.RdfFormat.RDF_XML:
-        line, col, xml_msg = _xml_position(data, base_iri)
-        msg = xml_msg or msg
+        return _xml_error(data, source, base_iri, msg)
+    return _located(msg, source, line, col, fmt)
+
+
+def _xml_error(data: bytes, source: str, base_iri: str | None,
+               fallback: str = "not well-formed XML") -> InputSyntaxError:
+    line, col, xml_msg = _xml_position(data, base_iri)
+    return _located(xml_msg or fallback, source, line, col, ox.RdfFormat.RDF_XML)
+
+
+def _located(msg: str, source: str, line: int | None, col: int | None,
+             fmt: ox.RdfFormat) -> InputSyntaxError:
     where = f"{source}:{line}:{col or 1}: " if line else f"{source}: "
     return InputSyntaxError(f"{where}{msg}", source=source, line=line, column=col,
                             format=fmt.name)
@@ -175,7 +204,14 @@ RDFLIB_LOCK = threading.RLock()
 
 def rdflib_parse(graph: Graph, source: str | Path | None = None, *, data: bytes | str | None = None,
                  format: str, public_id: str | None = None) -> Graph:
-    """THE rdflib parse: ``graph.parse`` under :data:`RDFLIB_LOCK` (for request threads)."""
+    """THE rdflib parse: ``graph.parse`` under :data:`RDFLIB_LOCK` (for request threads).
+
+    ``source`` is a local file: rdflib would fetch a URL (``http:``, ``file:`` …), so one is
+    refused (nothing this service parses may make it reach the network or other files).
+    """
+    if source is not None and _URL.match(str(source)):
+        raise InputSyntaxError(f"{source}: a URL is not read as an RDF source; give a local "
+                               "file or the data itself", source=source)
     with RDFLIB_LOCK:
         return graph.parse(source=None if source is None else str(source), data=data,
                            format=format, publicID=public_id)

@@ -14,8 +14,10 @@ validated against those shapes alone, exactly as a plain SHACL processor would.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,13 +31,23 @@ from pyshacl.errors import (
 )
 from pyshacl.graph_abstraction import DataGraph
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib.plugins.sparql.parser import expandUnicodeEscapes
 from rdflib.term import Node
 
-from wsis_kg.errors import BadRequest
+from wsis_kg.errors import BadRequest, Forbidden, ForbiddenService
 from wsis_kg.graph import reasoning
 from wsis_kg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES, PREFIXES
-from wsis_kg.rdf.parse import ParsedInput, bind_prefixes, parse_file, to_rdflib, to_rdflib_term
+from wsis_kg.rdf.parse import (
+    RDFLIB_LOCK,
+    ParsedInput,
+    bind_prefixes,
+    parse_file,
+    to_rdflib,
+    to_rdflib_term,
+)
 from wsis_kg.settings import Settings
+from wsis_kg.sparql import guard
+from wsis_kg.sparql.lexer import tokenize
 from wsis_kg.store.embedded import GraphStore, OxigraphStore
 from wsis_kg.validation.report import SH, Result, ValidationReport, from_graph, label_shapes
 
@@ -71,16 +83,23 @@ def project_shapes(settings: Settings) -> Graph:
 
 
 class _FastFocusValidator(Validator):
-    """pyshacl's Validator, with the ``focus_nodes`` option kept as a set.
+    """pyshacl's Validator, with the focus nodes given as a set of terms.
 
-    pyshacl tests every target of every shape for membership in that option; as a list this was
-    a quarter of the validation time for a 2,000-triple input. Nothing else changes.
+    pyshacl tests every target of every shape for membership in its ``focus_nodes`` option; as
+    a list this was a quarter of the validation time for a 2,000-triple input. The nodes are
+    also kept out of that option, where pyshacl reads an IRI not starting with ``http:``,
+    ``https:``, ``urn:`` or ``file:`` as a CURIE (``<ex:a>`` failed with a TypeError, and
+    ``<wsis:a>`` would have been expanded to another node).
     """
+
+    def __init__(self, *args, focus: Sequence[URIRef] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._focus = frozenset(focus) if focus else None
 
     def make_executor(self):
         executor = super().make_executor()
-        if executor.focus_nodes:
-            executor.focus_nodes = frozenset(executor.focus_nodes)
+        if self._focus:
+            executor.focus_nodes = self._focus
         return executor
 
 
@@ -140,15 +159,20 @@ def run_pyshacl(data: Graph, shapes: Graph, *, focus: Sequence[URIRef] | None = 
     shapes of the compiled graph.
     """
     t0 = time.perf_counter()
+    # pyshacl's Validator never follows owl:imports (only its entry points can be asked to).
     options = {"inference": "none", "advanced": True, "inplace": True, "allow_warnings": False,
                "allow_infos": False, "abort_on_first": False,
-               "focus_nodes": list(focus) if focus else None,
                "use_shapes": list(use_shapes) if use_shapes else None}
+    # pyshacl hands SPARQL text to rdflib's parser, which is not thread-safe (concurrent
+    # requests answered 500): shapes that hold SPARQL are run under the one rdflib lock.
+    lock = RDFLIB_LOCK if sparql_constructs(shapes) else nullcontext()
     try:
-        validator = _FastFocusValidator(
-            DataGraph.from_rdflib(data),
-            shacl_graph=compiled_shapes(shapes) if compile_shapes else shapes, options=options)
-        _conforms, report_graph, _text = validator.run()
+        with lock:
+            validator = _FastFocusValidator(
+                DataGraph.from_rdflib(data),
+                shacl_graph=compiled_shapes(shapes) if compile_shapes else shapes,
+                options=options, focus=focus)
+            _conforms, report_graph, _text = validator.run()
     except ValidationFailure as e:  # e.g. SPARQL a SHACL processor must refuse
         raise BadRequest(f"the shapes cannot be used: {_pyshacl_message(e)}") from None
     except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as e:
@@ -185,14 +209,90 @@ def shapes_graph(shapes: ParsedInput) -> Graph:
     return g
 
 
-def validate_with_shapes(inputs: Sequence[ParsedInput], shapes: ParsedInput) -> ValidationReport:
-    """Validate against caller-supplied shapes only (no project context): plain SHACL."""
+def validate_with_shapes(inputs: Sequence[ParsedInput], shapes: ParsedInput, *,
+                         allow_sparql: bool = True) -> ValidationReport:
+    """Validate against caller-supplied shapes only (no project context): plain SHACL.
+
+    The shapes are checked first (:func:`check_caller_shapes`): ``allow_sparql`` is False for
+    callers the service does not know (no write token), whose shapes may then hold no SPARQL.
+    """
+    graph = shapes_graph(shapes)
+    check_caller_shapes(graph, allow_sparql=allow_sparql)
     data = Graph()
     for i in inputs:
         to_rdflib(i.quads, data)
         bind_prefixes(data, i.prefixes)
-    return run_pyshacl(data, shapes_graph(shapes), sources=[i.source for i in inputs],
-                       compile_shapes=False)
+    return run_pyshacl(data, graph, sources=[i.source for i in inputs], compile_shapes=False)
+
+
+#: Shape terms that carry SPARQL text (SHACL-SPARQL constraints, validators, targets and
+#: functions; SHACL-AF rules), which rdflib evaluates with no allow-list: SERVICE and
+#: ``FROM <url>`` reach the network and ``file:`` URLs, and a small query can run for long.
+_SPARQL_TEXT = (SH.select, SH.ask, SH.construct, SH.update)
+#: The classes and links of those constructs, named when shapes are refused.
+_SPARQL_TERMS = (SH.sparql, *_SPARQL_TEXT)
+_SPARQL_CLASSES = (SH.SPARQLConstraint, SH.SPARQLTarget, SH.SPARQLTargetType, SH.SPARQLRule,
+                   SH.SPARQLAskValidator, SH.SPARQLSelectValidator, SH.SPARQLFunction)
+#: What pyshacl pastes into ``PREFIX label: <namespace>`` lines must stay a label and an IRI
+#: (anything else could inject SPARQL that no single text shows).
+_PREFIX_LABEL = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*|")
+_NAMESPACE = re.compile(r"[^\s<>\"{}|^`\\]*")
+#: SPARQL keywords that make rdflib load a graph from a URL.
+_LOADING_WORDS = frozenset({"FROM", "USING", "WITH"})
+
+
+def sparql_constructs(shapes: Graph) -> list[str]:
+    """The SPARQL-based SHACL constructs in ``shapes`` (``sh:select``, ``sh:SPARQLRule`` …).
+
+    Prefix declarations (``sh:prefixes``, ``sh:declare``) alone are not SPARQL.
+    """
+    found = [p for p in _SPARQL_TERMS if (None, p, None) in shapes]
+    found += [c for c in _SPARQL_CLASSES if (None, RDF.type, c) in shapes]
+    return ["sh:" + str(t).rsplit("#", 1)[1] for t in found]
+
+
+def check_caller_shapes(shapes: Graph, *, allow_sparql: bool) -> None:
+    """Refuse caller-supplied shapes that could reach out of the process or hold SPARQL unasked.
+
+    Core SHACL is always run. SPARQL-based constructs are refused (403, naming them) unless
+    ``allow_sparql`` (a caller with a write token, or the CLI); even then every SPARQL text must
+    pass the SPARQL guard's scan: no SERVICE or LOAD (rdflib would perform them past the
+    allow-list), no FROM / USING / WITH (rdflib loads those graphs from their URLs), and
+    prefix declarations that are a plain label and IRI.
+    """
+    found = sparql_constructs(shapes)
+    if not found:
+        return
+    if not allow_sparql:
+        raise Forbidden(
+            f"the shapes cannot be used without a write token: they hold SPARQL-based SHACL "
+            f"({', '.join(found)}), which this service runs only for callers with "
+            "'Authorization: Bearer <token>'; core SHACL shapes need none", constructs=found)
+    for label in shapes.objects(None, SH.prefix):
+        if not _PREFIX_LABEL.fullmatch(str(label)):
+            raise BadRequest(f"the shapes cannot be used: sh:prefix {str(label)[:80]!r} is not "
+                             "a prefix label")
+    for ns in shapes.objects(None, SH.namespace):
+        if not _NAMESPACE.fullmatch(str(ns)):
+            raise BadRequest(f"the shapes cannot be used: sh:namespace {str(ns)[:80]!r} is not "
+                             "an IRI")
+    for p in _SPARQL_TEXT:
+        for text in shapes.objects(None, p):
+            # The text rdflib parses: it decodes \u escapes anywhere before reading keywords.
+            query = expandUnicodeEscapes(str(text))
+            # Keywords as rdflib reads them: words, and prefix labels (``FROM:g`` is FROM :g).
+            loads = {t.text.split(":", 1)[0].upper() for t in tokenize(query)
+                     if t.kind in ("word", "pname")} & _LOADING_WORDS
+            if guard.mentions_remote(query):
+                what = "SERVICE or LOAD"
+            elif loads:
+                what = " / ".join(sorted(loads))
+            else:
+                continue
+            raise ForbiddenService(
+                f"the shapes cannot be used: the SPARQL of sh:{str(p).rsplit('#', 1)[1]} "
+                f"holds {what}; SPARQL in shapes may read only the data and shapes graphs",
+                construct=what)
 
 
 def validate_new_data(
@@ -330,7 +430,7 @@ def with_context(quads: Sequence[ox.Quad], store: GraphStore,
 
 
 #: Shape terms under which a shape may read triples of any predicate or type.
-_OPEN_ENDED = (SH.sparql, SH.select, SH.ask, SH.closed, SH.target, SH.rule, SH.expression,
+_OPEN_ENDED = (*_SPARQL_TERMS, SH.closed, SH.target, SH.rule, SH.expression,
                SH.targetValidator, SH.validator, SH.nodeValidator, SH.propertyValidator)
 
 

@@ -3,25 +3,38 @@
 ``create_app(settings)`` opens the store named by the settings (building the graph into it when
 it is empty and ``build_on_start`` is set, :func:`wsis_kg.graph.build.open_or_build`), keeps the
 query service on the app (:mod:`wsis_kg.web.extension`) and registers the SPARQL, Graph Store,
-validation, linked-data and UI blueprints, CORS and the problem-response handlers.
-:func:`close_app` stops the app's query processes.
+validation, linked-data, UI and operations blueprints, the CORS and security headers and the
+problem-response handlers, then the two WSGI layers in front of Flask: the cached-answer fast
+path (:mod:`wsis_kg.web.fastpath`) and, outermost, :class:`wsis_kg.web.ops.Front` (limits, logs,
+metrics). :func:`close_app` stops the app's query processes.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
 from wsis_kg.graph.build import open_or_build
 from wsis_kg.settings import Settings
-from wsis_kg.web import gsp, linked_data, openapi, problems, sparql, ui, validation
+from wsis_kg.web import gsp, linked_data, openapi, ops, problems, sparql, ui, validation
 from wsis_kg.web.extension import EXTENSION_KEY, Service
 from wsis_kg.web.fastpath import CachedAnswers
-from wsis_kg.web.http import add_cors, init_cors
+from wsis_kg.web.http import add_headers, init_headers
 
 if TYPE_CHECKING:
     from wsis_kg.store import GraphStore
+
+
+class App(Flask):
+    """Flask with :class:`wsis_kg.web.ops.Front` in front of ``wsgi_app`` (whatever that is:
+    the fast path, or a layer a test put there), so no request gets past the limits, the logs
+    and the metrics."""
+
+    front: ops.Front
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        return self.front(environ, start_response)
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> Flask:
@@ -30,14 +43,16 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     Close it with :func:`close_app` (tests, ``wsis-kg serve`` at exit).
     """
     settings = settings or Settings.from_env()
+    ops.import_quietly("pylode")  # it configures logging when imported (see ops)
     if store is None:
         store = open_or_build(settings)
-    app = Flask(__name__)
+    app = App(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions[EXTENSION_KEY] = Service(settings, store)
 
     problems.register(app)
-    init_cors(app)
+    init_headers(app)
+    app.register_blueprint(ops.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(gsp.bp)
     app.register_blueprint(validation.bp)
@@ -47,7 +62,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     # Repeated GET /sparql queries are answered from the answer cache before Flask (≈0.2 ms).
     app.wsgi_app = CachedAnswers(app, app.wsgi_app,  # type: ignore[method-assign]
-                                 add_headers=add_cors)
+                                 add_headers=add_headers)
+    app.front = ops.Front(app, settings, add_headers)
+    app.extensions[ops.FRONT_KEY] = app.front
     return app
 
 

@@ -9,17 +9,27 @@ into an error message. The failures have one wording wherever they happen.
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Mapping
+from urllib.parse import parse_qsl, quote
 
 from flask import Request
 
-from wsis_kg.errors import Forbidden, Unauthorized
+from wsis_kg.errors import BadRequest, Forbidden, Unauthorized
 from wsis_kg.settings import Settings
 
 #: The one wording of each failure (401: no token, 403: a token this service does not know).
 MISSING_TOKEN = ("This write needs 'Authorization: Bearer <token>' (tokens are configured with "
                  "WSIS_KG_TOKENS).")
 UNKNOWN_TOKEN = "The bearer token is not valid for this service."
+TOKEN_IN_URL = ("Tokens go only in the 'Authorization: Bearer <token>' header, never in the URL "
+                "(URLs are logged, cached and stored); this request was not processed.")
+#: Query-string parameters that name a token whatever their value.
+TOKEN_PARAMETERS = frozenset({"token", "access_token", "bearer", "api_key", "apikey"})
+_TOKEN_PARAMETER = re.compile(
+    r"(?:^|[&;])(?:" + "|".join(sorted(TOKEN_PARAMETERS)) + r")=", re.IGNORECASE)
+#: Where the principal of an authenticated request is kept in the WSGI environ (audit log).
+PRINCIPAL_KEY = "wsis_kg.principal"
 
 
 def bearer_token(req: Request) -> str | None:
@@ -47,5 +57,35 @@ def principal_for(tokens: Mapping[str, str], token: str | None) -> str:
 
 
 def require_principal(req: Request, settings: Settings) -> str:
-    """The principal of the request's bearer token (the check every write route makes first)."""
-    return principal_for(settings.tokens, bearer_token(req))
+    """The principal of the request's bearer token (the check every write route makes first).
+
+    It is kept in the request's environ so the audit log line of the write can name it.
+    """
+    principal = principal_for(settings.tokens, bearer_token(req))
+    req.environ[PRINCIPAL_KEY] = principal
+    return principal
+
+
+def refuse_token_in_url(query_string: str, tokens: Mapping[str, str]) -> None:
+    """400 when the URL carries a token: a parameter named like one, or any value equal to a
+    configured token (compared in constant time, every value against every token).
+
+    Why: a URL ends up in logs, caches, browser history and — through the Graph Store's
+    provenance — in the public data; refusing the request is the only way to never store it.
+    """
+    if not query_string:
+        return
+    # The common case, decided without parsing (every GET /sparql comes here): no parameter
+    # named like a token, and no token in the query string as sent or percent-encoded.
+    if not _TOKEN_PARAMETER.search(query_string) and not any(
+            t in query_string or quote(t, safe="") in query_string for t in tokens):
+        return
+    found = False
+    for name, value in parse_qsl(query_string, keep_blank_values=True):
+        if name.lower() in TOKEN_PARAMETERS:
+            found = True
+        given = value.encode("utf-8")
+        for known in tokens:
+            found |= hmac.compare_digest(known.encode("utf-8"), given)
+    if found:
+        raise BadRequest(TOKEN_IN_URL)

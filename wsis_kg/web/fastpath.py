@@ -7,7 +7,7 @@ the view's own parser (:func:`wsis_kg.web.sparql.get_query`), the view's own res
 (:func:`wsis_kg.web.sparql.answer`: cache, ETag/304, query processes), the app's problem
 responses for errors (:func:`wsis_kg.web.problems.error_response`) and the headers the app's
 response hooks add, which :func:`wsis_kg.web.create_app` names by passing the function those
-hooks call (``add_headers``: :func:`wsis_kg.web.http.add_cors`), so the bytes and headers
+hooks call (``add_headers``: :func:`wsis_kg.web.http.add_headers`), so the bytes and headers
 are those Flask would send (tests/web/test_fastpath.py compares them). Everything else — POST,
 the service description, other paths — goes to Flask, and so does everything once the app has
 request hooks it did not have when this layer was installed (this layer cannot replicate them).

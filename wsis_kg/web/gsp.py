@@ -21,12 +21,14 @@ from wsis_kg.errors import (
     UnsupportedMediaType,
 )
 from wsis_kg.rdf.formats import GRAPH_FORMATS, choose, serialize_triples
+from wsis_kg.rdf.limits import MAX_NESTING
 from wsis_kg.rdf.parse import format_from_media_type, format_of_upload, parse_bytes
 from wsis_kg.sparql.service import QueryService
 from wsis_kg.validation.ingest import check_graph_iri, ingest_graph_iri
 from wsis_kg.web.auth import require_principal
 from wsis_kg.web.extension import service
 from wsis_kg.web.http import check_size, too_large
+from wsis_kg.web.ops import TRIPLES_KEY
 
 bp = Blueprint("gsp", __name__)
 ENDPOINT = "/rdf-graphs/service"
@@ -62,10 +64,12 @@ def handle(graph: str | None) -> Response:
         if not svc.queries.delete_graph(graph):
             raise NotFound(f"there is no graph <{graph}>", graph=graph)
         return Response(status=204)
-    quads = read_body(request, svc.settings.max_body_bytes, graph)
+    quads = read_body(request, svc.settings.max_body_bytes, graph,
+                      max_nesting=svc.settings.max_nesting)
     mode = "replace" if request.method == "PUT" else "append"
     result = svc.queries.write_graph(quads, graph=graph, mode=mode, principal=principal,
                                      source=describe_request(request))
+    request.environ[TRIPLES_KEY] = result.triples  # the audit line (web.ops)
     return Response(status=201 if result.created and graph is not None else 204)
 
 
@@ -75,9 +79,11 @@ def create_graph() -> Response:
     principal = require_principal(request, svc.settings)
     body = _body(request, svc.settings.max_body_bytes)
     graph = ingest_graph_iri(body)
-    quads = read_body(request, svc.settings.max_body_bytes, graph, body=body)
-    svc.queries.write_graph(quads, graph=graph, mode="replace", principal=principal,
-                            source=describe_request(request))
+    quads = read_body(request, svc.settings.max_body_bytes, graph, body=body,
+                      max_nesting=svc.settings.max_nesting)
+    result = svc.queries.write_graph(quads, graph=graph, mode="replace", principal=principal,
+                                     source=describe_request(request))
+    request.environ[TRIPLES_KEY] = result.triples  # the audit line (web.ops)
     resp = Response(status=201)
     resp.headers["Location"] = graph
     return resp
@@ -114,7 +120,7 @@ def _body(req: Request, limit: int) -> bytes:
 
 
 def read_body(req: Request, limit: int, graph: str | None, *,
-              body: bytes | None = None) -> list[ox.Quad]:
+              body: bytes | None = None, max_nesting: int = MAX_NESTING) -> list[ox.Quad]:
     """The RDF of a PUT/POST: the body, or every file of a multipart/form-data request."""
     check_size(req, limit)
     base = graph or req.base_url
@@ -129,11 +135,12 @@ def read_body(req: Request, limit: int, graph: str | None, *,
         for f in files:
             fmt = format_of_upload(f.mimetype, f.filename)
             quads += parse_bytes(f.read(), fmt, source=f.filename or f.name or "part",
-                                 base_iri=base).quads
+                                 base_iri=base, max_nesting=max_nesting).quads
         return quads
     if not req.mimetype:
         raise UnsupportedMediaType("send the graph with a Content-Type naming its RDF syntax "
                                    "(e.g. text/turtle)")
     fmt = format_from_media_type(req.mimetype)
     data = body if body is not None else _body(req, limit)
-    return parse_bytes(data, fmt, source="request body", base_iri=base).quads
+    return parse_bytes(data, fmt, source="request body", base_iri=base,
+                       max_nesting=max_nesting).quads

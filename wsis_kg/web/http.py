@@ -1,8 +1,9 @@
 """HTTP helpers every surface shares: format negotiation for resources, 303s, RDF
-responses, HTML-or-problem for a browser, and CORS on the read routes."""
+responses, HTML-or-problem for a browser, CORS on the read routes and the security headers."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -67,20 +68,47 @@ def not_found(local: str) -> Response:
     raise NotFound(detail, iri=iri)
 
 
-CORS_PREFIXES = ("/sparql", "/id/", "/def", "/shapes", "/graph/", "/dumps/", "/.well-known/",
-                 "/context.jsonld", "/examples")
+#: The read routes, matched exactly (a path merely starting with ``/sparql`` is not one):
+#: the query endpoint, linked data, dumps, VoID, the JSON-LD context and the example queries.
+#: Writes (``/sparql/update``, the Graph Store, ``/validate``) get no CORS headers at all.
+CORS_ROUTES = re.compile(
+    r"/(?:sparql/?|id/.+|(?:def|shapes)(?:/.*|\.[a-z]+)?|graph/.+|dumps/[^/]+"
+    r"|\.well-known/void(?:\.[a-z]+)?|context\.jsonld|examples\.json|examples/[^/]+\.rq)")
+
+#: The Content Security Policy of HTML pages: scripts only from this service (no inline script,
+#: no eval); styles may be inline (the editor and the graph pictures set them); no framing.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
 def add_cors(headers: Headers, path: str, method: str) -> None:
-    """The CORS headers of a response to ``method path`` (also called by the web fast path,
-    which answers cached SPARQL queries outside Flask's request context)."""
-    if path.startswith(CORS_PREFIXES):
+    """The CORS headers of a response to ``method path``: read routes only, never with
+    ``Authorization`` among the allowed headers (a browser page elsewhere cannot write)."""
+    if CORS_ROUTES.fullmatch(path):
         headers["Access-Control-Allow-Origin"] = "*"
         headers["Access-Control-Expose-Headers"] = "Link, Location, Content-Disposition, ETag"
         if method == "OPTIONS":
             headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
-            headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization"
+            headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
             headers["Access-Control-Max-Age"] = "86400"
+
+
+def add_security(headers: Headers) -> None:
+    """The security headers: no sniffing and a referrer policy on every response; a CSP and no
+    framing on HTML pages."""
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    if headers.get("Content-Type", "").startswith("text/html"):
+        headers["Content-Security-Policy"] = CSP
+        headers["X-Frame-Options"] = "DENY"
+
+
+def add_headers(headers: Headers, path: str, method: str) -> None:
+    """Every header the app adds to a response of ``method path`` (CORS and security); also
+    called by the web fast path, which answers cached SPARQL queries outside Flask."""
+    add_cors(headers, path, method)
+    add_security(headers)
 
 
 # Request bodies
@@ -97,11 +125,11 @@ def too_large(size: int | None, limit: int) -> PayloadTooLarge:
                            f"bytes (setting WSIS_KG_MAX_BODY_BYTES)", limit=limit)
 
 
-def _cors(resp: Response) -> Response:
-    add_cors(resp.headers, request.path, request.method)
+def _headers(resp: Response) -> Response:
+    add_headers(resp.headers, request.path, request.method)
     return resp
 
 
-def init_cors(app: Flask) -> None:
-    """Add the CORS headers to every response of ``app`` (read routes only, see add_cors)."""
-    app.after_request(_cors)
+def init_headers(app: Flask) -> None:
+    """Add the CORS (read routes only) and security headers to every response of ``app``."""
+    app.after_request(_headers)

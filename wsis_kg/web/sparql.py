@@ -1,4 +1,4 @@
-"""SPARQL 1.1 Protocol: ``/sparql`` (read-only queries), ``/sparql/update`` (token), ``/health``.
+"""SPARQL 1.1 Protocol: ``/sparql`` (read-only queries), ``/sparql/update`` (token).
 
 * ``GET /sparql?query=…`` · ``POST /sparql`` form-encoded (``query=…``) · ``POST /sparql`` with
   ``Content-Type: application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri`` set
@@ -9,7 +9,7 @@
 * ``POST /sparql/update``: SPARQL 1.1 Update (form ``update=…`` or
   ``application/sparql-update``), only with ``Authorization: Bearer <token>``;
   ``using-graph-uri`` / ``using-named-graph-uri`` are honoured.
-* ``GET /health``: JSON status (store size, query workers).
+``/health`` (and ``/health/live``, ``/health/ready``) is answered by :mod:`wsis_kg.web.ops`.
 
 Queries run through :class:`wsis_kg.sparql.service.QueryService` (time limit, result cap,
 SERVICE guard);
@@ -19,7 +19,7 @@ errors are raised as :mod:`wsis_kg.errors` and become RFC 9457 problems in ``pro
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, jsonify, redirect, request
+from flask import Blueprint, Response, redirect, request
 from werkzeug.http import parse_options_header
 from werkzeug.wrappers import Request
 
@@ -295,24 +295,3 @@ def apply_using(update: str, using: list[str], using_named: list[str]) -> str:
             prev_word = word
     out.append(update[pos:])
     return "".join(out)
-
-
-# ------------------------------------------------------------------------------------------
-# health
-# ------------------------------------------------------------------------------------------
-
-@bp.route("/health", methods=["GET"])
-def health() -> Response:
-    svc = service()
-    try:
-        size, graphs = svc.queries.size()
-        status = "ok"
-    except Exception:  # noqa: BLE001 - health must answer, not fail
-        size, graphs, status = None, None, "store-unavailable"
-    body = {"status": status, "store": {"kind": svc.queries.mode, "quads": size,
-                                        "named_graphs": graphs},
-            "queries": svc.queries.status()}
-    resp = jsonify(body)
-    resp.status_code = 200 if status == "ok" else 503
-    resp.headers["Cache-Control"] = "no-store"
-    return resp

@@ -21,6 +21,7 @@ from wsis_kg.errors import (
     UnsupportedMediaType,
 )
 from wsis_kg.rdf.formats import HTML, REPORT_FORMATS, TURTLE, choose, rdf_format
+from wsis_kg.rdf.limits import MAX_NESTING
 from wsis_kg.rdf.parse import (
     ParsedInput,
     format_from_media_type,
@@ -30,6 +31,7 @@ from wsis_kg.rdf.parse import (
 )
 from wsis_kg.validation import validate
 from wsis_kg.validation.report import FORMATS, ValidationReport, render, short
+from wsis_kg.web.auth import bearer_token, require_principal
 from wsis_kg.web.extension import service
 from wsis_kg.web.http import check_size, too_large
 
@@ -49,7 +51,8 @@ def validate_post() -> Response:
     is_form = request.mimetype in FORM_TYPES
     out = negotiate(request, prefer_html=is_form)
     try:
-        data, shapes = read_validation_request(request, svc.settings.max_body_bytes)
+        data, shapes = read_validation_request(request, svc.settings.max_body_bytes,
+                                               max_nesting=svc.settings.max_nesting)
     except InputSyntaxError as e:
         if out == "html":
             page = render_template("validate.html", report=None, error=e, short=short,
@@ -57,7 +60,8 @@ def validate_post() -> Response:
             return Response(page, status=400, mimetype="text/html")
         raise
     if shapes is not None:
-        report = validate.validate_with_shapes([data], shapes)
+        token = bearer_token(request) is not None and require_principal(request, svc.settings)
+        report = validate.validate_with_shapes([data], shapes, allow_sparql=bool(token))
     else:
         report = svc.queries.validate([data])
     return report_response(report, out, form=request.form if is_form else None)
@@ -84,17 +88,19 @@ def report_response(report: ValidationReport, out: str, *, status: int = 200,
     return resp
 
 
-def read_validation_request(req: Request, limit: int) -> tuple[ParsedInput, ParsedInput | None]:
+def read_validation_request(req: Request, limit: int, *, max_nesting: int = MAX_NESTING
+                            ) -> tuple[ParsedInput, ParsedInput | None]:
     """The data (and optional shapes) of a POST /validate, parsed."""
     check_size(req, limit)
     base = req.args.get("base") or None
     try:
         if req.mimetype in FORM_TYPES:
             base = req.form.get("base") or base
-            data = _form_part(req, ("data", "file"), req.form.get("format"), base)
+            data = _form_part(req, ("data", "file"), req.form.get("format"), base, max_nesting)
             if data is None:
                 raise BadRequest("no data: send it in the form field 'data' (text or file)")
-            shapes = _form_part(req, ("shapes",), req.form.get("shapes_format"), base)
+            shapes = _form_part(req, ("shapes",), req.form.get("shapes_format"), base,
+                                max_nesting)
             return data, shapes
         body = req.get_data(cache=False)
     except RequestEntityTooLarge:
@@ -103,11 +109,12 @@ def read_validation_request(req: Request, limit: int) -> tuple[ParsedInput, Pars
         raise UnsupportedMediaType("send the data with a Content-Type naming its RDF syntax "
                                    "(e.g. text/turtle)")
     fmt = format_from_media_type(req.mimetype)
-    return parse_bytes(body, fmt, source="request body", base_iri=base), None
+    return parse_bytes(body, fmt, source="request body", base_iri=base,
+                       max_nesting=max_nesting), None
 
 
 def _form_part(req: Request, names: tuple[str, ...], fmt_name: str | None,
-               base: str | None) -> ParsedInput | None:
+               base: str | None, max_nesting: int = MAX_NESTING) -> ParsedInput | None:
     """A form field given as an uploaded file or as text; format by name, type or extension."""
     for name in names:
         f: FileStorage | None = req.files.get(name)
@@ -117,10 +124,11 @@ def _form_part(req: Request, names: tuple[str, ...], fmt_name: str | None,
                 continue
             fmt = format_of_upload(f.mimetype, f.filename, name=fmt_name,
                                    default=rdf_format(TURTLE))
-            return parse_bytes(raw, fmt, source=f.filename or name, base_iri=base)
+            return parse_bytes(raw, fmt, source=f.filename or name, base_iri=base,
+                               max_nesting=max_nesting)
     for name in names:
         text = req.form.get(name)
         if text and text.strip():
             fmt = format_from_name(fmt_name) if fmt_name else rdf_format(TURTLE)
-            return parse_bytes(text, fmt, source=name, base_iri=base)
+            return parse_bytes(text, fmt, source=name, base_iri=base, max_nesting=max_nesting)
     return None

@@ -3,7 +3,8 @@
    resource pages of this service (not to the public host, which may be unreachable). */
 (function () {
   "use strict";
-  const cfg = window.WSIS;
+  // The page's config is a JSON data block (the CSP allows no inline script).
+  const cfg = window.WSIS = JSON.parse(document.getElementById("wsis-config").textContent);
   const endpoint = new URL(cfg.sparql, window.location.href).toString();
   const prologue = ["wsis", "wsisid", "skos", "rdfs", "dcterms"]
     .map((p) => `PREFIX ${p}: <${cfg.prefixes[p]}>`).join("\n");

@@ -5,7 +5,8 @@
    done it gets data-rendered="<number of drawn items>" (used by the browser tests). */
 (function () {
   "use strict";
-  const cfg = window.WSIS;
+  // The page's config is a JSON data block (the CSP allows no inline script).
+  const cfg = window.WSIS = JSON.parse(document.getElementById("wsis-config").textContent);
   const P = cfg.prefixes;
   const PROLOGUE = ["wsis", "wsisid", "skos", "rdfs", "dcterms"]
     .map((p) => `PREFIX ${p}: <${P[p]}>`).join("\n") + "\n";
