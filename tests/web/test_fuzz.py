@@ -96,10 +96,11 @@ def _case_headers(case) -> dict[str, str]:
     return {AUTH[0]: AUTH[1]} if case.operation.definition.raw.get("security") else {}
 
 
-def _case_answer(resp) -> Answer:
-    return Answer(resp.status_code, resp.headers.get("Content-Type", [""])[0]
-                  if isinstance(resp.headers.get("Content-Type"), list)
-                  else resp.headers.get("Content-Type", ""), resp.content)
+def _case_answer(resp: schemathesis.Response) -> Answer:
+    """A schemathesis response (headers: name → list of values) as an :class:`Answer`."""
+    ctype = next((v for k, v in resp.headers.items() if k.lower() == "content-type"), [""])
+    return Answer(resp.status_code, ctype[0] if isinstance(ctype, list) else ctype,
+                  resp.content or b"")
 
 
 def assert_clear(req, answer: Answer) -> None:
@@ -144,6 +145,25 @@ def test_hostile_rdf_gets_a_clear_answer(fuzz_client, req: Raw) -> None:
 @hypothesis.given(req=odd_requests())
 def test_odd_requests_get_a_clear_answer(fuzz_client, req: Raw) -> None:
     assert_clear(req, send_in_process(fuzz_client, req))
+
+
+def test_the_rule_catches_an_internal_error() -> None:
+    """The harness has teeth: a route that raises is a 500 problem, and the rule refuses it."""
+    s = Settings(project_root=ROOT, build_on_start=False)
+    app = create_app(s, store=OxigraphStore())
+    app.add_url_rule("/boom", "boom", lambda: 1 // 0)
+    try:
+        answer = send_in_process(app.test_client(), Raw("GET", "/boom"))
+    finally:
+        close_app(app)
+    assert answer.status == 500
+    assert problem_with_answer(answer) == "status 500 ('https://w3id.org/wsis-kg/problems/internal')"
+    assert not known_finding(answer)
+    timeout = Answer(503, "application/problem+json",
+                     b'{"type": "https://w3id.org/wsis-kg/problems/query-timeout", "status": 503}')
+    assert problem_with_answer(timeout) is None
+    other_503 = Answer(503, "text/plain", b"Service Unavailable")
+    assert problem_with_answer(other_503) is not None
 
 
 def test_the_soup_has_every_token_kind_of_the_lexer() -> None:
