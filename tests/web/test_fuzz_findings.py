@@ -112,3 +112,21 @@ def test_the_reproducers_are_what_the_fuzz_rule_refuses() -> None:
                     b'stopped unexpectedly (out of memory?)."}')
     assert problem_with_answer(answer) is not None
     assert known_finding(answer) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# Fixed (in files of the fuzz part): plain regression tests
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", ["PUT", "POST"])
+@pytest.mark.parametrize("rest", ["a%C2%82b", "a%3Eb", "x%3E%20%7D%20%3B%20DROP%20ALL"])
+def test_a_direct_graph_url_that_is_no_iri_is_a_client_error(findings_client, method: str,
+                                                             rest: str) -> None:
+    """Found by the live fuzz run: ``PUT /rdf-graphs/service/<U+0082 or '>'…>`` (direct
+    identification) answered 500: the request URL was used as the graph IRI unchecked and
+    failed in the SPARQL text of the write. Now a 400, like ``?graph=`` with such a value."""
+    resp = findings_client.open(f"/rdf-graphs/service/{rest}", method=method, data=b"",
+                                headers={"Content-Type": "application/n-quads",
+                                         AUTH[0]: AUTH[1]})
+    assert resp.status_code == 400, resp.get_data(as_text=True)[:300]
+    assert resp.get_json()["type"].endswith("/bad-request")
