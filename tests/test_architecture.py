@@ -23,7 +23,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "wsis_kg"
 #: Layer of each part (``sparql.lexer``, the SPARQL language itself, sits with ``rdf``: the
 #: stores read query text with it too).
 LAYERS = {
-    "sparql.lexer": 1,
+    "sparql.lexer": 1, "sparql.memo": 1,
     "errors": 0, "settings": 0, "namespaces": 0, "allocator": 0, "testing": 0, "wsis_kg": 0,
     "rdf": 1,
     "store": 2,

@@ -28,6 +28,11 @@ class WsisError(Exception):
         self.extensions = extensions
 
     @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the problem response carries besides the body (``Retry-After``)."""
+        return {}
+
+    @property
     def type_uri(self) -> str:
         return PROBLEM_BASE + self.slug
 
@@ -122,6 +127,28 @@ class ValidationFailed(WsisError):
 
 class QueryTimeout(WsisError):
     status, title, slug = 503, "Query timed out", "query-timeout"
+
+
+class LimitExceeded(WsisError):
+    """Costly work stopped at a limit: ``killed`` says which (``time``, ``memory``, ``crash``)."""
+
+    status, title, slug = 503, "Stopped at a limit", "limit-exceeded"
+
+
+class QueryTooComplex(LimitExceeded):
+    """A query process died under a query (out of memory, or a query too deeply nested)."""
+
+    title, slug = "Query too complex", "query-too-complex"
+
+
+class ServiceBusy(WsisError):
+    """Every process for this kind of work is busy: refused at once, not queued."""
+
+    status, title, slug = 503, "Service busy", "busy"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.extensions.get("retry_after") or 1)}
 
 
 class ResultTooLarge(WsisError):

@@ -87,6 +87,27 @@ class Settings:
     #: Query worker processes (the pre-forked, killable processes of the query pool), whatever
     #: the HTTP server; the server itself runs one worker process.
     workers: int = 2
+    #: Memory (MiB) each query process and each job may allocate beyond what it shares with the
+    #: server (``RLIMIT_AS`` in the child); above it the child dies and the answer is 503 with
+    #: ``killed: memory``. 0: no limit.
+    worker_memory_mb: int = 1024
+    #: Seconds a query waits for a free query process before 503 + ``Retry-After`` (no longer
+    #: queue holding request threads).
+    query_queue_wait: float = 0.5
+    #: Seconds after which a running query is *long*: its process drops to the lowest CPU
+    #: priority, and is retired afterwards.
+    query_long_after: float = 0.2
+    #: Long queries running at once, in query processes beyond ``workers``; a further query
+    #: that becomes long is stopped (503 + ``Retry-After``).
+    long_queries: int = 2
+    #: Costly jobs (validation, parsing caller RDF, the guard's parse of large queries, dumps)
+    #: running at once, each in a killable child; one more is refused (503 + ``Retry-After``).
+    jobs: int = 2
+    #: Seconds after which a job is stopped (503, ``killed: time``).
+    job_timeout: float = 60.0
+    #: Largest resolution text ``wsis-kg import-resolution`` reads, in bytes of text (UTF-8);
+    #: a .zip may hold at most 20 times this, uncompressed.
+    import_max_bytes: int = 2 * 1024 * 1024
     #: Build the graph at start when the store is empty.
     build_on_start: bool = True
     #: Project root holding ontology/, shapes/, data/, queries/.
@@ -101,7 +122,7 @@ class Settings:
             raw = env.get(ENV_PREFIX + f.name.upper())
             if raw is None:
                 continue
-            values[f.name] = _convert(f.name, raw)
+            values[f.name] = _convert(str(f.type), raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -134,18 +155,17 @@ class Settings:
         return sorted(p for sub in ("extracted", "curated") for p in (d / sub).glob("*.tt[lg]"))
 
 
-def _convert(name: str, raw: str) -> Any:
-    if name == "tokens":
-        return _parse_tokens(raw)
-    if name == "service_allowlist":
-        return _parse_list(raw)
-    if name in ("port", "result_limit", "max_body_bytes", "max_nesting", "workers",
-                "query_cache_bytes", "rate_burst"):
-        return int(raw)
-    if name in ("query_timeout", "request_read_timeout", "rate_limit"):
-        return float(raw)
-    if name in ("build_on_start", "access_log"):
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    if name == "project_root":
-        return Path(raw)
-    return raw
+#: How an environment string becomes a field's value, by the field's declared type.
+_CONVERTERS: dict[str, Any] = {
+    "int": int,
+    "float": float,
+    "bool": lambda raw: raw.strip().lower() in ("1", "true", "yes", "on"),
+    "Path": Path,
+    "dict[str, str]": _parse_tokens,
+    "tuple[str, ...]": _parse_list,
+}
+
+
+def _convert(field_type: str, raw: str) -> Any:
+    """``raw`` as a value of the declared ``field_type`` (a string: annotations are lazy)."""
+    return _CONVERTERS.get(field_type, str)(raw)

@@ -62,7 +62,10 @@ LOCAL_SPARQL = HEAD + (
 
 @pytest.fixture(scope="module")
 def sclient():
-    settings = Settings(project_root=PROJECT, build_on_start=False, tokens={"tok": "editor"})
+    # jobs=8: eight validations at once all run (by default two run and the rest get 503 busy,
+    # tests/validation/test_bounded_jobs.py), so concurrency itself is what these tests see.
+    settings = Settings(project_root=PROJECT, build_on_start=False, tokens={"tok": "editor"},
+                        jobs=8)
     store = OxigraphStore()
     build(settings, store, check_shapes=False)
     return create_app(settings, store=store).test_client()

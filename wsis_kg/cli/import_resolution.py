@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from rdflib import Dataset, Graph
 
 from wsis_kg.errors import ValidationFailed
+from wsis_kg.extraction.importer.files import Input, expand
 from wsis_kg.extraction.importer.resolution import (
     ImportResult,
     ResolutionImportError,
-    decode,
     import_resolution,
 )
-from wsis_kg.namespaces import PREFIXES
+from wsis_kg.namespaces import PREFIXES, resolution_slug
 from wsis_kg.settings import Settings
 
 FORMATS = {"turtle": "turtle", "trig": "trig", "nt": "nt", "jsonld": "json-ld"}
@@ -102,14 +104,77 @@ def _validate(settings: Settings, g: Graph) -> tuple[bool, str]:
     return report.violations == 0, to_text(report)
 
 
+@dataclass
+class Row:
+    """One line of the summary table."""
+
+    file: str
+    symbol: str = ""
+    paragraphs: int = 0
+    footnotes: int = 0
+    citations: int = 0
+    warnings: int = 0
+    result: str = ""
+
+
+def _row(name: str, result: ImportResult, outcome: str) -> Row:
+    from rdflib import RDF
+
+    from wsis_kg.namespaces import WSIS
+
+    g = result.graph
+    paras = sum(1 for c in (WSIS.PreambularParagraph, WSIS.OperativeParagraph)
+                for _ in g.subjects(RDF.type, c))
+    cites = sum(1 for _ in g.subject_objects(WSIS.cites))
+    cites += sum(1 for p in ("recalls", "reaffirms", "takesNoteOf", "welcomes", "notes",
+                             "endorses") for _ in g.subject_objects(WSIS[p]))
+    return Row(name, result.symbol, paras, sum(1 for _ in g.subjects(RDF.type, WSIS.Footnote)),
+               cites, len(result.problems), outcome)
+
+
+def _table(rows: list[Row]) -> str:
+    head = ("file", "symbol", "paragraphs", "footnotes", "citations", "warnings", "result")
+    cells = [head] + [(r.file, r.symbol, str(r.paragraphs), str(r.footnotes), str(r.citations),
+                       str(r.warnings), r.result) for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
+    lines = ["  ".join(c[i].ljust(widths[i]) if i in (0, 1, 6) else c[i].rjust(widths[i])
+                       for i in range(len(head))).rstrip() for c in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _import_one(settings: Settings, inp: Input, symbol: str | None, date_: str | None,
+                curated: Graph, ontology: Graph | None) -> ImportResult:
+    """Import one decoded text and add mentions, untitled-citation and curated-date notes."""
+    from wsis_kg.extraction.mentions import link_mentions
+    from wsis_kg.namespaces import WSIS
+
+    assert inp.text is not None
+    source_file = _source_file(inp.path, settings) if inp.path else None
+    result = import_resolution(inp.text, symbol=symbol, date=date_, source_file=source_file,
+                               file_name=inp.name)
+    if ontology is not None:
+        before = len(result.graph)
+        link_mentions(result.graph, curated, ontology)
+        result.report.append(f"{len(result.graph) - before} mention triples linked")
+    result.problems.extend(_untitled(settings, result, curated))
+    curated_date = curated.value(result.iri, WSIS.adoptionDate)
+    if curated_date is not None:
+        result.problems = [p for p in result.problems if not p.startswith("no adoption date")]
+        result.report.append(f"adoption date {curated_date} is in data/curated")
+    return result
+
+
 @click.command("import-resolution")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="write the RDF here (default: standard output)")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(path_type=Path, allow_dash=True))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="write the RDF here (default: standard output); with several inputs, a "
+                   "folder that gets one file per resolution")
 @click.option("--symbol", help="the resolution's symbol when the text lacks it, e.g. "
-                               "A/RES/66/184 (overrides the text)")
+                               "A/RES/66/184 (overrides the text; one input only)")
 @click.option("--date", "date_", metavar="YYYY-MM-DD",
-              help="adoption date when the text lacks it (overrides the text)")
+              help="adoption date when the text lacks it (overrides the text; one input only)")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="turtle",
               show_default=True, help="output syntax (trig puts the data in the "
                                       "resolution's named graph)")
@@ -119,62 +184,119 @@ def _validate(settings: Settings, g: Graph) -> tuple[bool, str]:
               help="check the output against shapes/ (ontology, curated and extracted data as "
                    "context)")
 @click.pass_obj
-def command(settings: Settings, file: Path, output: Path | None, symbol: str | None,
-            date_: str | None, fmt: str, no_mentions: bool, check: bool) -> None:
-    """Turn the plain text of a GA or ECOSOC resolution into RDF.
+def command(settings: Settings, files: tuple[Path, ...], output: Path | None,
+            symbol: str | None, date_: str | None, fmt: str, no_mentions: bool,
+            check: bool) -> None:
+    """Turn plain texts of GA or ECOSOC resolutions into RDF.
+
+    FILES are text files, folders (their *.txt files) or .zip archives (their *.txt members);
+    "-" reads standard input. Texts in UTF-8 (with or without BOM), UTF-16 (with BOM) or
+    Latin-1 are read; texts over WSIS_KG_IMPORT_MAX_BYTES are refused.
 
     Finds the body, symbol, date, title, preambular paragraphs (with their leading phrase),
     operative paragraphs (number, leading verb, lettered items), headings, footnotes (linked
-    to the paragraphs citing them), citations of resolutions and documents, and links
-    mentions to the graph's resources. A report of what was found and what could not be
-    determined goes to standard error.
+    to the paragraphs citing them), citations of resolutions, decisions and documents, and
+    links mentions to the graph's resources. A report of what was found and what could not be
+    determined goes to standard error; with several inputs, a progress bar and a summary table.
 
     \b
     Examples:
       wsis-kg import-resolution data/sources/ecosoc-res-2009-7.txt -o out.ttl
       wsis-kg import-resolution ga.txt --symbol A/RES/66/184 --date 2011-12-22 --format trig
+      wsis-kg import-resolution texts/ more.zip -o imported/
     """
-    name = "standard input" if str(file) == "-" else str(file)
-    try:
-        data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
-    except OSError as e:
-        raise ResolutionImportError(f"{name}: cannot read the file ({e.strerror})") from None
-    text = decode(data, name)
-    source_file = None if str(file) == "-" else _source_file(file, settings)
-    result = import_resolution(text, symbol=symbol, date=date_, source_file=source_file)
     from wsis_kg.extraction.extract import curated_graph, ontology_graph
 
-    curated = curated_graph(settings)
-    if not no_mentions:
-        from wsis_kg.extraction.mentions import link_mentions
-
-        before = len(result.graph)
-        link_mentions(result.graph, curated, ontology_graph(settings))
-        result.report.append(f"{len(result.graph) - before} mention triples linked")
-    result.problems.extend(_untitled(settings, result, curated))
-    from wsis_kg.namespaces import WSIS
-
-    curated_date = curated.value(result.iri, WSIS.adoptionDate)
-    if curated_date is not None:
-        result.problems = [p for p in result.problems if not p.startswith("no adoption date")]
-        result.report.append(f"adoption date {curated_date} is in data/curated")
+    limit = settings.import_max_bytes
+    inputs = list(expand(list(files), limit))
+    single = len(files) == 1 and len(inputs) == 1 and not (
+        str(files[0]) != "-" and (files[0].is_dir() or files[0].suffix.lower() == ".zip"))
     say = lambda m: click.echo(m, err=True)  # noqa: E731
+    if single:
+        inp = inputs[0]
+        if inp.error:
+            raise ResolutionImportError(inp.error)
+        curated = curated_graph(settings)
+        result = _import_one(settings, inp, symbol, date_, curated,
+                             None if no_mentions else ontology_graph(settings))
+        _say_report(say, inp.name, result)
+        source = (_source_file(inp.path, settings) if inp.path else None) or inp.name
+        out = serialise(result, fmt, source)
+        if output:
+            _write(output, out)
+            say(f"wrote {output} ({len(result.graph)} triples)")
+        else:
+            click.echo(out, nl=False)
+        if check:
+            ok, text_report = _validate(settings, result.graph)
+            say(text_report)
+            if not ok:
+                raise ValidationFailed("the imported resolution does not conform to the shapes")
+        return
+
+    if symbol or date_:
+        raise ResolutionImportError("--symbol and --date name one resolution: give one file")
+    if output is not None:
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ResolutionImportError(f"{output}: cannot create the folder ({e.strerror})") \
+                from None
+    curated = curated_graph(settings)
+    ontology = None if no_mentions else ontology_graph(settings)
+    rows: list[Row] = []
+    merged = Graph()
+    failed = invalid = 0
+    reports: list[tuple[str, ImportResult]] = []
+    with click.progressbar(inputs, label="importing", file=sys.stderr,
+                           item_show_func=lambda i: i.name if i else None) as bar:
+        for inp in bar:
+            if inp.error:
+                rows.append(Row(inp.name, result="refused: " + inp.error.split(": ", 1)[-1]))
+                failed += 1
+                continue
+            try:
+                result = _import_one(settings, inp, None, None, curated, ontology)
+            except ResolutionImportError as e:
+                rows.append(Row(inp.name, result="refused: " + str(e).split(": ", 1)[-1]))
+                failed += 1
+                continue
+            outcome = "imported"
+            if check:
+                ok, _ = _validate(settings, result.graph)
+                if not ok:
+                    outcome, invalid = "violations", invalid + 1
+            reports.append((inp.name, result))
+            rows.append(_row(inp.name, result, outcome))
+            if output is not None:
+                ext = {"turtle": "ttl", "trig": "trig", "nt": "nt", "jsonld": "jsonld"}[fmt]
+                _write(output / f"{resolution_slug(result.symbol)}.{ext}",
+                       serialise(result, fmt, inp.name))
+            else:
+                merged += result.graph
+    for name, result in reports:
+        _say_report(say, name, result)
+    say(_table(rows))
+    if output is None:
+        for p, iri in PREFIXES.items():
+            merged.bind(p, iri, override=True)
+        click.echo(merged.serialize(format=FORMATS[fmt]), nl=False)
+    if failed:
+        raise ResolutionImportError(f"{failed} of {len(inputs)} inputs could not be imported")
+    if invalid:
+        raise ValidationFailed(f"{invalid} imported resolutions do not conform to the shapes")
+
+
+def _say_report(say: Callable[[str], None], name: str, result: ImportResult) -> None:
     say(f"{name}: {result.symbol} → <{result.iri}>")
     for line in result.report:
         say(f"  found: {line}")
     for line in result.problems:
         say(f"  warning: {line}")
-    out = serialise(result, fmt, source_file or name)
-    if output:
-        try:
-            output.write_text(out, encoding="utf-8")
-        except OSError as e:
-            raise ResolutionImportError(f"{output}: cannot write ({e.strerror})") from None
-        say(f"wrote {output} ({len(result.graph)} triples)")
-    else:
-        click.echo(out, nl=False)
-    if check:
-        ok, text_report = _validate(settings, result.graph)
-        say(text_report)
-        if not ok:
-            raise ValidationFailed("the imported resolution does not conform to the shapes")
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise ResolutionImportError(f"{path}: cannot write ({e.strerror})") from None

@@ -6,13 +6,13 @@ which starts a new store *generation*; keys carry the generation, so a write end
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections import OrderedDict
 
 from wsis_kg.sparql.evaluate import QueryRequest, QueryResult
-from wsis_kg.sparql.guard import mentions_remote
+from wsis_kg.sparql.guard import INLINE_TEXT_BYTES, MEMO_BYTES, mentions_remote
 from wsis_kg.sparql.lexer import has_keyword
+from wsis_kg.sparql.memo import text_memo
 
 #: Functions whose value changes from one evaluation to the next: such answers are never reused.
 VOLATILE_FUNCTIONS = ("RAND", "NOW", "UUID", "STRUUID", "BNODE")
@@ -23,12 +23,14 @@ def cacheable(req: QueryRequest) -> bool:
 
     Not when the text may reach another endpoint (SERVICE: its data changes without our writes)
     or calls a volatile function (RAND, NOW, UUID, STRUUID, BNODE), found by the one SPARQL
-    lexer (a word inside a string or comment is no call).
+    lexer (a word inside a string or comment is no call). Nor when the text is longer than
+    :data:`~wsis_kg.sparql.guard.INLINE_TEXT_BYTES`: tokenising it in the serving process
+    would cost more than the answer saves.
     """
-    return _cacheable_text(req.sparql)
+    return len(req.sparql) <= INLINE_TEXT_BYTES and _cacheable_text(req.sparql)
 
 
-@functools.lru_cache(maxsize=4096)
+@text_memo(max_bytes=MEMO_BYTES)
 def _cacheable_text(sparql: str) -> bool:
     # Memoised: a request asks several times (cache key, ETag), and clients repeat queries.
     return not (mentions_remote(sparql) or has_keyword(sparql, *VOLATILE_FUNCTIONS))
@@ -55,7 +57,9 @@ class ResultCache:
 
     @staticmethod
     def _cost(key: tuple, res: QueryResult) -> int:
-        return len(res.body) + len(key[1]) + 256
+        """The answer's bytes and the key's: its query text and every other string in it."""
+        return len(res.body) + sum(len(k) for k in key if isinstance(k, str)) \
+            + sum(len(u) for k in key if isinstance(k, tuple) for u in k) + 256
 
     def get(self, key: tuple, *, count_miss: bool = True) -> QueryResult | None:
         """The answer stored under ``key`` (now most recently used); ``count_miss=False`` for a

@@ -13,12 +13,14 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from wsis_kg.errors import QuerySyntaxError, StoreError, WsisError
+from wsis_kg.errors import BadRequest, QuerySyntaxError, StoreError, WsisError
 from wsis_kg.namespaces import PREFIXES, sparql_prologue
 from wsis_kg.rdf import formats
 from wsis_kg.store.embedded import GraphStore, OxigraphStore, dataset_kwargs
 
 _ERROR_AT = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
+#: pyoxigraph's message for a call of a function it does not know (a client error).
+_UNKNOWN_FUNCTION = re.compile(r"custom function (<[^>]*>|\S+) is not supported")
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,19 @@ def execute(store: GraphStore | ox.Store, req: QueryRequest) -> Any:
         raise syntax_error(e) from None
     except WsisError:
         raise
-    except OSError as e:  # pyoxigraph reports evaluation failures (e.g. SERVICE) as OSError
-        raise StoreError(f"The query failed while running: {e}") from None
+    except (OSError, RuntimeError) as e:  # evaluation failures (e.g. SERVICE)
+        raise evaluation_error(e) from None
+
+
+def evaluation_error(e: Exception) -> WsisError:
+    """A failure while running: the caller's (400: a function the engine does not know) or
+    the store's (502)."""
+    m = _UNKNOWN_FUNCTION.search(str(e))
+    if m:
+        return BadRequest(f"The query calls the function {m.group(1)}, which this endpoint does "
+                          "not know (only the SPARQL 1.1 built-in functions and XSD casts are "
+                          "available).", function=m.group(1).strip("<>"))
+    return StoreError(f"The query failed while running: {e}")
 
 
 def evaluate(store: GraphStore | ox.Store, req: QueryRequest, limit: int | None) -> QueryResult:
@@ -113,7 +126,7 @@ def evaluate(store: GraphStore | ox.Store, req: QueryRequest, limit: int | None)
     except WsisError:
         raise
     except (OSError, ValueError, RuntimeError) as e:
-        raise StoreError(f"The query failed while running: {e}") from None
+        raise evaluation_error(e) from None
     return QueryResult(body, fmt, kind)
 
 

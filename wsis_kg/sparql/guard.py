@@ -13,7 +13,6 @@ allow-list becomes a no-op (:func:`guard_update`), as SPARQL 1.1 Update says it 
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +20,14 @@ from typing import Any
 
 from wsis_kg.errors import ForbiddenService, QuerySyntaxError
 from wsis_kg.sparql.lexer import Token, rdflib_algebra, tokenize
+from wsis_kg.sparql.memo import text_memo
+
+#: Bytes the guard's memos may keep (texts and what was computed from them), each.
+MEMO_BYTES = 32 * 1024 * 1024
+#: Longer query texts are never tokenised in the serving process (tokens take ~30 bytes per
+#: byte of text, and rdflib's parser minutes on some texts): the service checks them in a job,
+#: and their answers are not cached.
+INLINE_TEXT_BYTES = 32 * 1024
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,7 @@ class _Scan:
     ambiguous: tuple[str, int] | None  # why a token's reading is not certain, and where
 
 
-@functools.lru_cache(maxsize=16)  # a few requests' worth: updates can be large
+@text_memo(max_bytes=MEMO_BYTES, weight=32)  # a token list: ~32 bytes per byte of text
 def _scan(sparql: str) -> _Scan:
     toks = tokenize(sparql)
     return _Scan(toks, _ambiguity(sparql, toks))
@@ -87,7 +94,7 @@ def _ambiguity(sparql: str, toks: tuple[Token, ...]) -> tuple[str, int] | None:
     return None
 
 
-@functools.lru_cache(maxsize=4096)
+@text_memo(max_bytes=MEMO_BYTES)
 def mentions_remote(sparql: str) -> bool:
     """Whether the text may hold a SERVICE or LOAD (memoised: clients repeat queries).
 
@@ -95,11 +102,16 @@ def mentions_remote(sparql: str) -> bool:
     prefixed names has those letters (also glued to other letters), or when the text cannot be
     tokenised with certainty.
     """
-    if _REMOTE_LETTERS.search(sparql) is None:
+    if not may_mention_remote(sparql):
         return False
     scan = _scan(sparql)
     return scan.ambiguous is not None or any(
         _REMOTE_LETTERS.search(_code_part(t)) for t in scan.tokens)
+
+
+def may_mention_remote(sparql: str) -> bool:
+    """Whether the letters of SERVICE or LOAD occur at all: the check that costs no tokens."""
+    return _REMOTE_LETTERS.search(sparql) is not None
 
 
 def _code_part(t: Token) -> str:

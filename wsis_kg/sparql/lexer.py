@@ -10,14 +10,15 @@ parser (:func:`rdflib_algebra`), whose grammar is shared module state.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from wsis_kg.errors import QuerySyntaxError
 from wsis_kg.namespaces import PREFIXES
 from wsis_kg.rdf.parse import RDFLIB_LOCK
+from wsis_kg.sparql.memo import text_memo
 
 # SPARQL 1.1 grammar terminals (section 19.8), as Oxigraph reads them.
 _PN_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
@@ -63,11 +64,60 @@ class Token:
     end: int
 
 
-@functools.lru_cache(maxsize=16)  # a few requests' worth: updates can be large
+@text_memo(max_bytes=32 * 1024 * 1024, weight=32)  # bounded in bytes: texts can be large
 def tokenize(sparql: str) -> tuple[Token, ...]:
     """The tokens of a SPARQL query or update, comments left out (memoised)."""
     return tuple(Token(m.lastgroup or "", m.group(0), m.start(), m.end())
                  for m in _TOKEN.finditer(sparql) if m.lastgroup != "comment")
+
+
+_OPEN, _CLOSE = "{([", "})]"
+_OPAQUE = frozenset({"long", "short", "iri", "comment"})
+
+
+def nesting_depth(sparql: str, limit: int) -> int | None:
+    """The offset of the first bracket (``{`` ``(`` ``[``) nested deeper than ``limit`` outside
+    strings, IRIs and comments, or None.
+
+    Why: pyoxigraph's SPARQL parser recurses per bracket and overflows its native stack at
+    about 10,000 levels (20 KB of text), which kills the process parsing it: for an update,
+    the serving process. Cheap when the text holds no more than ``limit`` brackets at all.
+    """
+    if sum(sparql.count(c) for c in _OPEN) <= limit:
+        return None
+    depth, pos = 0, 0
+
+    def scan(end: int) -> int | None:
+        nonlocal depth
+        for i in range(pos, end):
+            c = sparql[i]
+            if c in _OPEN:
+                depth += 1
+                if depth > limit:
+                    return i
+            elif c in _CLOSE:
+                depth = max(0, depth - 1)
+        return None
+
+    for m in _TOKEN.finditer(sparql):
+        if m.lastgroup in _OPAQUE:
+            hit = scan(m.start())
+            if hit is not None:
+                return hit
+            pos = m.end()
+    return scan(len(sparql))
+
+
+def check_nesting(sparql: str, limit: int, what: str = "query") -> None:
+    """Refuse (400, with line and column) a text nested deeper than ``limit``: see
+    :func:`nesting_depth`."""
+    at = nesting_depth(sparql, limit)
+    if at is not None:
+        line = sparql.count("\n", 0, at) + 1
+        column = at - (sparql.rfind("\n", 0, at) + 1) + 1
+        raise QuerySyntaxError(
+            f"SPARQL {what} nests brackets deeper than {limit} levels at line {line}, column "
+            f"{column} (setting WSIS_KG_MAX_NESTING)", line=line, column=column)
 
 
 def keywords(sparql: str) -> list[str]:

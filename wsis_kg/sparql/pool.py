@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import math
-import multiprocessing as mp
 import os
 import select
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -33,79 +31,28 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from wsis_kg.errors import QueryTimeout, StoreError, WsisError, error_name, rebuild_error
+from wsis_kg.errors import (
+    QueryTimeout,
+    QueryTooComplex,
+    ServiceBusy,
+    StoreError,
+    WsisError,
+    error_name,
+    rebuild_error,
+)
 from wsis_kg.rdf import formats
 from wsis_kg.sparql.evaluate import QueryRequest, QueryResult, evaluate
-
-
-def _open_fds() -> dict[int, tuple[int, int]]:
-    """This process's open descriptors, each with the identity (device, inode) of its file."""
-    fd_dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
-    out: dict[int, tuple[int, int]] = {}
-    try:
-        names = os.listdir(fd_dir)
-    except OSError:
-        return out
-    for name in names:
-        try:
-            st = os.fstat(int(name))
-        except (OSError, ValueError):
-            continue  # the directory handle listdir used, already closed
-        out[int(name)] = (st.st_dev, st.st_ino)
-    return out
-
-
-def _close_inherited(inherited: dict[int, tuple[int, int]], keep: set[int]) -> None:
-    """Close, in a fresh worker, every descriptor the serving process had before the fork.
-
-    A forked worker would otherwise hold the server's listening socket, client connections,
-    the other workers' pipes and other programs' pipes (a browser driver's, say) for as long as
-    it lives, so peers would wait for an EOF that never comes. ``inherited`` is the parent's
-    table taken just before ``Process.start()``; a descriptor is closed only if it still refers
-    to the same file (device and inode), so the pipes multiprocessing created during the start
-    (the parent sentinel, and the write end whose EOF tells the parent the worker has exited)
-    are kept even if they reuse a number another thread freed meanwhile. Also kept: stdin,
-    stdout, stderr, the worker's own pipe and the multiprocessing resource tracker's pipe.
-    """
-    keep = set(keep) | {0, 1, 2}
-    with contextlib.suppress(Exception):
-        from multiprocessing import resource_tracker
-
-        fd = getattr(resource_tracker._resource_tracker, "_fd", None)  # noqa: SLF001
-        if fd is not None:
-            keep.add(fd)
-    with contextlib.suppress(Exception):
-        parent = mp.parent_process()
-        if parent is not None:
-            keep.add(parent.sentinel)
-    for fd, ident in inherited.items():
-        if fd in keep:
-            continue
-        try:
-            st = os.fstat(fd)
-        except OSError:
-            continue
-        if (st.st_dev, st.st_ino) == ident:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-
-
-#: Signals a worker must not receive before it has set its own dispositions.
-_WORKER_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
+from wsis_kg.sparql.jobs import MIB, enter_child, fork_child, killed_reason, reap
 
 
 def _worker_main(conn, store: ox.Store, limit: int | None, parent_pid: int,
-                 inherited: dict[int, tuple[int, int]] | None = None) -> None:
+                 memory_bytes: int, inherited: dict[int, tuple[int, int]] | None = None) -> None:
     """Answer queries from the pipe until the supervisor closes it or goes away.
 
     The parent check is a poll every second rather than ``PR_SET_PDEATHSIG``: that signal fires
     when the *thread* that forked exits, and request threads come and go.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _WORKER_SIGNALS)  # blocked by _spawn
-    if inherited:
-        _close_inherited(inherited, {conn.fileno()})
+    enter_child(conn.fileno(), inherited, memory_bytes)
     poller = select.poll()
     poller.register(conn.fileno(), select.POLLIN)
     while True:
@@ -136,6 +83,8 @@ class _Worker:
     conn: Any
     generation: int
     served: int = 0
+    #: Moved to the long lane (lowest CPU priority): retired after its query.
+    long: bool = False
     #: One poll object per worker: ``Connection.poll`` builds a selector on every call (≈20 µs).
     poller: Any = None
 
@@ -147,62 +96,68 @@ class _Worker:
         """Whether the answer (or EOF) is ready within ``seconds``."""
         return bool(self.poller.poll(max(0, math.ceil(seconds * 1000))))  # PEP 475 retries
 
-    def kill(self) -> None:
-        with contextlib.suppress(Exception):
-            self.proc.kill()
-        with contextlib.suppress(Exception):
-            self.proc.join(2)
+    def kill(self) -> int | None:
+        code = reap(self.proc, kill=True)
         with contextlib.suppress(Exception):
             self.conn.close()
+        return code
 
 
 @dataclass
 class PoolStats:
     forked: int = 0
     killed_on_timeout: int = 0
+    killed_on_memory: int = 0
+    crashed: int = 0
+    busy: int = 0
+    long_queries: int = 0
     recycled: int = 0
     queries: int = 0
     pids: list[int] = field(default_factory=list)
 
 
 class WorkerPool:
-    """At most ``size`` forked workers; idle ones wait for the next query."""
+    """At most ``size + long_slots`` forked query processes, at most ``long_slots`` of them
+    running *long* queries; ``size`` are kept warm.
+
+    A query still running after ``long_after`` seconds is *long*: its process drops to the
+    lowest CPU priority (``nice`` 19, so short queries keep the CPUs) and is retired once its
+    query ends (a process cannot raise its priority back). So runaway queries hold at most
+    ``long_slots`` processes and little CPU, and at least ``size`` processes are left for the
+    others. When the long lane is full, a query that becomes long is stopped (503 +
+    Retry-After). A query waits at most ``queue_wait`` seconds for a free process (then 503 +
+    Retry-After: request threads are never held by a queue). Each process may allocate
+    ``memory_mb`` beyond what it shares with the server.
+    """
 
     def __init__(self, source: Callable[[], ox.Store], size: int, limit: int | None,
-                 fork_lock: threading.RLock) -> None:
+                 fork_lock: threading.RLock, *, memory_mb: int = 0, queue_wait: float = 0.5,
+                 long_after: float = 0.5, long_slots: int = 2) -> None:
         self._source = source
         self.size = max(1, size)
         self.limit = limit
+        self.memory_bytes = max(0, memory_mb) * MIB
+        self.queue_wait = max(0.0, queue_wait)
+        self.long_after = max(0.0, long_after)
+        self.long_slots = max(0, long_slots)
         self._fork_lock = fork_lock
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
-        self._busy: set[int] = set()
         self._count = 0
+        self._long = 0
         self.generation = 0
         self.stats = PoolStats()
-        self._ctx = mp.get_context("fork")
         self._closed = False
 
     # -- lifecycle --------------------------------------------------------------------------
     def _spawn(self) -> _Worker:
         with self._fork_lock:  # never fork while a write is changing the store
-            parent, child = self._ctx.Pipe(duplex=True)
-            proc = self._ctx.Process(target=_worker_main, name="wsis-kg-query",
-                                     args=(child, self._source(), self.limit, os.getpid(),
-                                           _open_fds()),
-                                     daemon=True)
-            # Signals stay blocked across the fork: a SIGTERM to the process group must not
-            # run the server's inherited Python handler in the new worker (granian's hangs
-            # there); the worker unblocks them once its own dispositions are set.
-            mask = signal.pthread_sigmask(signal.SIG_BLOCK, _WORKER_SIGNALS)
-            try:
-                proc.start()
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-            child.close()
+            proc, conn = fork_child(_worker_main, (self._source(), self.limit, os.getpid(),
+                                                   self.memory_bytes),
+                                    name="wsis-kg-query", fork_lock=None)
             gen = self.generation
         self.stats.forked += 1
-        return _Worker(proc, parent, gen)
+        return _Worker(proc, conn, gen)
 
     def prewarm(self, n: int = 1) -> None:
         """Fork ``n`` idle workers now so the next queries do not pay for the fork."""
@@ -250,13 +205,15 @@ class WorkerPool:
                         return w
                     self._count -= 1
                     w.kill()
-                if self._count < self.size:
+                if self._count + self._long < self.size + self.long_slots:
                     self._count += 1
                     break
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise QueryTimeout("All query workers stayed busy until the time limit; "
-                                       "try again shortly.", timeout=None)
+                    self.stats.busy += 1
+                    raise ServiceBusy(
+                        f"All {self.size + self.long_slots} query processes are busy; try "
+                        "again shortly.", retry_after=1)
                 self._cond.wait(left)
         try:
             return self._spawn()
@@ -267,6 +224,10 @@ class WorkerPool:
             raise
 
     def _release(self, w: _Worker) -> None:
+        if w.long:
+            self._discard(w)
+            self.stats.recycled += 1
+            return
         with self._cond:
             if w.generation == self.generation and not self._closed:
                 self._idle.append(w)
@@ -277,37 +238,89 @@ class WorkerPool:
         w.kill()
         self.stats.recycled += 1
 
-    def _discard(self, w: _Worker) -> None:
-        w.kill()
+    def _discard(self, w: _Worker) -> int | None:
+        code = w.kill()
         with self._cond:
-            self._count -= 1
+            if w.long:
+                self._long -= 1
+            else:
+                self._count -= 1
             self._cond.notify()
+        return code
+
+    def _go_long(self, w: _Worker) -> bool:
+        """Move ``w`` to the long lane (lowest CPU priority, its place freed); False if full."""
+        with self._cond:
+            if self._long >= self.long_slots:
+                return False
+            self._long += 1
+            self._count -= 1
+            w.long = True
+            self._cond.notify()
+        self.stats.long_queries += 1
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, w.proc.pid, 19)
+        return True
+
+    def _wait(self, w: _Worker, deadline: float) -> bool | None:
+        """Whether the answer came before ``deadline``; None: stopped, the long lane is full."""
+        first = min(deadline, time.monotonic() + self.long_after)
+        if w.wait(first - time.monotonic()):
+            return True
+        if deadline - time.monotonic() <= 0:
+            return False
+        if not self._go_long(w):
+            return None
+        with contextlib.suppress(Exception):
+            self.prewarm(1)  # this thread only waits now: it pays the fork, not a short query
+        return w.wait(deadline - time.monotonic())
 
     def run(self, req: QueryRequest, timeout: float) -> QueryResult:
-        deadline = time.monotonic() + timeout
-        w = self._acquire(deadline)
+        start = time.monotonic()
+        deadline = start + timeout
+        w = self._acquire(min(deadline, start + self.queue_wait))
         self.stats.queries += 1
         try:
             w.conn.send(req)
-            ready = w.wait(deadline - time.monotonic())
+            ready = self._wait(w, deadline)
             msg = w.conn.recv() if ready else None
         except (EOFError, OSError, BrokenPipeError):
-            self._discard(w)
-            raise StoreError("The query worker stopped unexpectedly (out of memory?).") from None
+            code = self._discard(w)
+            reason = killed_reason(code)
+            if reason == "memory":
+                self.stats.killed_on_memory += 1
+            else:
+                self.stats.crashed += 1
+            with contextlib.suppress(Exception):
+                self.prewarm(1)
+            mb = self.memory_bytes // MIB
+            raise QueryTooComplex(
+                "The query process was stopped: the query "
+                + (f"needed more memory than a query process may use ({mb} MB)"
+                   if reason == "memory" and mb else "ran out of memory")
+                + (" or was too complex for the engine" if reason == "crash" else "")
+                + ". Narrow it (LIMIT, fewer or more specific patterns).",
+                killed=reason) from None
         except BaseException:
             self._discard(w)
             raise
         if msg is None:
-            self.stats.killed_on_timeout += 1
-            self.stats.pids.append(w.proc.pid)
-            del self.stats.pids[:-20]
             self._discard(w)
             with contextlib.suppress(Exception):
                 self.prewarm(1)  # the replacement, so the next query does not pay the fork
+            if ready is None:
+                self.stats.busy += 1
+                raise ServiceBusy(
+                    f"The query ran longer than {self.long_after:g} s while {self.long_slots} "
+                    "long queries were already running, and was stopped; try again shortly.",
+                    retry_after=max(1, math.ceil(timeout / 4)), killed="busy")
+            self.stats.killed_on_timeout += 1
+            self.stats.pids.append(w.proc.pid)
+            del self.stats.pids[:-20]
             raise QueryTimeout(
                 f"The query did not finish within {timeout:g} s and was stopped. "
                 "Narrow it (LIMIT, more specific patterns) or ask the operator for a longer "
-                "timeout.", timeout=timeout)
+                "timeout.", timeout=timeout, killed="time")
         w.served += 1
         self._release(w)
         if msg[0] == "ok":
@@ -319,4 +332,4 @@ class WorkerPool:
 
     @property
     def live_workers(self) -> int:
-        return self._count
+        return self._count + self._long

@@ -27,6 +27,7 @@ would otherwise perform the HTTP call itself).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import itertools
 import os
@@ -37,20 +38,30 @@ from typing import Any, Literal, TypeVar
 import pyoxigraph as ox
 
 from wsis_kg.errors import ResultTooLarge, StoreError, WsisError
+from wsis_kg.rdf.parse import ParsedInput, parse_bytes
 from wsis_kg.settings import Settings
 from wsis_kg.sparql.cache import ResultCache, cacheable
 from wsis_kg.sparql.evaluate import QueryRequest, QueryResult, evaluate, syntax_error
-from wsis_kg.sparql.guard import check_remote_access, guard_update
+from wsis_kg.sparql.guard import (
+    INLINE_TEXT_BYTES,
+    check_remote_access,
+    guard_update,
+    may_mention_remote,
+)
+from wsis_kg.sparql.jobs import JobRunner
+from wsis_kg.sparql.lexer import check_nesting
 from wsis_kg.sparql.pool import WorkerPool
 from wsis_kg.store.embedded import GraphStore, OxigraphStore
 from wsis_kg.validation import ingest
 from wsis_kg.validation.ingest import WriteResult
 from wsis_kg.validation.report import ValidationReport
-from wsis_kg.validation.validate import validate_new_data
+from wsis_kg.validation.validate import prepare as prepare_validation
+from wsis_kg.validation.validate import validate_new_data, validate_with_shapes
 
 __all__ = ["QueryRequest", "QueryResult", "QueryService"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 #: Identifies this serving process, so an ETag never survives a restart (generation restarts
 #: at 0 and an in-memory store may hold other data then).
@@ -72,6 +83,7 @@ class QueryService:
         self.write_lock = threading.RLock()
         self._mirror: ox.Store | None = None
         self.pool: WorkerPool | None = None
+        prepare_validation(settings)  # before any fork: every child shares the parsed shapes
         if isinstance(store, OxigraphStore):
             if store.path is None:
                 self.mode = "fork"
@@ -81,11 +93,19 @@ class QueryService:
                 self._refresh_mirror()
                 source = lambda: self._mirror  # noqa: E731
             size = workers if workers is not None else max(1, settings.workers)
-            self.pool = WorkerPool(source, size, settings.result_limit, self.write_lock)
+            self.pool = WorkerPool(source, size, settings.result_limit, self.write_lock,
+                                   memory_mb=settings.worker_memory_mb,
+                                   queue_wait=settings.query_queue_wait,
+                                   long_after=settings.query_long_after,
+                                   long_slots=settings.long_queries)
             if prewarm:
                 self.pool.prewarm(1)
         else:
             self.mode = "inline"
+        #: Costly work a caller decides (validation, parsing, large guard parses, dumps):
+        #: each in a killable, memory-limited child, a few at once.
+        self.jobs = JobRunner(slots=settings.jobs, memory_mb=settings.worker_memory_mb,
+                              fork_lock=self.write_lock)
         #: Answers by (generation, request); only with a local store, whose every write goes
         #: through :meth:`write` (a remote store changes behind our back).
         self.cache: ResultCache | None = (
@@ -126,8 +146,9 @@ class QueryService:
         """Answer a query within the time limit and result cap, or raise a WsisError."""
         if isinstance(req, str):
             req = QueryRequest(req)
-        check_remote_access(req.sparql, self.settings.service_allowlist)
         timeout = self.settings.query_timeout if timeout is None else timeout
+        check_nesting(req.sparql, self.settings.max_nesting)
+        self._guarded(check_remote_access, req.sparql, timeout)
         if self.pool is None:
             return evaluate(self.store, req, self.settings.result_limit)
         key = self.cache_key(req) if self.cache is not None else None
@@ -139,6 +160,36 @@ class QueryService:
         if key is not None and key[0] == self.pool.generation:
             self.cache.put(key, result)  # type: ignore[union-attr]
         return result
+
+    def _guarded(self, check: Callable[[str, tuple[str, ...]], R], sparql: str,
+                 timeout: float) -> R:
+        """The guard's ``check`` of ``sparql``: in this process for ordinary texts, in a job
+        for a large text mentioning SERVICE/LOAD (rdflib's parser takes minutes on some)."""
+        allow = self.settings.service_allowlist
+        if len(sparql) > INLINE_TEXT_BYTES and may_mention_remote(sparql):
+            return self.jobs.run(check, sparql, allow, what="Checking the SERVICE/LOAD targets",
+                                 timeout=min(timeout, self.settings.job_timeout))
+        return check(sparql, allow)
+
+    # -- jobs -------------------------------------------------------------------------------
+    def run_job(self, fn: Callable[..., R], *args: Any, what: str,
+                reads_store: bool = False, timeout: float | None = None) -> R:
+        """``fn(*args)`` in a killable, memory-limited child (:mod:`wsis_kg.sparql.jobs`).
+
+        ``reads_store``: the child reads the store, so it is forked under the write lock (never
+        from a half-written store). 503 when it is stopped at a limit or none is free.
+        """
+        return self.jobs.run(fn, *args, what=what, fork_lock=reads_store,
+                             timeout=self.settings.job_timeout if timeout is None else timeout)
+
+    def parse(self, data: bytes | str, fmt: Any, *, source: str,
+              base_iri: str | None = None) -> ParsedInput:
+        """Caller RDF parsed in a job (a hostile document cannot pin the serving process);
+        400 with line and column when it is not valid."""
+        quads, prefixes = self.run_job(_parse_parts, data, fmt, source, base_iri,
+                                       self.settings.max_nesting,
+                                       what=f"Parsing {source}")
+        return ParsedInput(quads, source, fmt, prefixes)
 
     # -- writes -----------------------------------------------------------------------------
     def write(self, fn: Callable[[GraphStore], T]) -> T:
@@ -176,7 +227,8 @@ class QueryService:
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Execute SPARQL Update (already authorised by the caller), SERVICE/LOAD checked first."""
-        sparql = guard_update(sparql, self.settings.service_allowlist)
+        check_nesting(sparql, self.settings.max_nesting, "update")
+        sparql = self._guarded(guard_update, sparql, self.settings.query_timeout)
 
         def run(store: GraphStore) -> None:
             try:
@@ -194,8 +246,15 @@ class QueryService:
                     mode: Literal["replace", "append"], principal: str,
                     source: str) -> WriteResult:
         """Validate and write a graph with its provenance (Graph Store PUT/POST, ingest)."""
+        def check(quads: list[ox.Quad], settings: Settings, store: GraphStore,
+                  **kw: Any) -> ValidationReport:
+            # Under the write lock (``write`` holds it): the child sees the store written to.
+            return self.run_job(functools.partial(validate_new_data, **kw), quads, settings,
+                                store, what="The validation", reads_store=True)
+
         return ingest.write_graph(self.store, self.settings, quads, graph=graph, mode=mode,
-                                  principal=principal, source=source, writer=self.write)
+                                  principal=principal, source=source, writer=self.write,
+                                  check=check)
 
     def delete_graph(self, graph: str | None) -> bool:
         """Drop a graph and its provenance record; False when there was no such graph."""
@@ -253,7 +312,12 @@ class QueryService:
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """Every quad (of ``graph``): for dumps and the ontology and shapes documents, which are
-        whole-dataset downloads, bounded by the dataset and built once per generation."""
+        whole-dataset downloads, bounded by the dataset and built once per generation.
+
+        From the in-memory mirror in mirror mode: a forked dump job must not read RocksDB."""
+        if self._mirror is not None:
+            g = ox.NamedNode(graph) if graph else None
+            return iter(self._mirror.quads_for_pattern(None, None, None, g))
         return self.store.quads(graph)
 
     def graph_sizes(self) -> dict[str, int]:
@@ -283,7 +347,16 @@ class QueryService:
         """Check new data against the shapes in the context of the graph, writing nothing
         (bounded by the request body cap; the context read is limited to what the data
         mentions)."""
-        return validate_new_data(list(inputs), self.settings, self.store)
+        return self.run_job(validate_new_data, list(inputs), self.settings, self.store,
+                            what="The validation", reads_store=True)
+
+    def validate_with_shapes(self, inputs: Sequence[ParsedInput], shapes: ParsedInput, *,
+                             allow_sparql: bool) -> ValidationReport:
+        """Check data against caller shapes alone, in a job (SHACL-SPARQL shapes can cost
+        minutes: the job is stopped at its time limit). ``allow_sparql``: the caller holds a
+        write token (see :func:`wsis_kg.validation.validate.check_caller_shapes`)."""
+        return self.run_job(functools.partial(validate_with_shapes, allow_sparql=allow_sparql),
+                            list(inputs), shapes, what="The validation")
 
     # -- misc -------------------------------------------------------------------------------
     def _refresh_mirror(self) -> None:
@@ -298,7 +371,10 @@ class QueryService:
         if self.pool is not None:
             out.update(workers=self.pool.size, live_workers=self.pool.live_workers,
                        generation=self.pool.generation, forked=self.pool.stats.forked,
-                       killed_on_timeout=self.pool.stats.killed_on_timeout)
+                       killed_on_timeout=self.pool.stats.killed_on_timeout,
+                       killed_on_memory=self.pool.stats.killed_on_memory,
+                       busy=self.pool.stats.busy, long_queries=self.pool.stats.long_queries)
+        out["jobs"] = self.jobs.status()
         if self.cache is not None:
             out["cache"] = self.cache.status()
         return out
@@ -306,3 +382,10 @@ class QueryService:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
+
+
+def _parse_parts(data: bytes | str, fmt: Any, source: str, base_iri: str | None,
+                 max_nesting: int) -> tuple[list[ox.Quad], dict[str, str]]:
+    """What a parse job sends back (the format object does not pickle; the caller knows it)."""
+    parsed = parse_bytes(data, fmt, source=source, base_iri=base_iri, max_nesting=max_nesting)
+    return parsed.quads, parsed.prefixes

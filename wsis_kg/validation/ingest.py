@@ -85,14 +85,17 @@ def write_graph(
     principal: str,
     source: str,
     writer: Writer | None = None,
+    check: Callable[..., ValidationReport] = validate_new_data,
 ) -> WriteResult:
     """Validate ``quads`` (their own graph names are ignored) and write them into ``graph``.
 
     ``replace`` empties the graph first (PUT, ingest); ``append`` adds (POST). ``graph=None`` is
     the store's default graph. Raises :class:`ValidationFailed` (store untouched) on violations.
+    ``check`` validates (:func:`validate_new_data`'s signature); the service passes one that
+    runs it in a killable child, still inside ``writer`` so it sees the store written to.
     """
     def run(st: GraphStore) -> WriteResult:
-        report = validate_new_data(
+        report = check(
             list(quads), settings, st,
             exclude_graph=graph if mode == "replace" else None, sources=[source])
         if report.violations:

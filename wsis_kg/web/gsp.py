@@ -21,8 +21,7 @@ from wsis_kg.errors import (
     UnsupportedMediaType,
 )
 from wsis_kg.rdf.formats import GRAPH_FORMATS, choose, serialize_triples
-from wsis_kg.rdf.limits import MAX_NESTING
-from wsis_kg.rdf.parse import format_from_media_type, format_of_upload, parse_bytes
+from wsis_kg.rdf.parse import format_from_media_type, format_of_upload
 from wsis_kg.sparql.service import QueryService
 from wsis_kg.validation.ingest import check_graph_iri, ingest_graph_iri
 from wsis_kg.web.auth import require_principal
@@ -65,8 +64,7 @@ def handle(graph: str | None) -> Response:
         if not svc.queries.delete_graph(graph):
             raise NotFound(f"there is no graph <{graph}>", graph=graph)
         return Response(status=204)
-    quads = read_body(request, svc.settings.max_body_bytes, graph,
-                      max_nesting=svc.settings.max_nesting)
+    quads = read_body(request, svc.settings.max_body_bytes, graph, svc.queries)
     mode = "replace" if request.method == "PUT" else "append"
     result = svc.queries.write_graph(quads, graph=graph, mode=mode, principal=principal,
                                      source=describe_request(request))
@@ -80,8 +78,7 @@ def create_graph() -> Response:
     principal = require_principal(request, svc.settings)
     body = _body(request, svc.settings.max_body_bytes)
     graph = ingest_graph_iri(body)
-    quads = read_body(request, svc.settings.max_body_bytes, graph, body=body,
-                      max_nesting=svc.settings.max_nesting)
+    quads = read_body(request, svc.settings.max_body_bytes, graph, svc.queries, body=body)
     result = svc.queries.write_graph(quads, graph=graph, mode="replace", principal=principal,
                                      source=describe_request(request))
     request.environ[TRIPLES_KEY] = result.triples  # the audit line (web.ops)
@@ -120,9 +117,10 @@ def _body(req: Request, limit: int) -> bytes:
         raise too_large(req.content_length, limit) from None
 
 
-def read_body(req: Request, limit: int, graph: str | None, *,
-              body: bytes | None = None, max_nesting: int = MAX_NESTING) -> list[ox.Quad]:
-    """The RDF of a PUT/POST: the body, or every file of a multipart/form-data request."""
+def read_body(req: Request, limit: int, graph: str | None, queries: QueryService, *,
+              body: bytes | None = None) -> list[ox.Quad]:
+    """The RDF of a PUT/POST: the body, or every file of a multipart/form-data request
+    (parsed in jobs of ``queries``: a hostile document cannot pin the serving process)."""
     check_size(req, limit)
     base = graph or req.base_url
     if req.mimetype == "multipart/form-data":
@@ -135,13 +133,12 @@ def read_body(req: Request, limit: int, graph: str | None, *,
         quads: list[ox.Quad] = []
         for f in files:
             fmt = format_of_upload(f.mimetype, f.filename)
-            quads += parse_bytes(f.read(), fmt, source=f.filename or f.name or "part",
-                                 base_iri=base, max_nesting=max_nesting).quads
+            quads += queries.parse(f.read(), fmt, source=f.filename or f.name or "part",
+                                   base_iri=base).quads
         return quads
     if not req.mimetype:
         raise UnsupportedMediaType("send the graph with a Content-Type naming its RDF syntax "
                                    "(e.g. text/turtle)")
     fmt = format_from_media_type(req.mimetype)
     data = body if body is not None else _body(req, limit)
-    return parse_bytes(data, fmt, source="request body", base_iri=base,
-                       max_nesting=max_nesting).quads
+    return queries.parse(data, fmt, source="request body", base_iri=base).quads

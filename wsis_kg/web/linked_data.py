@@ -16,12 +16,13 @@ import io
 import json
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request
 
-from wsis_kg.errors import NotFound
+from wsis_kg.errors import LimitExceeded, NotFound, ServiceBusy
 from wsis_kg.graph import docs as docs_gen
 from wsis_kg.graph import void
 from wsis_kg.graph.dump import DUMP_FORMATS, dump, dump_format
@@ -128,22 +129,46 @@ def _graph_triples(graph: str) -> list[ox.Triple]:
 # --------------------------------------------------------------------------------------------
 
 class _Cache:
-    """Per-store-generation cache of generated bodies (dumps, VoID): built once, then reused."""
+    """Per-store-generation cache of generated bodies (dumps): built once, then reused.
+
+    A body is built outside the lock (in a job: killable, memory-limited); while it is being
+    built, other requests for it get 503 + ``Retry-After`` instead of waiting. A build stopped
+    at a limit is remembered for the generation, so a graph whose dump cannot be made (say,
+    a blank-node clique that canonical labelling cannot finish) costs one job, not one per
+    request.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.items: dict[Any, tuple[bytes, str]] = {}
+        self.items: dict[Any, tuple[bytes, str] | LimitExceeded] = {}
+        self.building: set[Any] = set()
 
-    def get(self, key: Any, make) -> tuple[bytes, str]:
+    def get(self, key: Any, make: Callable[[], bytes]) -> tuple[bytes, str]:
         with self.lock:
             hit = self.items.get(key)
-            if hit is None:
-                # drop entries of older generations
-                self.items = {k: v for k, v in self.items.items() if k[0] == key[0]}
-                body = make()
-                hit = (body, hashlib.sha256(body).hexdigest()[:32])
-                self.items[key] = hit
-            return hit
+            if isinstance(hit, LimitExceeded):
+                raise hit
+            if hit is not None:
+                return hit
+            if key in self.building:
+                raise ServiceBusy("The dump is being generated; try again shortly.",
+                                  retry_after=5)
+            # drop entries of older generations
+            self.items = {k: v for k, v in self.items.items() if k[0] == key[0]}
+            self.building.add(key)
+        try:
+            body = make()
+        except LimitExceeded as e:
+            with self.lock:
+                self.items[key] = e
+            raise
+        finally:
+            with self.lock:
+                self.building.discard(key)
+        made = (body, hashlib.sha256(body).hexdigest()[:32])
+        with self.lock:
+            self.items[key] = made
+        return made
 
 
 _cache = _Cache()
@@ -159,6 +184,12 @@ class _PublicView:
         return rewrite(self.queries.quads(graph))
 
 
+def _dump_bytes(view: _PublicView, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    dump(view, fmt, buf)  # type: ignore[arg-type]
+    return buf.getvalue()
+
+
 @bp.route("/dumps/<name>.<ext>")
 def dump_file(name: str, ext: str) -> Response:
     out = dump_format(ext)
@@ -166,11 +197,13 @@ def dump_file(name: str, ext: str) -> Response:
         raise NotFound(f"no dump {name}.{ext}; available: "
                        + ", ".join(f"{DUMP_NAME}.{f.extension}" for f in DUMP_FORMATS.values()))
     fmt = out.name
+    queries = service().queries
 
     def make() -> bytes:
-        buf = io.BytesIO()
-        dump(_PublicView(service().queries), fmt, buf)  # type: ignore[arg-type]
-        return buf.getvalue()
+        # In a job (time and memory limits): canonical blank-node labelling of a hostile graph
+        # can run for ever or overflow the stack, which must not happen in the serving process.
+        return queries.run_job(_dump_bytes, _PublicView(queries), fmt,
+                               what="Generating the dump", reads_store=True)
 
     body, etag = _cache.get((store_generation(), public_base(), "dump", fmt), make)
     resp = Response(body, content_type=out.content_type)

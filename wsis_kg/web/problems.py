@@ -33,7 +33,7 @@ def error_response(e: WsisError, path: str) -> Response:
     which answers SPARQL GETs outside Flask's request handling)."""
     body = e.to_problem()
     body.setdefault("instance", path)
-    headers = {}
+    headers = dict(e.headers)
     if e.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="wsis-kg"'
     return problem_response(body, e.status, headers)

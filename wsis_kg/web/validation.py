@@ -21,15 +21,13 @@ from wsis_kg.errors import (
     UnsupportedMediaType,
 )
 from wsis_kg.rdf.formats import HTML, REPORT_FORMATS, TURTLE, choose, rdf_format
-from wsis_kg.rdf.limits import MAX_NESTING
 from wsis_kg.rdf.parse import (
     ParsedInput,
     format_from_media_type,
     format_from_name,
     format_of_upload,
-    parse_bytes,
 )
-from wsis_kg.validation import validate
+from wsis_kg.sparql.service import QueryService
 from wsis_kg.validation.report import FORMATS, ValidationReport, render, short
 from wsis_kg.web.auth import bearer_token, require_principal
 from wsis_kg.web.extension import service
@@ -52,7 +50,7 @@ def validate_post() -> Response:
     out = negotiate(request, prefer_html=is_form)
     try:
         data, shapes = read_validation_request(request, svc.settings.max_body_bytes,
-                                               max_nesting=svc.settings.max_nesting)
+                                               svc.queries)
     except InputSyntaxError as e:
         if out == "html":
             page = render_template("validate.html", report=None, error=e, short=short,
@@ -61,7 +59,7 @@ def validate_post() -> Response:
         raise
     if shapes is not None:
         token = bearer_token(request) is not None and require_principal(request, svc.settings)
-        report = validate.validate_with_shapes([data], shapes, allow_sparql=bool(token))
+        report = svc.queries.validate_with_shapes([data], shapes, allow_sparql=bool(token))
     else:
         report = svc.queries.validate([data])
     return report_response(report, out, form=request.form if is_form else None)
@@ -88,19 +86,18 @@ def report_response(report: ValidationReport, out: str, *, status: int = 200,
     return resp
 
 
-def read_validation_request(req: Request, limit: int, *, max_nesting: int = MAX_NESTING
+def read_validation_request(req: Request, limit: int, queries: QueryService
                             ) -> tuple[ParsedInput, ParsedInput | None]:
-    """The data (and optional shapes) of a POST /validate, parsed."""
+    """The data (and optional shapes) of a POST /validate, parsed (in jobs of ``queries``)."""
     check_size(req, limit)
     base = req.args.get("base") or None
     try:
         if req.mimetype in FORM_TYPES:
             base = req.form.get("base") or base
-            data = _form_part(req, ("data", "file"), req.form.get("format"), base, max_nesting)
+            data = _form_part(req, ("data", "file"), req.form.get("format"), base, queries)
             if data is None:
                 raise BadRequest("no data: send it in the form field 'data' (text or file)")
-            shapes = _form_part(req, ("shapes",), req.form.get("shapes_format"), base,
-                                max_nesting)
+            shapes = _form_part(req, ("shapes",), req.form.get("shapes_format"), base, queries)
             return data, shapes
         body = req.get_data(cache=False)
     except RequestEntityTooLarge:
@@ -109,12 +106,11 @@ def read_validation_request(req: Request, limit: int, *, max_nesting: int = MAX_
         raise UnsupportedMediaType("send the data with a Content-Type naming its RDF syntax "
                                    "(e.g. text/turtle)")
     fmt = format_from_media_type(req.mimetype)
-    return parse_bytes(body, fmt, source="request body", base_iri=base,
-                       max_nesting=max_nesting), None
+    return queries.parse(body, fmt, source="request body", base_iri=base), None
 
 
 def _form_part(req: Request, names: tuple[str, ...], fmt_name: str | None,
-               base: str | None, max_nesting: int = MAX_NESTING) -> ParsedInput | None:
+               base: str | None, queries: QueryService) -> ParsedInput | None:
     """A form field given as an uploaded file or as text; format by name, type or extension."""
     for name in names:
         f: FileStorage | None = req.files.get(name)
@@ -124,11 +120,10 @@ def _form_part(req: Request, names: tuple[str, ...], fmt_name: str | None,
                 continue
             fmt = format_of_upload(f.mimetype, f.filename, name=fmt_name,
                                    default=rdf_format(TURTLE))
-            return parse_bytes(raw, fmt, source=f.filename or name, base_iri=base,
-                               max_nesting=max_nesting)
+            return queries.parse(raw, fmt, source=f.filename or name, base_iri=base)
     for name in names:
         text = req.form.get(name)
         if text and text.strip():
             fmt = format_from_name(fmt_name) if fmt_name else rdf_format(TURTLE)
-            return parse_bytes(text, fmt, source=name, base_iri=base, max_nesting=max_nesting)
+            return queries.parse(text, fmt, source=name, base_iri=base)
     return None

@@ -117,3 +117,141 @@ def test_stdin_and_symbol_override() -> None:
     assert "the text says 2009/7 (line 1); using --symbol E/RES/2009/8" in r.stderr
     assert "<https://w3id.org/wsis-kg/id/resolution/E-RES-2009-8>" in r.stderr
     assert "sourceFile" not in r.stdout
+
+
+# ---------------------------------------------------------------- several inputs
+
+CORPUS = FIX / "corpus"
+
+
+def test_several_files_folder_and_zip_with_summary_table(tmp_path: Path) -> None:
+    import zipfile
+
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    for name in ("masthead.txt", "A_RES_99_14.txt"):
+        (folder / name).write_bytes((CORPUS / "hand" / name).read_bytes())
+    archive = tmp_path / "more.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("ocr-opener.txt", (CORPUS / "hand" / "ocr-opener.txt").read_bytes())
+        zf.writestr("notes/readme.md", b"not a text")
+    out = tmp_path / "out"
+    r = run(str(CORPUS / "ecosoc-plain.txt"), str(folder), str(archive), "--no-mentions",
+            "-o", str(out))
+    assert r.exit_code == 0, r.stderr
+    table = r.stderr[r.stderr.index("\nfile ") + 1:]
+    header = table.splitlines()[0].split()
+    assert header == ["file", "symbol", "paragraphs", "footnotes", "citations", "warnings",
+                      "result"]
+    assert "E/RES/2009/7" in table and "A/RES/99/14" in table and "E/RES/2099/9" in table
+    row = next(ln for ln in table.splitlines() if "ecosoc-plain.txt" in ln).split()
+    assert row[1:4] == ["E/RES/2009/7", "60", "6"] and row[-1] == "imported"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "A-RES-99-11.ttl", "A-RES-99-14.ttl", "E-RES-2009-7.ttl", "E-RES-2099-9.ttl"]
+    assert len(Graph().parse(out / "A-RES-99-11.ttl")) > 10
+
+
+def test_several_inputs_one_refused_exits_2_after_the_others(tmp_path: Path) -> None:
+    r = run(str(CORPUS / "hand" / "masthead.txt"), str(FIX / "empty.txt"), "--no-mentions")
+    assert r.exit_code == 2
+    assert "refused: the file is empty" in r.stderr
+    assert "1 of 2 inputs could not be imported" in r.stderr
+    assert "A/RES/99/11" in r.stdout  # the good one is still written
+
+
+def test_size_limit_is_a_setting(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_bytes((CORPUS / "ecosoc-plain.txt").read_bytes())
+    r = CliRunner().invoke(cli, ["import-resolution", str(big), "--no-mentions"],
+                           env={"WSIS_KG_IMPORT_MAX_BYTES": "10000"})
+    assert r.exit_code == 2
+    assert "over the import limit of 0.0 MB (WSIS_KG_IMPORT_MAX_BYTES)" in r.stderr
+
+
+def test_zip_bounds(tmp_path: Path) -> None:
+    import zipfile
+
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.txt", b" " * 300_000)
+    r = CliRunner().invoke(cli, ["import-resolution", str(archive), "--no-mentions"],
+                           env={"WSIS_KG_IMPORT_MAX_BYTES": "10000"})
+    assert r.exit_code == 2
+    assert "uncompressed; at most 0.2 MB are read from a .zip" in r.stderr
+
+
+def test_symbol_needs_one_input() -> None:
+    r = run(str(ECOSOC), str(GA), "--symbol", "A/RES/66/184")
+    assert r.exit_code == 2
+    assert "give one file" in r.stderr
+
+
+@pytest.mark.slow
+def test_one_megabyte_text_imports_fast_and_small(tmp_path: Path) -> None:
+    """A 1 MB resolution (the ECOSOC seed's operative part repeated, numbered on): under 5 s
+    of CPU and 300 MB peak memory, measured in a fresh process (decoding included)."""
+    import subprocess
+    import sys
+
+    src = (CORPUS / "ecosoc-plain.txt").read_text(encoding="utf-8")
+    head, _, rest = src.partition("\n1. ")
+    body = "1. " + rest.split("\n36th plenary meeting")[0]
+    paras = [p.split(". ", 1)[1] for p in body.split("\n\n") if p[:1].isdigit()]
+    # six paragraphs' text to a paragraph: a megabyte in fewer than 1000 numbered paragraphs
+    # (OPERATIVE_START reads up to three digits)
+    paras = [" ".join(p.rstrip(".;") + ";" for p in paras[i:i + 6])
+             for i in range(0, len(paras), 6)]
+    out, n = [head.rstrip(), ""], 0
+    while sum(map(len, out)) < 1_000_000:
+        for p in paras:
+            n += 1
+            out += [f"{n}. {p}", ""]
+    big = tmp_path / "big.txt"
+    big.write_text("\n".join(out), encoding="utf-8")
+    assert big.stat().st_size >= 1_000_000 and n < 1000
+    code = (
+        "import resource, sys, time\n"
+        "from wsis_kg.extraction.importer.files import read_file\n"
+        "from wsis_kg.extraction.importer.resolution import import_resolution\n"
+        "from pathlib import Path\n"
+        "t, c = time.perf_counter(), time.process_time()\n"
+        f"inp = read_file(Path({str(big)!r}), 2_000_000)\n"
+        "r = import_resolution(inp.text, file_name=inp.name)\n"
+        "print(time.perf_counter() - t, time.process_time() - c,"
+        " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, len(r.graph))\n"
+        "assert not [p for p in r.problems if 'ignored' in p], r.problems[:3]\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    seconds, cpu, rss_kb, triples = proc.stdout.split()
+    print(f"1 MB text: {float(seconds):.2f} s wall, {float(cpu):.2f} s CPU, peak RSS "
+          f"{int(rss_kb) / 1024:.0f} MB, {triples} triples")
+    # CPU time: the wall clock of a shared CI machine also counts its other jobs
+    assert float(cpu) < 5
+    assert int(rss_kb) / 1024 < 300
+
+
+def test_structurally_broken_imports_do_not_conform(tmp_path: Path) -> None:
+    only_opener = tmp_path / "opener.txt"
+    only_opener.write_text("99/15. Synthetic\n\nThe General Assembly,\n\n", encoding="utf-8")
+    r = run(str(only_opener), "--no-mentions")
+    assert r.exit_code == 2
+    assert "no paragraph found after the opening line (line 3)" in r.stderr
+    preamble_only = tmp_path / "preamble.txt"
+    preamble_only.write_text("99/15. Synthetic resolution cut off after its preamble\n\n"
+                             "The General Assembly,\n\nRecalling its resolution 99/1 of "
+                             "1 October 2099,\n", encoding="utf-8")
+    r = run(str(preamble_only), "--no-mentions", "--date", "2099-12-21", "--validate")
+    assert r.exit_code == 1, r.stderr
+    assert "PreambularParagraphShape-operative" in r.stderr or \
+        "has no operative paragraph" in r.stderr
+
+
+def test_missing_title_is_a_warning_not_a_violation(tmp_path: Path) -> None:
+    f = tmp_path / "A_RES_99_16.txt"
+    f.write_text("The General Assembly,\n\nRecalling its resolution 99/1 of 1 October 2099,"
+                 "\n\n1. Decides to test.\n\n70th plenary meeting\n20 December 2099\n",
+                 encoding="utf-8")
+    r = run(str(f), "--no-mentions", "--validate")
+    assert r.exit_code == 0, r.stderr
+    assert "no title found before the opening line (line 1)" in r.stderr
+    assert "Give this resolution its title" in r.stderr

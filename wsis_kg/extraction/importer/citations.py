@@ -46,9 +46,13 @@ from wsis_kg.namespaces import (
 ITEM = (r"(?:[AE]/RES/)?\d{1,4}/\d{1,4}(?:\s?[A-Z](?![A-Za-z]))?(?:\s+of\s+" + DATE + r")?")
 ITEM_RE = re.compile(r"(?P<sym>(?:(?P<pre>[AE])/RES/)?(?P<a>\d{1,4})/(?P<b>\d{1,4})"
                      r"(?:\s?(?P<letter>[A-Z])(?![A-Za-z]))?)(?:\s+of\s+(?P<date>" + DATE + r"))?")
-BODY = r"(?P<body>General\s+Assembly|Economic\s+and\s+Social\s+Council)"
+BODY = r"(?P<body>General\s+Assembly|Economic\s+and\s+Social\s+Council|ECOSOC)"
 RES_LIST = re.compile(
-    r"(?:" + BODY + r"\s+|(?P<its>its|their)\s+)?resolutions?\s+"
+    r"(?:" + BODY + r"\s+|(?P<its>its|their)\s+)?[Rr]esolutions?\s+"
+    r"(?P<list>" + ITEM + r"(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)" + ITEM + r")*)")
+# "its decision 1992/218": a decision is not a resolution
+DEC_LIST = re.compile(
+    r"(?:" + BODY + r"\s+|(?P<its>its|their)\s+)?[Dd]ecisions?\s+"
     r"(?P<list>" + ITEM + r"(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)" + ITEM + r")*)")
 NUMS = r"(?P<nums>\d{1,3}(?:\s*(?:,\s*(?:and\s+)?|and|to|through|-|–)\s*\d{1,3})*)"
 BARE_ITEM = re.compile(r"(?<![\w/])(?:[AE]/RES/)?\d{1,4}/\d{1,4}(?:\s?[A-Z](?![A-Za-z]))?\s+of\s+"
@@ -66,8 +70,9 @@ DOC_RE = re.compile("|".join(f"(?P<{k.replace('-', '_')}>{v})" for k, v in DOCS.
 PARA_OF_DOC = re.compile(r"paragraphs?\s+" + NUMS + r"\s+of\s+the\s+(?P<doc>" +
                          "|".join(DOCS.values()) + r")")
 PARA_OWN = re.compile(r"paragraphs?\s+" + NUMS + r"\s+(?:above|below)")
+# not glued to a letter or "/"; a digit before is a footnote number ("6E/2006/85")
 UN_SYMBOL = re.compile(
-    r"(?<![\w/])(?:A|E|S)/(?:[A-Z0-9.]+/)*[A-Z0-9.]*\d[A-Z0-9.]*"
+    r"(?<![A-Za-z/])(?:A|E|S)/(?:[A-Z0-9.]+/)*[A-Z0-9.]*\d[A-Z0-9.]*"
     r"(?:-(?:A|E|S)/(?:[A-Z0-9.]+/)*[A-Z0-9.]*\d[A-Z0-9.]*)?")
 
 VERBS: list[tuple[str, URIRef | None]] = [*CITING_VERBS, (OTHER_VERBS, None)]
@@ -99,7 +104,7 @@ class CitedResolution:
 class Citation:
     start: int  # where the cited expression starts in the text (for the governing verb)
     target: URIRef
-    kind: str  # "resolution" | "resolution-para" | "doc" | "doc-para" | "own-para" | "symbol"
+    kind: str  # resolution | resolution-para | decision | doc | doc-para | own-para | symbol
     resolution: CitedResolution | None = None
     para: str | None = None
     doc: str | None = None  # doc slug for doc / doc-para; symbol for "symbol"
@@ -110,6 +115,7 @@ class Citation:
 class Found:
     citations: list[Citation] = field(default_factory=list)
     resolutions: list[CitedResolution] = field(default_factory=list)
+    decisions: list[CitedResolution] = field(default_factory=list)  # symbol "E/DEC/1992/218"
 
 
 def expand(nums: str) -> list[str]:
@@ -135,7 +141,7 @@ def _resolution(m: re.Match[str], body_named: str | None) -> CitedResolution:
     if m.group("pre"):
         prefix = m.group("pre")
     elif body_named:
-        prefix = "E" if "Economic" in body_named else "A"
+        prefix = "E" if ("Economic" in body_named or "ECOSOC" in body_named) else "A"
     else:
         prefix = "E" if len(a) == 4 else "A"
     date = None
@@ -193,6 +199,17 @@ def find(text: str, own: URIRef) -> Found:
                                             res.iri, "resolution", res))
             first = False
         taken.append(m.span())
+    for m in DEC_LIST.finditer(text):
+        if not free(*m.span()):
+            continue
+        for im in ITEM_RE.finditer(m.group("list")):
+            r = _resolution(im, m.group("body"))
+            dec = CitedResolution(r.symbol.replace("/RES/", "/DEC/"), r.body_slug, r.date)
+            found.decisions.append(dec)
+            found.citations.append(Citation(m.start("list") + im.start(),
+                                            doc_iri(document_slug(dec.symbol)), "decision",
+                                            dec, doc=dec.symbol))
+        taken.append(m.span())
     # a list interrupted by a subject ("2007/8 of 25 July 2007 on the flow … and 2008/3 of 18
     # July 2008"): a bare number/number followed by "of <date>" is a resolution too
     for m in BARE_ITEM.finditer(text):
@@ -214,7 +231,7 @@ def find(text: str, own: URIRef) -> Found:
         if not free(*m.span()):
             continue
         sym = m.group().rstrip(".")
-        if "/RES/" in sym:
+        if "/RES/" in sym or "/DEC/" in sym:
             continue
         found.citations.append(Citation(m.start(), doc_iri(document_slug(sym)), "symbol",
                                         doc=sym))
@@ -259,3 +276,66 @@ def governing(text: str, pos: int, vs: list[Verb], *, direct: bool) -> URIRef:
         if words and words[-1].lower() in PREPOSITIONS:
             return WSIS.cites
     return v.prop
+
+
+#: Words of citations that OCR letter loss must not hide ("res lutions 56/183").
+KEYWORDS = ("resolution", "resolutions", "decision", "decisions", "paragraph", "paragraphs",
+            "General", "Assembly", "Economic", "Social", "Council", "Tunis", "Agenda",
+            *MONTHS)
+_KEYS_LOWER = {k.lower() for k in KEYWORDS}
+_KEY_NEAR = re.compile(r"\d{1,4}/\d{1,4}|\b\d{1,2}\s+\S+(?:\s\S+)?\s+\d{4}\b")
+
+
+def repair(text: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """The text with OCR-damaged citation words restored, for citation matching only, and the
+    edits made ((start, end, replacement) in ``text``). A run of lost letters shows as a space
+    ("res lutions", "Dec mber"): one to three tokens before a resolution number or inside a date
+    are read as a keyword when their letters are the keyword's in order, minus a few."""
+    edits: list[tuple[int, int, str]] = []
+    for near in _KEY_NEAR.finditer(text):
+        lo = max(0, near.start() - 60)
+        window = text[lo:near.end()]
+        toks = list(re.finditer(r"[A-Za-z]+", window))
+        for i in range(len(toks)):
+            for k in (1, 2, 3):
+                if i + k > len(toks):
+                    break
+                a, b = toks[i].start() + lo, toks[i + k - 1].end() + lo
+                span = text[a:b]
+                if k > 1 and not re.fullmatch(r"[A-Za-z]+(?: [A-Za-z]+)*", span):
+                    break
+                letters = span.replace(" ", "")
+                if len(letters) < 4 or letters.lower() in _KEYS_LOWER:
+                    continue
+                for kw in KEYWORDS:
+                    if not 0 < len(kw) - len(letters) <= max(1, len(kw) // 4):
+                        continue
+                    if letters[:1].lower() not in kw[:2].lower() or not _subsequence(
+                            letters.lower(), kw.lower()):
+                        continue
+                    if any(not (b <= s or a >= e) for s, e, _ in edits):
+                        continue
+                    edits.append((a, b, kw if span[:1].isupper() == kw[:1].isupper()
+                                  else kw.lower() if span[:1].islower() else kw.capitalize()))
+                    break
+    edits.sort()
+    out, pos = [], 0
+    for a, b, rep in edits:
+        out.append(text[pos:a] + rep)
+        pos = b
+    out.append(text[pos:])
+    return "".join(out), edits
+
+
+def shift(pos: int, edits: list[tuple[int, int, str]]) -> int:
+    """A position in the original text → the same place in the repaired text."""
+    delta = 0
+    for a, b, rep in edits:
+        if b <= pos:
+            delta += len(rep) - (b - a)
+    return pos + delta
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)

@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from wsis_kg.extraction.importer import phrases as ph
+
 MONTHS = ("January February March April May June July August September October November "
           "December").split()
 DATE = r"(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})"
@@ -37,18 +39,25 @@ BODIES = {
     "Economic and Social Council": "ecosoc",
 }
 OPENER = re.compile(r"^\s*The\s+(General\s+Assembly|Economic\s+and\s+Social\s+Council)\s*,\s*$")
-SYMBOL_LINE = re.compile(r"^\s*(?:Resolution\s+|United\s+Nations\s+)?"
+SYMBOL_LINE = re.compile(r"^\s*(?:(?:ECOSOC|General\s+Assembly|Economic\s+and\s+Social\s+Council)"
+                         r"\s+)?(?:[Rr]esolution\s+|RESOLUTION\s+|United\s+Nations\s+)?"
                          r"((?:[AE]/RES/)?\d{1,4}/\d{1,4}(?:\s?[A-Z])?)\s*$")
 # ODS style: "66/184. Information and communications technologies for development"
 SYMBOL_TITLE_LINE = re.compile(r"^\s*(\d{1,4}/\d{1,4}(?:\s?[A-Z])?)\.\s+(\S.*)$")
 ADOPTED_LINE = re.compile(
     r"^\s*Resolution\s+adopted\s+by\s+the\s+(?:General\s+Assembly|Economic\s+and\s+Social\s+"
     r"Council)(?:\s+on\s+" + DATE + r")?\s*$", re.IGNORECASE)
+# "Resolution adopted by the General Assembly on December 2010": a date without its day.
+PARTIAL_DATE = re.compile(r"(?<!\d\s)\b(" + "|".join(MONTHS) + r")\s+(\d{4})\b")
+# "…; 69th plenary meeting 20 December 2010": the adoption line glued to the last paragraph.
+GLUED_CLOSING = re.compile(r"^(?P<keep>.*\S)\s+(?P<meeting>\d{1,3}(?:st|nd|rd|th)\s+plenary\s+"
+                           r"meeting)(?:\s+(?P<date>" + DATE + r"))?\s*$", re.IGNORECASE)
 MEETING_LINE = re.compile(r"^\s*(\d{1,3}(?:st|nd|rd|th)\s+plenary\s+meeting)\s*$", re.IGNORECASE)
 DATE_LINE = re.compile(r"^\s*" + DATE + r"\s*$")
 HEADER_FURNITURE = re.compile(
     r"^\s*(?:United\s+Nations|(?:General\s+Assembly|Economic\s+and\s+Social\s+Council)"
-    r"(?:\s+Distr\.?:?\s*\w+)?|Distr\.?:?\s*\w+|Original:?\s*\w+|[A-Z][a-z]+(?:-[a-z]+)?\s+session|"
+    r"(?:\s+Distr\.?:?\s*\w+)?|Distr\.?:?\s*\w+(?:\s+" + DATE + r")?|Original:?\s*\w+|"
+    r"[A-Z][a-z]+(?:-[a-z]+)?\s+session|"
     r"(?:Substantive|Organizational)\s+session\s+of\s+\d{4}|Agenda\s+item\s+\S+|"
     r"\[.*\]|" + DATE + r")\s*$", re.IGNORECASE)
 FURNITURE = re.compile(
@@ -56,12 +65,23 @@ FURNITURE = re.compile(
     r"\d{2}-\d{5}(?:\s*\(E\))?|[AE]/RES/\d{1,4}/\d{1,4}(?:\s?[A-Z])?(?:\s{2,}.*|\s+[A-Z].*)?|"
     r"\*{3,}|_{3,}|={3,})\s*$",
     re.IGNORECASE)
-FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})\s+([A-Z\[(“\"].*)$")
+# "6E/2006/85": a footnote number glued to a document symbol
+FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})(?:\s+|(?=[AE]/))([A-Z\[(“\"].*)$")
+# A paragraph number alone on its line ("1." and the text on the next line).
+NUMBER_ONLY = re.compile(r"^\s*(\d{1,3})\s*\.\s*$")
+# Typographic forms that are not text: ligatures and non-breaking spaces.
+TYPOGRAPHY = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
+                            "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st", "\u00a0": " ",
+                            "\u2007": " ", "\u202f": " ", "\ufeff": ""})
 # An operative paragraph start: "12. Requests", "44, Recommends" (OCR comma), "l2. Notes".
 OPERATIVE_START = re.compile(r"^\s*([0-9lIO]{1,3})\s*[.,]\s+(?=\S)")
+# An operative paragraph marked with a dash or bullet instead of a number.
+BULLET_START = re.compile(r"^\s*[-–—•·▪]\s+(?=[A-Z])")
 ITEM_START = re.compile(r"^\s*\(([a-z]{1,2}|[ivx]{1,5})\)\s+")
 # What a paragraph ends with: , ; . : possibly followed by a footnote marker as OCR left it.
 TERMINAL = re.compile(r"[,;.:](?:\s?\d{1,2}|[*>®°”?†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)?\s*$")
+# A preambular clause ends with a comma, perhaps followed by a footnote marker.
+CLAUSE_END = re.compile(r",(?:\s?\d{1,2}|[*>®°”?†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)?\s*$")
 PREAMBLE_START = re.compile(
     r"^\s*(?:(?:Also|Further|Deeply|Gravely|Strongly)\s+)?(?:[A-Z][a-z]+ing\b|Conscious\b|"
     r"Mindful\b|Aware\b|Convinced\b|Concerned\b|Cognizant\b|Determined\b|Desirous\b|"
@@ -122,6 +142,12 @@ class Layout:
     footnotes: list[FootnoteBlock] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     furniture: list[Line] = field(default_factory=list)
+    opener_printed: str | None = None  # the opening line when read tolerantly (OCR damage)
+    partial_date: tuple[str, int] | None = None  # ("December 2010", line): no day printed
+    title_guess: str | None = None  # why the title is a guess, when it is
+    second_opener_line_no: int | None = None  # a second resolution pasted into the file
+    double_spaced: bool = False
+    last_line_no: int = 0
 
 
 def _paginate(lines: list[str]) -> list[Line]:
@@ -187,23 +213,119 @@ def _repaginate(body: list[Line], footnote_lines: set[int]) -> None:
             fn_page = None
 
 
+def normalise(text: str) -> str:
+    """Ligatures and non-breaking spaces → plain letters and spaces; old-Mac and Windows line
+    ends → newlines. Neither is part of the text as written."""
+    return text.translate(TYPOGRAPHY).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _opener(text: str) -> str | None:
+    """The body an opening line names, read tolerantly: "The Ec ic a d S cial C cil," is the
+    Economic and Social Council (letters compared by edit distance, at most a third lost)."""
+    m = OPENER.match(text)
+    if m:
+        return re.sub(r"\s+", " ", m.group(1))
+    t = text.strip()
+    if not re.match(r"^T\w{0,2}\b", t) or not t.endswith(",") or len(t) > 40:
+        return None
+    letters = re.sub(r"[^a-z]", "", t.lower())
+    for name in BODIES:
+        target = "the" + re.sub(r"[^a-z]", "", name.lower())
+        if ph.levenshtein(letters, target, len(target) // 3) <= len(target) // 3:
+            return name
+    return None
+
+
+def _collapse_double_spacing(lines: list[Line]) -> bool:
+    """Double-spaced text (a blank line after every line): single blank lines are dropped and
+    longer runs become one, so that paragraphs read as in single-spaced text."""
+    nonblank = [i for i, ln in enumerate(lines) if ln.text]
+    if len(nonblank) < 6:
+        return False
+    single = [i for i in nonblank[:-1] if i + 2 < len(lines) and not lines[i + 1].text
+              and lines[i + 2].text]
+    # one-line paragraphs are single-spaced too: double spacing also separates the lines
+    # *inside* a paragraph, which do not end a clause
+    inside = [i for i in single if not TERMINAL.search(lines[i].text)]
+    if len(single) < 0.6 * len(nonblank) or len(inside) < 0.3 * len(nonblank):
+        return False
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        if lines[i].text:
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and not lines[j].text:
+            j += 1
+        if j - i >= 2:
+            out.append(lines[i])
+        i = j
+    lines[:] = out
+    return True
+
+
+def _merge_number_lines(body: list[Line]) -> list[Line]:
+    """"1." alone on its line is the number of the paragraph on the next non-blank line: the
+    two are read as one line (numbered as the number's line)."""
+    out: list[Line] = []
+    skip: set[int] = set()
+    for i, ln in enumerate(body):
+        if i in skip:
+            continue
+        m = NUMBER_ONLY.match(ln.text)
+        if m:
+            j = next((k for k in range(i + 1, min(i + 3, len(body))) if body[k].text), None)
+            if j is not None and re.match(r"\s*[A-Z]", body[j].text):
+                ln.text = f"{m.group(1)}. {body[j].text.strip()}"
+                skip.update(range(i + 1, j + 1))
+        out.append(ln)
+    return out
+
+
+def _cut_second(lay: Layout, lines: list[Line], opener: Line) -> list[Line]:
+    """Body lines of the first resolution when a second one follows in the same file: the body
+    ends before the second one's header (title, symbol and masthead lines after the last
+    line that ends a paragraph or the closing)."""
+    oi = lines.index(opener)
+    later = next((i for i in range(oi + 1, len(lines)) if _opener(lines[i].text)), None)
+    if later is None:
+        return lines[oi + 1:]
+    lay.second_opener_line_no = lines[later].no
+    j = later - 1
+    while j > oi:
+        t = lines[j].text
+        if t and (TERMINAL.search(t) and not SYMBOL_TITLE_LINE.match(t)
+                  or MEETING_LINE.match(t) or DATE_LINE.match(t)):
+            break
+        j -= 1
+    return lines[oi + 1: j + 1]
+
+
 def analyse(text: str) -> Layout:
     """Split a resolution's text into header facts, footnote blocks and paragraph blocks."""
     lay = Layout()
     # a form feed (page break in pdftotext output) would vanish in splitlines(): make it a
     # blank run, which _paginate reads as a page break
-    text = text.replace("\f", "\n\n\n")
-    lines = _paginate(text.splitlines())
-    opener = next((ln for ln in lines if OPENER.match(ln.text)), None)
+    text = normalise(text).replace("\f", "\n\n\n")
+    lines = _paginate(text.split("\n"))
+    lay.last_line_no = max((ln.no for ln in lines if ln.text), default=0)
+    lay.double_spaced = _collapse_double_spacing(lines)
+    opener = next((ln for ln in lines if _opener(ln.text)), None)
     if opener is None:
         return lay
     lay.opener_line_no = opener.no
-    name = re.sub(r"\s+", " ", OPENER.match(opener.text).group(1))  # type: ignore[union-attr]
+    name = _opener(opener.text) or ""
+    if not OPENER.match(opener.text):
+        lay.opener_printed = opener.text.strip()
     lay.body_name, lay.body_slug = name, BODIES[name]
+    oi = lines.index(opener)
 
     # 1. header
     title_lines: list[Line] = []
-    for ln in lines[: opener.no - 1]:
+    blocks_seen = 0
+    for ln in lines[:oi]:
         if not ln.text.strip():
             if title_lines:
                 title_lines.append(ln)
@@ -217,17 +339,28 @@ def analyse(text: str) -> Layout:
         elif m := ADOPTED_LINE.match(ln.text):
             if m.group(1):
                 lay.date, lay.date_line_no = (m.group(1), m.group(2), m.group(3)), ln.no
+        elif re.match(r"^\s*Resolution\s+adopted\s+by\b", ln.text, re.I):
+            pm = PARTIAL_DATE.search(ln.text)
+            if pm and not DATE_RE.search(ln.text):
+                lay.partial_date = (pm.group(), ln.no)
+            lay.furniture.append(ln)
         elif HEADER_FURNITURE.match(ln.text) or FURNITURE.match(ln.text):
             lay.furniture.append(ln)
         else:
             if title_lines and not title_lines[-1].text:
                 title_lines = []  # a later block wins: the title is the one before the opener
+                blocks_seen += 1
             title_lines.append(ln)
     title = " ".join(ln.text.strip() for ln in title_lines if ln.text)
     lay.title = re.sub(r"\s+", " ", title).strip() or None
+    if lay.title and blocks_seen:
+        first = next(ln for ln in title_lines if ln.text)
+        lay.title_guess = (f"title taken from line {first.no}, the last of "
+                           f"{blocks_seen + 1} unrecognised header blocks")
 
     # 2. closing, 3. footnotes, 4. furniture
-    body = lines[opener.no:]
+    body = _cut_second(lay, lines, opener)
+    body = _merge_number_lines(body)
     for i, ln in enumerate(body):
         if m := MEETING_LINE.match(ln.text):
             lay.meeting, lay.meeting_line_no = m.group(1), ln.no
@@ -238,6 +371,17 @@ def analyse(text: str) -> Layout:
                         lay.date, lay.date_line_no = dm.groups(), nxt.no  # type: ignore[assignment]
                     nxt.text = ""
                     break
+                if (pm := PARTIAL_DATE.fullmatch(nxt.text.strip())) and lay.date is None:
+                    lay.partial_date = (pm.group(), nxt.no)
+                    nxt.text = ""
+                    break
+        elif lay.meeting is None and (gm := GLUED_CLOSING.match(ln.text)):
+            lay.meeting, lay.meeting_line_no = gm.group("meeting"), ln.no
+            if gm.group("date") and lay.date is None:
+                dm = DATE_RE.search(gm.group("date"))
+                if dm:
+                    lay.date, lay.date_line_no = dm.groups(), ln.no  # type: ignore[assignment]
+            ln.text = gm.group("keep")
     lay.footnotes, fn_lines = _find_footnotes(body)
     _repaginate(body, fn_lines)
     kept: list[Line] = []
@@ -263,13 +407,24 @@ def _blocks(body: list[Line]) -> list[Block]:
                 cur = []
             continue
         m = OPERATIVE_START.match(ln.text)
-        # the expected number, or the one after it (a paragraph whose number OCR lost)
-        starts_op = bool(m and ocr_number(m.group(1)) in (expected_op, expected_op + 1)
-                         and (expected_op > 1 or ocr_number(m.group(1)) == 1))
+        n = ocr_number(m.group(1)) if m else None
+        rest = ln.text[m.end():] if m else ""
+        # the expected number, the one after it (a paragraph whose number OCR lost), or a
+        # later one opening a capitalised clause (numbers jump in an excerpt)
+        starts_op = bool(m and n is not None and (
+            (n in (expected_op, expected_op + 1) and (expected_op > 1 or n == 1))
+            or (expected_op > 1 and expected_op < n <= expected_op + 30 and rest[:1].isupper())
+            or (expected_op == 1 and ph.operative(rest) is not None and bool(cur)
+                and TERMINAL.search(cur[-1].text) is not None)))
         if starts_op and m:
-            expected_op = ocr_number(m.group(1)) or expected_op
-        starts_pre = (expected_op == 1 and bool(PREAMBLE_START.match(ln.text)) and bool(cur)
-                      and cur[-1].text.rstrip().endswith(","))
+            expected_op = n or expected_op
+        bm = BULLET_START.match(ln.text)
+        if bm and not starts_op and ph.operative(ln.text[bm.end():]) is not None:
+            starts_op = True
+            expected_op = max(expected_op, 1)
+        starts_pre = (expected_op == 1 and bool(PREAMBLE_START.match(ln.text)
+                                                or ph.PREAMBULAR_RE.match(ln.text.strip()))
+                      and bool(cur) and CLAUSE_END.search(cur[-1].text) is not None)
         if (starts_op or starts_pre) and cur:
             raw.append(cur)
             cur = []
@@ -286,7 +441,7 @@ def _blocks(body: list[Line]) -> list[Block]:
         i += 1
         while not TERMINAL.search(lines[-1].text) and i < len(raw):
             nxt = raw[i]
-            if OPERATIVE_START.match(nxt[0].text):
+            if OPERATIVE_START.match(nxt[0].text) or BULLET_START.match(nxt[0].text):
                 break
             lines = lines + nxt
             i += 1

@@ -26,7 +26,9 @@ from rdflib.namespace import DCTERMS
 from wsis_kg.errors import ResolutionImportError
 from wsis_kg.extraction.importer import citations as cit
 from wsis_kg.extraction.importer import markers as mk
+from wsis_kg.extraction.importer import phrases as ph
 from wsis_kg.extraction.importer.layout import (
+    BULLET_START,
     ITEM_START,
     MONTHS,
     OPERATIVE_START,
@@ -64,21 +66,6 @@ HYPHEN_PREFIXES = frozenset("multi non self co cross pro anti e m inter socio we
                             "grass capacity decision people development broad long short high "
                             "low public day half ten five one".split())
 
-OPERATIVE_VERBS = """Acknowledges Adopts Affirms Agrees Appeals Approves Authorizes Calls
-Commends Concludes Condemns Confirms Considers Decides Declares Deplores Designates Emphasizes
-Encourages Endorses Expresses Highlights Invites Looks Notes Proclaims Reaffirms Recalls
-Recognizes Recommends Regrets Reiterates Reminds Renews Requests Resolves Stresses Strongly
-Supports Takes Underlines Underscores Urges Welcomes""".split()
-ADVERBS = ("Also", "Further", "Again", "Once", "again", "Strongly", "Firmly")
-PREAMBLE_PHRASE = re.compile(
-    r"^(?:(?:Also|Further|Deeply|Gravely|Strongly|Firmly)\s+)?"
-    r"(?:Taking\s+note|Bearing\s+in\s+mind|Having\s+(?:considered|examined|reviewed|adopted)|"
-    r"Expressing\s+(?:its\s+)?(?:deep\s+|grave\s+|serious\s+)?(?:concern|appreciation|"
-    r"satisfaction|gratitude)|Taking\s+into\s+(?:account|consideration)|"
-    r"[A-Z][a-z]+ing|Conscious|Mindful|Aware|Convinced|Concerned|Alarmed|Determined|Desirous|"
-    r"Cognizant|Guided\s+by)"
-    r"(?:\s+(?:also|further|again|with\s+(?:deep\s+)?(?:appreciation|satisfaction|concern|"
-    r"regret|interest|gratitude)))*", re.IGNORECASE)
 ILLEGIBLE = re.compile(r"\S*(?:\ufffd|[^\w\s.,;:()'\"“”‘’/\-–—%&\[\]!?*>®°]{2,})\S*")
 
 
@@ -92,6 +79,9 @@ class Part:
     parent: URIRef | None = None
     leading: str | None = None
     number_recovered: bool = False
+    number_conflict: str | None = None  # the number the sequence gives, when printed otherwise
+    guessed: list[URIRef] = field(default_factory=list)  # properties whose value is a guess
+    markers: list[tuple[int, int]] = field(default_factory=list)  # (offset in text, footnote)
     footnotes: list[int] = field(default_factory=list)
     line: int = 0  # first line in the input, for messages
     page: int = 1  # page of the first line, for footnote markers
@@ -105,6 +95,8 @@ class ImportResult:
     symbol: str
     report: list[str] = field(default_factory=list)  # what was found
     problems: list[str] = field(default_factory=list)  # what could not be determined
+    parts: list[Part] = field(default_factory=list)  # in document order
+    footnotes: dict[int, str] = field(default_factory=dict)  # number → text
 
     @property
     def graph_name(self) -> URIRef:
@@ -112,24 +104,41 @@ class ImportResult:
 
 
 def decode(data: bytes, name: str = "input") -> str:
-    """Bytes → text, refusing binary input with a clear message."""
+    """Bytes → text: UTF-16 with its byte-order mark, UTF-8 (with or without BOM), else
+    Latin-1 (Windows-1252); binary input is refused with a clear message."""
     if not data.strip():
         raise ResolutionImportError(f"{name}: the file is empty")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ResolutionImportError(f"{name}: cannot decode the UTF-16 text") from None
+        if not text.strip():
+            raise ResolutionImportError(f"{name}: the file is empty")
+        return text
     if b"\x00" in data[:8192]:
         raise ResolutionImportError(f"{name}: this is a binary file, not plain text "
                                     "(convert the PDF to text first, e.g. with pdftotext)")
-    for enc in ("utf-8-sig", "cp1252"):
+    for enc in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             text = data.decode(enc)
             break
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - cp1252 fails only on 5 undefined bytes
-        raise ResolutionImportError(f"{name}: cannot decode the text (not UTF-8)")
     ctrl = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
     if ctrl > max(5, len(text) // 100):
         raise ResolutionImportError(f"{name}: this looks like a binary file, not plain text")
     return text
+
+
+FILE_SYMBOL = re.compile(r"(?<![A-Za-z])([AE])[-_ ]?RES[-_ ](\d{1,4})[-_](\d{1,4}[A-Z]?)(?![\d])",
+                         re.IGNORECASE)
+
+
+def symbol_from_name(name: str) -> str | None:
+    """A resolution symbol written in a file name ("A_RES_66_184.txt", "e-res-2009-7.txt")."""
+    m = FILE_SYMBOL.search(name.rsplit("/", 1)[-1])
+    return f"{m.group(1).upper()}/RES/{m.group(2)}/{m.group(3).upper()}" if m else None
 
 
 def normalise_symbol(raw: str, body_slug: str | None) -> str:
@@ -156,7 +165,7 @@ def _join(lines: list[str], hyphenated: set[str], plain: set[str]) -> str:
         if out.endswith("\u00ad"):  # a soft hyphen is a line-break hyphen by definition
             out = out[:-1] + line
             continue
-        hm = re.search(r"([A-Za-z]+)-$", out)
+        hm = re.search(r"([A-Za-z]+)-$", out[-60:]) if out.endswith("-") else None
         tm = re.match(r"[A-Za-z]+", line)
         if out and hm and tm and not out.endswith(" -"):
             head, tail = hm.group(1), tm.group()
@@ -172,44 +181,40 @@ def _join(lines: list[str], hyphenated: set[str], plain: set[str]) -> str:
     return re.sub(r"\s+", " ", out.replace("\u00ad", "")).strip()
 
 
-def _leading_verb(text: str, problems: list[str], where: str) -> str | None:
-    words = text.split()
-    i = 0
-    while i < len(words) and words[i].strip(",") in ADVERBS:
-        i += 1
-    if i >= len(words):
+def _leading_verb(text: str, problems: list[str], where: str) -> ph.PhraseMatch | None:
+    """The operative verb from the phrase table; a tolerant match is reported (a guess)."""
+    m = ph.operative(text)
+    if m is None:
+        word = text.split()[0] if text.split() else ""
+        problems.append(f"{where}: leading verb {word!r} not in the phrase table; kept as printed")
         return None
-    verb = words[i].strip(",;:")
-    cap = verb[:1].upper() + verb[1:]
-    if cap not in OPERATIVE_VERBS:
-        near = [v for v in OPERATIVE_VERBS if len(cap) >= 6 and _edit1(cap, v)]
-        if len(near) == 1:
-            problems.append(f"{where}: leading verb printed {verb!r}, read as {near[0]!r}")
-            cap = near[0]
-        else:
-            problems.append(f"{where}: leading verb {verb!r} not recognised; kept as printed")
-    rest = " ".join(words[i + 1: i + 3]).lower()
-    if cap == "Takes" and rest.startswith("note"):
-        return "Takes note"
-    if cap == "Calls" and (rest.startswith("upon") or rest.startswith("on")):
-        return "Calls " + rest.split()[0].strip(",")
-    if cap == "Looks" and rest.startswith("forward"):
-        return "Looks forward"
-    return cap
+    if m.distance:
+        problems.append(f"{where}: leading verb printed {m.printed.strip()!r}, read as "
+                        f"{m.phrase!r} (edit distance {m.distance})")
+    return m
 
 
-def _edit1(a: str, b: str) -> bool:
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    if len(a) > len(b):
-        a, b = b, a
-    return any(b[:i] + b[i + 1:] == a for i in range(len(b)))
+def _leading_phrase(text: str, problems: list[str], where: str) -> ph.PhraseMatch | None:
+    """The preambular phrase from the phrase table; a tolerant match is reported (a guess); a
+    participle the table lacks is kept as printed and reported."""
+    m = ph.preambular(text)
+    if m is None:
+        gm = re.match(r"(?:(?:Also|Further)\s+)?[A-Z][a-z]+ing\b", text)
+        if gm:
+            problems.append(f"{where}: leading phrase {gm.group()!r} is not in the phrase table; "
+                            "kept as printed")
+            return ph.PhraseMatch(gm.group(), gm.group(), gm.end())
+        problems.append(f"{where}: no leading phrase recognised")
+        return None
+    if m.distance:
+        problems.append(f"{where}: leading phrase printed {m.printed.strip()!r}, read as "
+                        f"{m.phrase!r} (edit distance {m.distance})")
+    return m
 
 
 def import_resolution(text: str, *, symbol: str | None = None, date: str | None = None,
-                      source_file: str | None = None) -> ImportResult:
+                      source_file: str | None = None,
+                      file_name: str | None = None) -> ImportResult:
     """Parse ``text`` and build its RDF. ``symbol``/``date`` (ISO) override what the text says.
 
     Raises :class:`ResolutionImportError` when the text is not a GA/ECOSOC resolution or has no
@@ -232,6 +237,10 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     elif lay.symbol_line:
         sym = normalise_symbol(lay.symbol_line, lay.body_slug)
         report.append(f"symbol {sym} (line {lay.symbol_line_no})")
+    elif file_name and (guess := symbol_from_name(file_name)):
+        sym = normalise_symbol(guess, lay.body_slug)
+        problems.append(f"no symbol in the text; {sym} taken from the file name "
+                        f"{file_name.rsplit('/', 1)[-1]!r} (marked wsis:guessed)")
     else:
         raise ResolutionImportError("no symbol found in the text: pass --symbol "
                                     "(e.g. --symbol A/RES/66/184)")
@@ -256,7 +265,20 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     if lay.meeting:
         report.append(f"meeting: {lay.meeting} (line {lay.meeting_line_no})")
     if not lay.title:
-        problems.append("no title found before the opening line")
+        problems.append(f"no title found before the opening line (line {lay.opener_line_no})")
+    elif lay.title_guess:
+        problems.append(f"{lay.title_guess}: {lay.title!r} (marked wsis:guessed)")
+    if lay.opener_printed:
+        problems.append(f"opening line {lay.opener_printed!r} (line {lay.opener_line_no}) "
+                        f"read as 'The {lay.body_name},' (OCR damage)")
+    if lay.partial_date and not iso_date:
+        problems.append(f"adoption date printed without a day: {lay.partial_date[0]!r} "
+                        f"(line {lay.partial_date[1]}); not recorded: pass --date")
+    if lay.second_opener_line_no:
+        problems.append(f"a second resolution starts at line {lay.second_opener_line_no}: "
+                        "only the first one is imported; split the file")
+    if lay.double_spaced:
+        report.append("double-spaced text: single blank lines read as line breaks")
 
     g = Graph()
     for p, iri in PREFIXES.items():
@@ -266,6 +288,8 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     g.add((res, WSIS.adoptedBy, org_iri(lay.body_slug)))
     if lay.title:
         g.add((res, DCTERMS.title, Literal(lay.title, lang="en")))
+        if lay.title_guess:
+            g.add((res, WSIS.guessed, Literal(str(DCTERMS.title), datatype=XSD.anyURI)))
     if sym.startswith("A/RES/"):
         g.add((res, WSIS.session, Literal(int(sym.split("/")[2]), datatype=XSD.integer)))
     if iso_date:
@@ -274,6 +298,8 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
         g.add((res, WSIS.meeting, Literal(lay.meeting)))
     if source_file:
         g.add((res, WSIS.sourceFile, Literal(source_file)))
+    if not symbol and not lay.symbol_line and file_name:
+        g.add((res, WSIS.guessed, Literal(str(WSIS.symbol), datatype=XSD.anyURI)))
 
     # words printed hyphenated / unhyphenated inside lines: evidence for line-end hyphens
     body_text = "\n".join(ln.text for b in lay.blocks for ln in b.lines)
@@ -281,10 +307,15 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     plain = {w.lower() for w in re.findall(r"[A-Za-z]+", body_text)}
 
     parts = _parts(lay.blocks, res, hyphenated, plain, problems)
+    if not any(p.kind in ("preamble", "operative") for p in parts):
+        raise ResolutionImportError(f"no paragraph found after the opening line (line "
+                                    f"{lay.opener_line_no}): nothing to import")
     footnote_pages = {fn.number: fn.page for fn in lay.footnotes}
     footnote_text = {fn.number: _join([ln.text for ln in fn.lines], hyphenated, plain)
                      for fn in lay.footnotes}
-    footnote_text = {n: re.sub(r"^\d+\s+", "", t) for n, t in footnote_text.items()}
+    footnote_text = {n: re.sub(r"^\d+\s*", "", t) for n, t in footnote_text.items()}
+
+    _inlined_footnotes(parts, footnote_text, footnote_pages, report)
 
     # footnote markers, in document order
     next_new = 1
@@ -301,7 +332,12 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
                     and part.text[m.start - 2].isdigit()):  # a decimal: "3.5 per cent"
                 continue
             if m.digits is not None:
-                if m.digits == next_new and next_new in footnote_pages:
+                if (m.digits != next_new and str(m.digits) == str(next_new) * 2
+                        and next_new in footnote_pages):
+                    m.footnote = next_new  # "11", "22": the marker printed twice
+                    problems.append(f"{part.label}: footnote marker {m.printed.strip()!r} "
+                                    f"read as {next_new} (doubled)")
+                elif m.digits == next_new and next_new in footnote_pages:
                     m.footnote = next_new
                 elif m.kind in ("glued", "sup") and 1 <= m.digits < next_new:
                     m.footnote, m.repeat = m.digits, True
@@ -343,6 +379,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
             removed += m.end - m.start
         part.text = mk.remove(part.text, accepted)
         marker_pos[str(part.iri)] = positions
+        part.markers = positions
     uncited = sorted(set(footnote_pages) - set(first_window))
     if uncited:
         problems.append("footnotes never cited in the text (marker lost by OCR?): "
@@ -351,6 +388,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     # footnotes
     fn_targets: dict[int, list[cit.Citation]] = {}
     declared: dict[str, cit.CitedResolution] = {}
+    decisions: dict[str, cit.CitedResolution] = {}
     docs: dict[str, tuple[str, bool]] = {}  # symbol → (slug, is report)
     for n, body in footnote_text.items():
         f = part_iri(res, f"footnote/{n}")
@@ -360,10 +398,12 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
         g.add((f, WSIS.text, Literal(body, lang="en")))
         g.add((f, DCTERMS.isPartOf, res))
         g.add((f, WSIS.inDocument, res))
-        found = cit.find(body, res)
+        found = cit.find(cit.repair(body)[0], res)
         fn_targets[n] = found.citations
         for r in found.resolutions:
             _merge(declared, r, problems)
+        for r in found.decisions:
+            _merge(decisions, r, problems)
         window = first_window.get(n, "")
         for c in found.citations:
             g.add((f, WSIS.cites, c.target))
@@ -384,15 +424,22 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
             g.add((part.iri, WSIS.hasFootnote, part_iri(res, f"footnote/{n}")))
         if part.kind == "heading":
             continue
-        vs = cit.verbs(part.text)
-        found = cit.find(part.text, res)
+        ctext, edits = cit.repair(part.text)
+        if edits:
+            problems.append(f"{part.label}: OCR-damaged citation words read as "
+                            + ", ".join(f"{ctext[cit.shift(a, edits):][:len(r)]!r}"
+                                        for a, _b, r in edits))
+        vs = cit.verbs(ctext)
+        found = cit.find(ctext, res)
         for r in found.resolutions:
             _merge(declared, r, problems)
+        for r in found.decisions:
+            _merge(decisions, r, problems)
         for c in found.citations:
             if c.kind == "symbol" and c.doc:
-                is_report = bool(re.search(r"\breports?\b", part.text[:c.start][-200:], re.I))
+                is_report = bool(re.search(r"\breports?\b", ctext[:c.start][-200:], re.I))
                 docs.setdefault(c.doc, (document_slug(c.doc), is_report))
-            prop = cit.governing(part.text, c.start, vs, direct=True)
+            prop = cit.governing(ctext, c.start, vs, direct=True)
             if c.kind == "own-para" and c.target == part.iri:
                 continue
             if c.kind in ("resolution-para", "doc-para"):
@@ -400,7 +447,7 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
             g.add((part.iri, prop, c.target))
             n_cites += 1
         for pos, n in marker_pos[str(part.iri)]:
-            prop = cit.governing(part.text, pos, vs, direct=False)
+            prop = cit.governing(ctext, cit.shift(pos, edits), vs, direct=False)
             for c in fn_targets.get(n, []):
                 g.add((part.iri, prop, c.target))
                 n_cites += 1
@@ -417,6 +464,12 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
         g.add((r.iri, WSIS.adoptedBy, org_iri(r.body_slug)))
         if r.date:
             g.add((r.iri, WSIS.adoptionDate, Literal(r.date, datatype=XSD.date)))
+    for r in decisions.values():
+        d = doc_iri(document_slug(r.symbol))
+        g.add((d, RDF.type, WSIS.Decision))
+        g.add((d, WSIS.adoptedBy, org_iri(r.body_slug)))
+        if r.date:
+            g.add((d, WSIS.adoptionDate, Literal(r.date, datatype=XSD.date)))
     for symbol_, (slug, is_report) in sorted(docs.items()):
         d = doc_iri(slug)
         g.add((d, RDF.type, WSIS.Report if is_report else WSIS.Document))
@@ -431,12 +484,50 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
                   f"{len(items)} lettered items, {len(heads)} headings, "
                   f"{len(footnote_text)} footnotes")
     report.append(f"{n_cites} citations; {len(declared)} cited resolutions, "
-                  f"{len(docs)} cited UN documents")
+                  f"{len(decisions)} cited decisions, {len(docs)} cited UN documents")
     if lay.furniture:
         report.append(f"{len(lay.furniture)} lines of page furniture removed")
     if not ops:
         problems.append("no numbered operative paragraphs found")
-    return ImportResult(g, res, sym, report, problems)
+    body_parts = [p for p in parts if p.kind in ("preamble", "operative", "item")]
+    if body_parts and not re.search(r"[.;:,]\W*$", body_parts[-1].text):
+        last = body_parts[-1]
+        problems.append(f"the text seems cut off: {last.label} ends mid-sentence "
+                        f"(...{last.text[-40:]!r}); the rest of the resolution is missing")
+    elif ops and not ops[-1].text.rstrip().endswith(".") and not lay.second_opener_line_no:
+        problems.append(f"the text seems cut off: the last paragraph, {ops[-1].label}, does not "
+                        "end with a full stop")
+    return ImportResult(g, res, sym, report, problems, parts, dict(footnote_text))
+
+
+INLINE_END = re.compile(r"\.(?=\s+[a-z(]|\s*$)")
+
+
+def _inlined_footnotes(parts: list[Part], footnote_text: dict[int, str],
+                       footnote_pages: dict[int, int], report: list[str]) -> None:
+    """Footnotes printed in the running text right after their marker ("…Plan of Action,1See
+    A/C.2/59/3, annex. and endorsed …"): the next footnote number glued to a capital starts
+    the footnote, a full stop before a lower-case word (or the paragraph's end) ends it. The
+    footnote text leaves the paragraph; the marker stays, to be read as any other."""
+    nxt = max(footnote_text, default=0) + 1
+    found = 0
+    for part in parts:
+        if part.kind == "heading":
+            continue
+        while True:
+            m = re.search(rf"(?<=[,;.:)\]”’a-z]){nxt}(?=[A-Z“\"(])", part.text)
+            if not m:
+                break
+            em = INLINE_END.search(part.text, m.end())
+            end = em.end() if em else len(part.text)
+            footnote_text[nxt] = part.text[m.end():end].strip()
+            footnote_pages[nxt] = part.page
+            part.text = (part.text[:m.end()] + part.text[end:]).strip()
+            nxt += 1
+            found += 1
+    if found:
+        report.append(f"{found} footnotes printed inline, after their marker, taken out of "
+                      "the text")
 
 
 def _merge(declared: dict[str, cit.CitedResolution], r: cit.CitedResolution,
@@ -484,16 +575,26 @@ def _write_part(g: Graph, p: Part, res: URIRef) -> None:
         g.add((p.iri, WSIS.leadingVerb, Literal(p.leading)))
     if p.number_recovered:
         g.add((p.iri, WSIS.numberRecovered, Literal(True)))
+    if p.number_conflict:
+        g.add((p.iri, WSIS.numberConflict, Literal(p.number_conflict)))
+    for prop in p.guessed:
+        g.add((p.iri, WSIS.guessed, Literal(str(prop), datatype=XSD.anyURI)))
 
 
 def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[str],
            problems: list[str]) -> list[Part]:
+    """Blocks → parts. Operative numbers are the printed ones: a number that breaks the
+    sequence is kept and its conflict recorded; only a lost or garbled number is recovered
+    from the sequence (marked ``wsis:numberRecovered``)."""
     parts: list[Part] = []
-    n_pre = n_op = n_sec = 0
+    n_pre = n_op = n_sec = prev_num = 0
+    used: set[str] = set()
+    bullets: list[int] = []
     section: URIRef | None = None
     for b in blocks:
         first = b.lines[0].text
         om = OPERATIVE_START.match(first)
+        bm = None if om else BULLET_START.match(first)
         if b.kind == "heading":
             n_sec += 1
             section = part_iri(res, f"section/{n_sec}")
@@ -502,25 +603,55 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
             _label(p, f"heading (line {b.first.no})", b)
             parts.append(p)
             continue
-        lost = n_op > 0 and not om and _starts_with_verb(first)
-        if lost or (om and (n_op > 0 or ocr_number(om.group(1)) == 1)):
+        after = first[om.end():] if om else first[bm.end():] if bm else first
+        if om:
+            is_op = (n_op > 0 or ocr_number(om.group(1)) == 1
+                     or ph.operative(after.strip()) is not None)
+        else:
+            is_op = (n_op > 0 or bool(bm)) and ph.operative(after.strip()) is not None
+        if is_op:
             n_op += 1
+            expected = prev_num + 1
             printed = om.group(1) if om else ""
-            recovered = not printed.isdigit() or int(printed) != n_op
-            if recovered:
-                problems.append(f"paragraph {n_op} (line {b.first.no}): number printed "
-                                f"{printed!r}, recovered from the sequence" if printed else
-                                f"paragraph {n_op} (line {b.first.no}): number lost, "
-                                "recovered from the sequence")
-            iri = paragraph_iri(res, n_op)
+            recovered, conflict = False, None
+            where = f"line {b.first.no}"
+            if printed.isdigit():
+                number = str(int(printed))
+                if int(printed) != expected:
+                    conflict = str(expected)
+                    gap = (f"; numbers jump from {prev_num} to {printed} (an excerpt, or "
+                           "paragraphs lost?)" if int(printed) > expected else "")
+                    problems.append(f"paragraph {number} ({where}): printed number {printed} "
+                                    f"where the sequence gives {expected}; kept as printed{gap}")
+            elif printed:
+                val = ocr_number(printed)
+                digits = re.sub(r"\D", "", printed)
+                if val != expected and digits and int(digits) == expected:
+                    val = expected  # "l2" after paragraph 1: a stray mark before the 2
+                number, recovered = str(val if val else expected), True
+                problems.append(f"paragraph {number} ({where}): number printed {printed!r}, "
+                                f"read as {number} (marked wsis:numberRecovered)")
+                if val and val != expected:
+                    conflict = str(expected)
+            else:
+                number, recovered = str(expected), True
+                if bm:
+                    bullets.append(b.first.no)
+                else:
+                    problems.append(f"paragraph {number} ({where}): number lost, recovered "
+                                    "from the sequence (marked wsis:numberRecovered)")
+            prev_num = int(number)
+            key = number if number not in used else f"{number}-{n_op}"
+            used.add(key)
+            iri = paragraph_iri(res, key)
             lines = [ln.text for ln in b.lines]
-            lines[0] = first[om.end():] if om else first
+            lines[0] = after
             main, items = _split_items(lines)
             text = _join(main, hyphenated, plain)
-            p = Part(iri, "operative", text, n_op, number=str(n_op), parent=section,
-                     number_recovered=recovered, line=b.first.no)
-            _label(p, f"paragraph {n_op} (line {b.first.no})", b)
-            p.leading = _leading_verb(_join(main, hyphenated, plain), problems, p.label)
+            p = Part(iri, "operative", text, n_op, number=number, parent=section,
+                     number_recovered=recovered, number_conflict=conflict, line=b.first.no)
+            _label(p, f"paragraph {number} ({where})", b)
+            _lead(p, _leading_verb(text, problems, p.label), WSIS.leadingVerb)
             parts.append(p)
             parts.extend(_items(items, p, hyphenated, plain, b))
             continue
@@ -535,22 +666,22 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
         text = _join(main, hyphenated, plain)
         p = Part(iri, "preamble", text, n_pre, line=b.first.no)
         _label(p, f"preambular paragraph {n_pre} (line {b.first.no})", b)
-        lm = PREAMBLE_PHRASE.match(text)
-        if lm:
-            p.leading = re.sub(r"\s+", " ", lm.group()).strip()
-        else:
-            problems.append(f"{p.label}: no leading phrase recognised")
+        _lead(p, _leading_phrase(text, problems, p.label), WSIS.leadingPhrase)
         parts.append(p)
         parts.extend(_items(items, p, hyphenated, plain, b))
+    if bullets:
+        problems.append(f"{len(bullets)} operative paragraphs marked with a dash or bullet "
+                        f"instead of a number (lines {bullets[0]}–{bullets[-1]}): numbered in "
+                        "order, marked wsis:numberRecovered")
     return parts
 
 
-def _starts_with_verb(line: str) -> bool:
-    """An operative paragraph whose number OCR lost still starts with its verb."""
-    words = line.split()
-    while words and words[0] in ADVERBS:
-        words = words[1:]
-    return bool(words) and words[0].strip(",").capitalize() in OPERATIVE_VERBS
+def _lead(p: Part, match: ph.PhraseMatch | None, prop: URIRef) -> None:
+    """Record a paragraph's leading phrase or verb; a tolerant match is marked as a guess."""
+    if match:
+        p.leading = match.phrase
+        if match.distance:
+            p.guessed.append(prop)
 
 
 def _label(p: Part, label: str, b: Block) -> None:

@@ -1,0 +1,125 @@
+"""Single faults of real texts, one test each (the corpus test measures them together)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, Literal, URIRef
+
+from wsis_kg.errors import ResolutionImportError
+from wsis_kg.extraction.importer import phrases as ph
+from wsis_kg.extraction.importer.resolution import decode, import_resolution, symbol_from_name
+from wsis_kg.namespaces import ID, WSIS
+
+HAND = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "importer" / "corpus" / "hand"
+RES = "https://w3id.org/wsis-kg/id/resolution/"
+ANYURI = URIRef("http://www.w3.org/2001/XMLSchema#anyURI")
+DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
+
+
+def hand(name: str):
+    return import_resolution(decode((HAND / name).read_bytes(), name), file_name=name)
+
+
+def test_printed_number_in_conflict_is_kept_and_recorded() -> None:
+    r = hand("ocr-opener.txt")
+    g, res = r.graph, RES + "E-RES-2099-9"
+    # printed 3 and 7 stay 3 and 7 (the old importer renumbered them 2 and 3)
+    assert str(g.value(URIRef(f"{res}/para/3"), WSIS.number)) == "3"
+    assert str(g.value(URIRef(f"{res}/para/3"), WSIS.numberConflict)) == "2"
+    assert str(g.value(URIRef(f"{res}/para/7"), WSIS.number)) == "7"
+    assert (URIRef(f"{res}/para/7"), WSIS.numberRecovered, None) not in g
+    assert any("numbers jump from 3 to 7" in p for p in r.problems)
+
+
+def test_ocr_damaged_opening_line_is_read_and_reported() -> None:
+    r = hand("ocr-opener.txt")
+    assert r.symbol == "E/RES/2099/9"
+    assert any("read as 'The Economic and Social Council,'" in p for p in r.problems)
+
+
+def test_decision_is_not_a_resolution() -> None:
+    g = hand("ecosoc-resolution-header.txt").graph
+    assert (ID["doc/E-DEC-2098-218"], RDF.type, WSIS.Decision) in g
+    assert (ID["resolution/E-RES-2098-218"], None, None) not in g
+    assert (ID["resolution/E-RES-2098-46"], RDF.type, WSIS.Resolution) in g
+    assert (ID["doc/A-DEC-99-555"], RDF.type, WSIS.Decision) in g
+
+
+def test_capital_r_list_part_letter_and_glued_symbol() -> None:
+    g = hand("ecosoc-resolution-header.txt").graph
+    for s in ("A-RES-99-183", "A-RES-99-238", "A-RES-99-270B"):
+        assert (ID[f"resolution/{s}"], RDF.type, WSIS.Resolution) in g, s
+    # footnote "2E/2099/85.": footnote 2, citing E/2099/85
+    fn = URIRef(RES + "E-RES-2099-5/footnote/2")
+    assert str(g.value(fn, WSIS.text)) == "E/2099/85."
+    assert (fn, WSIS.cites, ID["doc/E-2099-85"]) in g
+
+
+def test_masthead_furniture_and_distribution_date() -> None:
+    r = hand("masthead.txt")
+    assert r.symbol == "A/RES/99/11"
+    assert r.graph.value(r.iri, WSIS.adoptionDate) == Literal("2099-12-20", datatype=DATE)
+
+
+def test_symbol_from_file_name_glued_closing_and_missing_title() -> None:
+    r = hand("A_RES_99_14.txt")
+    assert r.symbol == "A/RES/99/14"
+    assert (r.iri, WSIS.guessed, Literal(str(WSIS.symbol), datatype=ANYURI)) in r.graph
+    assert str(r.graph.value(r.iri, WSIS.meeting)) == "71st plenary meeting"
+    assert any("no title found before the opening line (line 1)" in p for p in r.problems)
+    p2 = URIRef(RES + "A-RES-99-14/para/2")
+    assert str(r.graph.value(p2, WSIS.text)) == "Requ sts nothing further;"
+    assert str(r.graph.value(p2, WSIS.leadingVerb)) == "Requests"
+    assert (p2, WSIS.guessed, Literal(str(WSIS.leadingVerb), datatype=ANYURI)) in r.graph
+
+
+@pytest.mark.parametrize(("name", "symbol"), [("A_RES_66_184.txt", "A/RES/66/184"),
+                                              ("e-res-2009-7.txt", "E/RES/2009/7"),
+                                              ("notes.txt", None)])
+def test_symbol_from_name(name: str, symbol: str | None) -> None:
+    assert symbol_from_name(name) == symbol
+
+
+SHORT = ("99/3. Test\n\nThe General Assembly,\n\nRecalling its resolution 99/1,\n\n"
+         "1. Decides to test the reader.\n")
+
+
+@pytest.mark.parametrize("data", [
+    SHORT.encode("utf-16"), SHORT.encode("utf-16-be").join([b"\xfe\xff", b""]),
+    SHORT.encode("utf-8-sig"), SHORT.replace("test", "tést").encode("latin-1"),
+    SHORT.replace("\n", "\r").encode("utf-8"), SHORT.replace("\n", "\r\n").encode("utf-8"),
+])
+def test_encodings_and_line_ends(data: bytes) -> None:
+    r = import_resolution(decode(data, "x"))
+    assert r.symbol == "A/RES/99/3"
+    assert str(r.graph.value(URIRef(RES + "A-RES-99-3/para/1"), WSIS.leadingVerb)) == "Decides"
+
+
+def test_empty_utf16_is_empty() -> None:
+    with pytest.raises(ResolutionImportError, match="empty"):
+        decode("  \n".encode("utf-16"), "x")
+
+
+def test_phrase_table_tolerance() -> None:
+    assert ph.preambular("Recalli g its resolution").phrase == "Recalling"
+    assert ph.preambular("Recalli g its resolution").distance == 1
+    assert ph.preambular("Taking note with satisf cti n of").phrase == \
+        "Taking note with satisfaction"
+    assert ph.preambular("Also noting the").phrase == "Also noting"
+    assert ph.operative("Also stresses that").phrase == "Stresses"
+    assert ph.operative("Calls upon all").phrase == "Calls upon"
+    # short words are not guessed: "Votes" is not "Notes"
+    assert ph.operative("Votes for it") is None
+
+
+def test_docs_print_the_phrase_table() -> None:
+    """docs/importer.md's table lists exactly the module's entries (one table, two views)."""
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "importer.md").read_text(
+        encoding="utf-8")
+    rows = {"preambular phrases": ph.PREAMBULAR, "tails (part of the phrase)":
+            ph.PREAMBULAR_TAILS, "operative verbs": ph.OPERATIVE}
+    for label, entries in rows.items():
+        line = next(ln for ln in doc.splitlines() if ln.startswith(f"| {label} |"))
+        assert line.split(" | ")[1].rstrip(" |").split(", ") == list(entries), label

@@ -1,0 +1,201 @@
+"""The one table of the UN's preambular phrases and operative verbs, and the tolerant matcher.
+
+A resolution's preambular paragraphs open with a participle or adjective phrase ("Recalling",
+"Bearing in mind", "Deeply concerned"), its operative paragraphs with a verb in the third
+person ("Requests", "Takes note", "Calls upon"). The importer reads the leading phrase and the
+leading verb from these tables only (docs/importer.md prints them), so a phrase missing here is
+reported, not guessed.
+
+Matching is exact first (case-insensitive, any whitespace between words). OCR drops letters
+("Recalli g", "Rec gnizes", "Sresses"): when no phrase matches exactly, the text's opening is
+compared with every phrase by edit distance and the nearest one is taken if it is within
+:func:`tolerance` and unique; such a match is a *guess*, and the caller marks it in the data
+and reports it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Adverbs that may precede a phrase or verb ("Also noting", "Further requests").
+ADVERBS: tuple[str, ...] = ("Also", "Further", "Again", "Once again", "Deeply", "Gravely",
+                            "Strongly", "Firmly", "Fully")
+
+#: Preambular phrases (the core, without adverbs; longest forms win).
+PREAMBULAR: tuple[str, ...] = (
+    "Acknowledging", "Affirming", "Alarmed", "Appreciating", "Aware", "Bearing in mind",
+    "Believing", "Cognizant", "Commending", "Concerned", "Confident", "Conscious",
+    "Considering", "Contemplating", "Convinced", "Declaring", "Deploring", "Desiring",
+    "Desirous", "Determined", "Emphasizing", "Emphasising", "Encouraged", "Encouraging",
+    "Expecting", "Expressing concern", "Expressing its concern", "Expressing appreciation",
+    "Expressing its appreciation", "Expressing satisfaction", "Expressing gratitude",
+    "Expressing its deep concern", "Expressing deep concern", "Expressing grave concern",
+    "Expressing serious concern", "Guided by", "Having adopted", "Having considered",
+    "Having examined", "Having heard", "Having reviewed", "Having received", "Highlighting",
+    "Keeping in mind", "Mindful", "Noting", "Observing", "Reaffirming", "Realizing",
+    "Recalling", "Recognizing", "Recognising", "Referring", "Regretting", "Reiterating",
+    "Seeking", "Stressing", "Taking into account", "Taking into consideration", "Taking note",
+    "Underlining", "Underscoring", "Urging", "Welcoming",
+)
+
+#: What may follow a preambular phrase and belongs to it ("Recalling further", "Noting with
+#: concern", "Taking note with satisfaction").
+PREAMBULAR_TAILS: tuple[str, ...] = (
+    "also", "further", "again", "with deep appreciation", "with appreciation",
+    "with satisfaction", "with deep concern", "with concern", "with regret", "with interest",
+    "with gratitude",
+)
+
+#: Operative verbs (third person). Phrasal ones are listed whole ("Takes note").
+OPERATIVE: tuple[str, ...] = (
+    "Accepts", "Acknowledges", "Adopts", "Affirms", "Agrees", "Appeals", "Appreciates",
+    "Approves", "Authorizes", "Calls upon", "Calls on", "Calls", "Commends", "Concludes",
+    "Condemns", "Confirms", "Considers", "Decides", "Declares", "Deplores", "Designates",
+    "Directs", "Emphasizes", "Emphasises", "Encourages", "Endorses", "Expresses",
+    "Highlights", "Invites", "Looks forward", "Looks", "Notes", "Proclaims", "Reaffirms",
+    "Recalls", "Recognizes", "Recognises", "Recommends", "Regrets", "Reiterates", "Reminds",
+    "Renews", "Requests", "Resolves", "Stresses", "Strongly", "Supports", "Takes note",
+    "Takes", "Transmits", "Underlines", "Underscores", "Urges", "Welcomes",
+)
+
+
+def _pattern(phrases: tuple[str, ...]) -> str:
+    ordered = sorted(phrases, key=len, reverse=True)
+    return "|".join(r"\s+".join(map(re.escape, p.split())) for p in ordered)
+
+
+_ADV = r"(?:(?P<adv>" + _pattern(ADVERBS) + r")\s+)?"
+_TAILS = r"(?P<tail>(?:\s+(?:" + _pattern(PREAMBULAR_TAILS) + r"))*)"
+PREAMBULAR_RE = re.compile(r"^" + _ADV + r"(?P<core>" + _pattern(PREAMBULAR) + r")\b" + _TAILS,
+                           re.IGNORECASE)
+OPERATIVE_RE = re.compile(r"^" + _ADV + r"(?P<core>" + _pattern(OPERATIVE) + r")\b",
+                          re.IGNORECASE)
+_ADV_RE = re.compile(r"^" + _ADV, re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PhraseMatch:
+    """A leading phrase or verb: as the table spells it, and how it was found."""
+
+    phrase: str  # "Recalling further", "Takes note" (the verb without its adverb)
+    printed: str  # the text it was read from
+    end: int  # where it ends in the text
+    distance: int = 0  # 0: exact; >0: a tolerant (guessed) match
+
+
+def levenshtein(a: str, b: str, limit: int | None = None) -> int:
+    """Edit distance (insertions, deletions, substitutions); stops early above ``limit``."""
+    if len(a) < len(b):
+        a, b = b, a
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if limit is not None and min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+def tolerance(phrase: str) -> int:
+    """How many edits a phrase of this length may show and still be read as it: one per five
+    letters, none below six letters (short words are too easily confused: "Notes"/"Votes")."""
+    n = len(phrase.replace(" ", ""))
+    return 0 if n < 6 else max(1, n // 5)
+
+
+def _cap(phrase: str, printed: str) -> str:
+    return phrase[:1].upper() + phrase[1:] if printed[:1].isupper() else phrase
+
+
+def _nearest(text: str, phrases: tuple[str, ...]) -> PhraseMatch | None:
+    """The phrase nearest the opening of ``text`` by edit distance, if unique and close."""
+    ends = [m.start() for m in re.finditer(r"(?<=\w)(?=\W|$)", text[:60])]
+    head = text[:2].lower()
+    best: list[tuple[int, str, int]] = []
+    for p in phrases:
+        tol = tolerance(p)
+        low = p.lower()
+        # OCR loses letters, it does not invent them: one of the first two letters is there
+        if not tol or (low[0] not in head and low[1] != head[:1]):
+            continue
+        for e in ends:
+            if not len(p) - tol - 3 <= e <= len(p) + tol:
+                continue
+            d = levenshtein(text[:e].lower(), low, tol)
+            if d <= tol:
+                best.append((d, p, e))
+    if not best:
+        return None
+    best.sort()
+    d, p, e = best[0]
+    rivals = {q for dq, q, _ in best if dq == d}
+    if len(rivals) > 1 and not all(q.startswith(p) or p.startswith(q) for q in rivals):
+        return None
+    longest = max((q for dq, q, _ in best if dq == d), key=len)
+    e = max(ee for dq, q, ee in best if dq == d and q == longest)
+    return PhraseMatch(longest, text[:e], e, d)
+
+
+#: Tolerant matching also tries the adverb forms, so that a damaged adverb ("lso noting") does
+#: not hide the phrase.
+_PREAMBULAR_FORMS: tuple[str, ...] = (*PREAMBULAR, *(f"{a} {p.lower()}" for a in ("Also", "Further")
+                                                      for p in PREAMBULAR))
+
+
+def _tails(text: str) -> tuple[str, int, int]:
+    """The tails after a preambular phrase ("also", "with satisfaction"), read tolerantly:
+    (tails, where they end, edit distance)."""
+    out, end, dist = "", 0, 0
+    while True:
+        m = re.match(r"\s+(" + _pattern(PREAMBULAR_TAILS) + r")\b", text[end:], re.IGNORECASE)
+        if m:
+            out += " " + re.sub(r"\s+", " ", m.group(1))
+            end += m.end()
+            continue
+        sp = re.match(r"\s+", text[end:])
+        near = _nearest(text[end + sp.end():], PREAMBULAR_TAILS) if sp else None
+        if near is None or near.distance == 0:
+            return out, end, dist
+        out += " " + near.phrase
+        end += sp.end() + near.end  # type: ignore[union-attr]
+        dist += near.distance
+
+
+def preambular(text: str) -> PhraseMatch | None:
+    """The leading phrase of a preambular paragraph, adverbs and tails included as printed
+    ("Also noting", "Taking note with satisfaction"); tolerant when no exact match."""
+    m = PREAMBULAR_RE.match(text)
+    if m:
+        tail, tend, tdist = _tails(text[m.end():])
+        phrase = re.sub(r"\s+", " ", m.group()).strip() + tail
+        return PhraseMatch(phrase, text[:m.end() + tend], m.end() + tend, tdist)
+    a = _ADV_RE.match(text)
+    start = a.end() if a and a.group("adv") else 0
+    near = _nearest(text[start:], PREAMBULAR if start else _PREAMBULAR_FORMS)
+    if near is None:
+        return None
+    tail, tend, tdist = _tails(text[start + near.end:])
+    adv = re.sub(r"\s+", " ", a.group("adv")) + " " if start and a else ""
+    phrase = (adv + near.phrase.lower() if adv else _cap(near.phrase, near.printed)) + tail
+    end = start + near.end + tend
+    return PhraseMatch(phrase, text[:end], end, near.distance + tdist)
+
+
+def operative(text: str) -> PhraseMatch | None:
+    """The leading verb of an operative paragraph, without its adverb ("Also stresses" →
+    "Stresses"); "Takes note", "Calls upon", "Looks forward" whole; tolerant when no exact
+    match."""
+    m = OPERATIVE_RE.match(text)
+    if m:
+        core = re.sub(r"\s+", " ", m.group("core"))
+        return PhraseMatch(next(p for p in OPERATIVE if p.lower() == core.lower()), m.group(),
+                           m.end())
+    a = _ADV_RE.match(text)
+    start = a.end() if a else 0
+    near = _nearest(text[start:], OPERATIVE)
+    if near is None:
+        return None
+    return PhraseMatch(near.phrase, text[:start + near.end], start + near.end, near.distance)
