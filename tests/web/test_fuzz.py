@@ -8,8 +8,9 @@
 * One bounded run (slow) sends both to a real ``wsis-kg serve`` on 127.0.0.1, which must still
   answer ``/health`` afterwards.
 
-Every answer must be a 4xx for a client's error, or a 503 problem of type query-timeout /
-too-busy; never another 5xx, never a stack trace (:func:`fuzz_inputs.problem_with_answer`).
+Every answer must be a 4xx for a client's error, or a 503 problem saying a limit was kept
+(query-timeout, busy, limit-exceeded …); never another 5xx, never a stack trace
+(:func:`fuzz_inputs.problem_with_answer`).
 Runs are derandomised (the same inputs every time); the budget is small in CI and set for the
 long run by ``WSIS_KG_FUZZ_EXAMPLES`` (docs/security.md, "Fuzzing"):
 
@@ -34,6 +35,7 @@ import requests
 import schemathesis
 from fuzz_inputs import (
     AUTH,
+    JOB_TIMEOUT,
     MAX_BODY,
     QUERY_TIMEOUT,
     TOKEN,
@@ -73,7 +75,8 @@ FUZZ = dict(derandomize=True, database=None, deadline=None, print_blob=False,
 def fuzz_app():
     """An app on its own store (the fuzzer writes with a valid token) with small limits."""
     s = Settings(project_root=ROOT, build_on_start=False, tokens={TOKEN: "fuzzer"},
-                 max_body_bytes=MAX_BODY, query_timeout=QUERY_TIMEOUT)
+                 max_body_bytes=MAX_BODY, query_timeout=QUERY_TIMEOUT,
+                 job_timeout=JOB_TIMEOUT)
     store = OxigraphStore()
     build(s, store, check_shapes=False)
     app = create_app(s, store=store)
@@ -89,10 +92,11 @@ def fuzz_client(fuzz_app):
 @pytest.fixture(scope="module")
 def writes_client():
     """The hostile-RDF family writes (blank-node cliques…) to an app of its own: a dump of such
-    a store does not finish (test_fuzz_findings: the clique finding), and the other families
-    ask for dumps."""
+    a store runs to the job limit (test_fuzz_findings: the clique finding), and the other
+    families ask for dumps."""
     s = Settings(project_root=ROOT, build_on_start=False, tokens={TOKEN: "fuzzer"},
-                 max_body_bytes=MAX_BODY, query_timeout=QUERY_TIMEOUT)
+                 max_body_bytes=MAX_BODY, query_timeout=QUERY_TIMEOUT,
+                 job_timeout=JOB_TIMEOUT)
     store = OxigraphStore()
     build(s, store, check_shapes=False)
     app = create_app(s, store=store)
@@ -199,10 +203,6 @@ def test_path_traversal_reaches_no_file(fuzz_client, path: str) -> None:
 # A real server (slow): both generators over sockets; the server must survive
 # --------------------------------------------------------------------------------------------
 
-#: Paths the live run leaves out, each for a known finding (see its use).
-LIVE_SKIPS = ("/dumps/",)
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -215,7 +215,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, int, subprocess.Popen, Path]]:
     port = _free_port()
     exe = Path(sys.executable).parent / "wsis-kg"
     env = dict(os.environ, WSIS_KG_TOKENS=f"fuzzer:{TOKEN}", WSIS_KG_MAX_BODY_BYTES=str(MAX_BODY),
-               WSIS_KG_QUERY_TIMEOUT=str(QUERY_TIMEOUT))
+               WSIS_KG_QUERY_TIMEOUT=str(QUERY_TIMEOUT), WSIS_KG_JOB_TIMEOUT=str(JOB_TIMEOUT))
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env, stdout=log,
@@ -243,11 +243,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, int, subprocess.Popen, Path]]:
 def test_a_real_server_answers_every_input_and_survives(served, artifacts_dir: Path) -> None:
     host, port, proc, log_path = served
     url = f"http://{host}:{port}"
-    # Not the dumps, while a dump of what the fuzzer writes hangs the server (test_fuzz_findings:
-    # test_a_dump_after_a_blank_node_clique_answers_in_time): remove LIVE_SKIPS when it passes.
     operations = [op.ok() for op in
-                  schemathesis.openapi.from_url(url + "/openapi.json").get_all_operations()
-                  if not op.ok().path.startswith(LIVE_SKIPS)]
+                  schemathesis.openapi.from_url(url + "/openapi.json").get_all_operations()]
     from_document = st.sampled_from(operations).flatmap(
         lambda op: st.one_of(op.as_strategy(schemathesis.GenerationMode.POSITIVE),
                              op.as_strategy(schemathesis.GenerationMode.NEGATIVE)))
@@ -263,8 +260,7 @@ def test_a_real_server_answers_every_input_and_survives(served, artifacts_dir: P
         artifact.write_text(json.dumps(report, indent=1))
 
     @hypothesis.settings(max_examples=budget(300, 1.0), **FUZZ)
-    @hypothesis.given(item=st.one_of(
-        from_document, any_request.filter(lambda r: not r.path.startswith(LIVE_SKIPS))))
+    @hypothesis.given(item=st.one_of(from_document, any_request))
     def run(item) -> None:
         nonlocal sent
         sent += 1
