@@ -143,6 +143,8 @@ def problem_with_answer(answer: Answer) -> str | None:
     if answer.status >= 500:
         if answer.status == 503 and problem is not None and problem.get("type") in ALLOWED_503:
             return None
+        if answer.status == 503 and ctype == "application/problem+json" and not answer.body:
+            return None  # HEAD: no body to tell the type; the same GET is judged in full
         detail = problem.get("type") if problem else answer.body[:200]
         return f"status {answer.status} ({detail!r})"
     return None

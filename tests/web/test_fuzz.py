@@ -182,6 +182,9 @@ def test_the_rule_catches_an_internal_error() -> None:
     assert problem_with_answer(timeout) is None
     other_503 = Answer(503, "text/plain", b"Service Unavailable")
     assert problem_with_answer(other_503) is not None
+    head_503 = Answer(503, "application/problem+json", b"")  # found: HEAD of a dump at its limit
+    assert problem_with_answer(head_503) is None
+    assert problem_with_answer(Answer(500, "application/problem+json", b"")) is not None
 
 
 def test_the_soup_has_every_token_kind_of_the_lexer() -> None:
