@@ -256,6 +256,9 @@ class RemoteStore(GraphStore):
 
     @property
     def virtuoso(self) -> bool:
+        """Whether the remote is Virtuoso (asked with an ``ASK {}`` when not known yet)."""
+        if self.server is None:
+            self._select("ASK {}")
         return (self.server or "").startswith("Virtuoso")
 
     def query(self, sparql, *, default_graph_uris=None, named_graph_uris=None, base_iri=None):
@@ -328,7 +331,7 @@ class RemoteStore(GraphStore):
             self._request("POST", self.endpoints.update, "update", read_timeout=WRITE_TIMEOUT,
                           client_error=True, data={"update": text})
         except StoreError as e:
-            if not (self.virtuoso and VIRTUOSO_TRANSITIVE in e.detail):
+            if not (VIRTUOSO_TRANSITIVE in e.detail and self.virtuoso):
                 raise
             self._update_locally(text)
         self._changed()
@@ -370,7 +373,7 @@ class RemoteStore(GraphStore):
                     inner = body.decode("utf-8")
                     # Virtuoso refuses blank nodes in INSERT DATA; INSERT … WHERE {} means the
                     # same (fresh blank nodes, one per label in the request).
-                    verb, where = ("INSERT", " WHERE {}") if self.virtuoso and "_:" in inner \
+                    verb, where = ("INSERT", " WHERE {}") if "_:" in inner and self.virtuoso \
                         else ("INSERT DATA", "")
                     text = (f"{verb} {{ GRAPH <{target}> {{\n{inner}}} }}{where}" if target
                             else f"{verb} {{\n{inner}}}{where}")
@@ -417,8 +420,6 @@ class RemoteStore(GraphStore):
 
     def _not_system_graphs(self) -> str:
         """A FILTER leaving out the engine's own graphs (Virtuoso's), or nothing."""
-        if self.server is None:
-            self._select("ASK {}")  # learn which engine it is
         if not self.virtuoso:
             return ""
         system = [g for g in self._all_graphs() if is_virtuoso_system_graph(g)]
