@@ -1,0 +1,433 @@
+"""Full-text search over the graph: paragraph texts, labels and titles, in SQLite FTS5.
+
+The index is a maintained engine (SQLite's FTS5, ranked by BM25, snippets by FTS5's own
+``snippet()``), not a hand-written one. It holds one row per subject that has a text
+(``wsis:text``) or a name (``skos:prefLabel``, ``rdfs:label``, ``dcterms:title``,
+``wsis:symbol``), with *facets* to filter by: the document a part is in (``wsis:inDocument``),
+what it mentions or is about (``wsis:mentions``, ``wsis:actionLine``, ``wsis:agent``: action
+lines and organisations) and its types.
+
+It is built from the store when the query service starts and kept in step with every write:
+:meth:`SearchIndex.refresh` (called by ``QueryService.write`` after each successful write)
+re-reads the indexed predicates, compares each subject's content with a digest held since the
+last refresh and rewrites only the subjects that changed (a scan of those predicates, not of the
+store; measured in docs/web.md).
+
+User text never reaches FTS5's query syntax directly: :func:`fts_query` turns words, ``"…"``
+phrases, ``prefix*`` and ``OR`` into quoted FTS5 terms, and refuses what it cannot read (an
+unclosed quote) with a 400 that says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from wsis_kg.errors import BadRequest
+from wsis_kg.namespaces import PREFIXES
+from wsis_kg.sparql.lexer import declared_prefixes, tokenize
+from wsis_kg.store.embedded import GraphStore, OxigraphStore
+
+WSIS = PREFIXES["wsis"]
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+#: predicate → the FTS5 column its values are indexed in (names rank above texts).
+INDEXED: dict[str, str] = {
+    PREFIXES["skos"] + "prefLabel": "label",
+    PREFIXES["rdfs"] + "label": "label",
+    PREFIXES["dcterms"] + "title": "label",
+    WSIS + "symbol": "label",
+    WSIS + "text": "text",
+}
+#: predicate → the facet it fills (what the filters of a search match).
+FACETS: dict[str, str] = {
+    RDF_TYPE: "type",
+    WSIS + "inDocument": "doc",
+    WSIS + "mentions": "about",
+    WSIS + "actionLine": "about",
+    WSIS + "agent": "about",
+}
+#: The kinds ``suggest`` offers, by the class that makes a subject one (inferred types count).
+KINDS: dict[str, str] = {
+    WSIS + "Organisation": "organisation",
+    WSIS + "ActionLine": "action line",
+    WSIS + "Document": "document",
+}
+#: Which name to show for a subject, best first.
+NAME_ORDER = tuple(INDEXED)[:4]
+#: Column weights of BM25 (label, text): a match in a name counts more than one in a text.
+WEIGHTS = (4.0, 1.0)
+#: Markers FTS5 puts around matches; stripped from indexed text so data cannot forge them.
+_OPEN, _CLOSE = "\x02", "\x03"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+#: Most terms one query may have (each is one more posting list to merge).
+MAX_TERMS = 32
+_TOKEN = re.compile(r'"([^"]*)("?)(\*?)|(\S+)')
+_WORDISH = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the index holds for one subject."""
+
+    iri: str
+    name: str
+    kind: str | None
+    labels: tuple[str, ...]
+    texts: tuple[str, ...]
+    facets: tuple[tuple[str, str], ...]
+
+    @property
+    def digest(self) -> str:
+        return hashlib.blake2b(repr((self.name, self.kind, self.labels, self.texts,
+                                     self.facets)).encode(), digest_size=16).hexdigest()
+
+
+@dataclass
+class Hit:
+    """One search result: a subject, its name and where the query matched."""
+
+    iri: str
+    name: str
+    kind: str | None
+    snippet: str
+    name_html: str = ""
+    snippet_html: str = ""
+    score: float = 0.0
+    types: list[str] = field(default_factory=list)
+    document: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"iri": self.iri, "name": self.name, "kind": self.kind, "score": self.score,
+                "snippet": self.snippet, "snippet_html": self.snippet_html,
+                "name_html": self.name_html, "types": self.types, "document": self.document}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    hits: list[Hit]
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict a search to subjects in a document, about an action line or organisation, or
+    of a type (IRIs; None: no restriction)."""
+
+    document: str | None = None
+    action_line: str | None = None
+    organisation: str | None = None
+    type: str | None = None
+
+    def clauses(self) -> list[tuple[str, str]]:
+        pairs = (("doc", self.document), ("about", self.action_line),
+                 ("about", self.organisation), ("type", self.type))
+        return [(f, v) for f, v in pairs if v]
+
+
+def fts_query(text: str) -> str:
+    """User text → an FTS5 query that cannot be a syntax error.
+
+    Words and ``"phrases"`` are each quoted (so FTS5 operators and punctuation in them are just
+    text); ``word*`` and ``"a phrase"*`` are prefix queries; ``OR`` between two terms is FTS5's
+    OR; terms are otherwise all required. 400 for an unclosed quote, no searchable word or more
+    than :data:`MAX_TERMS` terms.
+    """
+    terms: list[str] = []
+    for m in _TOKEN.finditer(text):
+        phrase, closed, star, word = m.groups()
+        if word is None and not closed:
+            raise BadRequest(f'The search has an unclosed quote (") at character '
+                             f'{m.start() + 1}: close the phrase or remove the quote.')
+        if word == "OR":
+            if terms and terms[-1] != "OR":
+                terms.append("OR")
+            continue
+        if word is not None:
+            star = "*" if word.endswith("*") else ""
+            phrase = word.rstrip("*")
+            if '"' in phrase:
+                raise BadRequest(f'The search has a stray quote (") in {word!r}: put quotes '
+                                 f'around a whole phrase, "like this".')
+        if not _WORDISH.search(phrase or ""):
+            continue
+        terms.append('"' + phrase.replace('"', '""') + '"' + star)
+    while terms and terms[-1] == "OR":
+        terms.pop()
+    if not terms:
+        raise BadRequest("The search has no word to look for: type a word or a \"phrase\".")
+    if sum(t != "OR" for t in terms) > MAX_TERMS:
+        raise BadRequest(f"The search has more than {MAX_TERMS} terms: shorten it.")
+    return " ".join(terms)
+
+
+def mark(fragment: str) -> str:
+    """FTS5 output with match markers → safe HTML: escape the text, then mark the matches."""
+    return html.escape(fragment, quote=False).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+
+
+def plain(fragment: str) -> str:
+    return fragment.replace(_OPEN, "").replace(_CLOSE, "")
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub(" ", text)
+
+
+def read_entries(store: GraphStore, subjects: Iterable[str] | None = None) -> dict[str, Entry]:
+    """Every subject (of ``subjects``, None: all) with a text or a name, read from the indexed
+    and facet predicates only."""
+    values: dict[str, dict[str, set[tuple[str, str]]]] = defaultdict(lambda: defaultdict(set))
+    graphs: dict[str, set[str]] = defaultdict(set)
+    for s, p, o, g in _quads(store, subjects):
+        values[s][p].add(o)
+        graphs[s].add(g)
+    entries: dict[str, Entry] = {}
+    for s, props in values.items():
+        if not any(p in props for p in INDEXED):
+            continue
+        labels = tuple(sorted(_clean(v) for p in INDEXED if INDEXED[p] == "label"
+                              for v, _ in props.get(p, ())))
+        texts = tuple(sorted(_clean(v) for v, _ in props.get(WSIS + "text", ())))
+        facets = {(FACETS[p], v) for p in FACETS for v, _ in props.get(p, ())}
+        facets.update(("graph", g) for g in graphs[s])
+        types = {v for f, v in facets if f == "type"}
+        kind = next((k for c, k in KINDS.items() if c in types), None)
+        entries[s] = Entry(s, _name(s, props), kind, labels, texts, tuple(sorted(facets)))
+    return entries
+
+
+def _name(iri: str, props: dict[str, set[tuple[str, str]]]) -> str:
+    for p in NAME_ORDER:
+        vals = sorted(props.get(p, ()), key=lambda v: (v[1] not in ("en", ""), v))
+        if vals:
+            return _clean(vals[0][0])
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+_PREDICATES = (*INDEXED, *FACETS)
+
+
+def _quads(store: GraphStore, subjects: Iterable[str] | None
+           ) -> Iterator[tuple[str, str, tuple[str, str], str]]:
+    """(subject, predicate, (object value, language), graph) of the indexed and facet
+    predicates, IRI subjects only (of ``subjects``; None: all), every graph ("": default)."""
+    if isinstance(store, OxigraphStore):
+        if subjects is None:
+            quads: Iterable[Any] = (q for p in _PREDICATES for q in
+                                    store.ox.quads_for_pattern(None, ox.NamedNode(p), None))
+        else:
+            quads = (q for s in subjects for q in
+                     store.ox.quads_for_pattern(ox.NamedNode(s), None, None)
+                     if q.predicate.value in _PREDICATE_SET)
+        for q in quads:
+            if isinstance(q.subject, ox.NamedNode):
+                o, g = q.object, q.graph_name
+                yield (q.subject.value, q.predicate.value,
+                       (o.value, getattr(o, "language", None) or ""),
+                       g.value if isinstance(g, ox.NamedNode) else "")
+        return
+    preds = " ".join(f"<{p}>" for p in _PREDICATES)
+    only = ("" if subjects is None else
+            "VALUES ?s { " + " ".join(f"<{s}>" for s in subjects) + " } ")
+    sparql = (f"SELECT ?s ?p ?o ?g WHERE {{ {only}VALUES ?p {{ {preds} }} "
+              f"{{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} FILTER(isIRI(?s)) }}")
+    for row in store.query(sparql):  # type: ignore[union-attr]
+        o, g = row["o"], row["g"]
+        yield (row["s"].value, row["p"].value, (o.value, getattr(o, "language", None) or ""),
+               g.value if g is not None else "")
+
+
+_PREDICATE_SET = frozenset(_PREDICATES)
+#: Update keywords whose effect reaches beyond the IRIs written in the text.
+_WIDE = frozenset({"ALL", "NAMED", "DEFAULT", "LOAD", "ADD", "MOVE", "COPY", "WITH", "USING",
+                   "BASE", "WHERE"})
+
+
+def touched_by_update(sparql: str) -> set[str] | None:
+    """The IRIs a SPARQL Update can have changed, when its text says (INSERT/DELETE DATA,
+    DROP/CLEAR/CREATE GRAPH of named graphs); None when it cannot say (patterns with variables,
+    DROP ALL, LOAD, relative IRIs …): then the whole index is re-read."""
+    tokens = tokenize(sparql)
+    if any(t.kind in ("var", "bnode") for t in tokens) or any(
+            t.kind == "word" and t.text.upper() in _WIDE for t in tokens):
+        return None
+    prefixes = declared_prefixes(sparql)
+    out: set[str] = set()
+    for t in tokens:
+        if t.kind == "iri":
+            iri = t.text[1:-1]
+            if ":" not in iri:
+                return None  # relative: resolved against a base we do not know here
+            out.add(iri)
+        elif t.kind == "pname":
+            prefix, _, local = t.text.partition(":")
+            if prefix not in prefixes or "\\" in local:
+                return None
+            out.add(prefixes[prefix] + local)
+    return out
+
+
+class SearchIndex:
+    """The full-text index of one store, in an in-memory SQLite database.
+
+    Thread-safe: one connection, used under a lock (a search takes milliseconds).
+    """
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._lock = threading.RLock()
+        self._digests: dict[str, str] = {}
+        self._ids: dict[str, int] = {}
+        self._next_id = 1
+        self.built = False
+        with self._lock:
+            self._db.executescript("""
+                CREATE VIRTUAL TABLE entry USING fts5(
+                    label, text, tokenize = 'unicode61 remove_diacritics 2');
+                CREATE TABLE subject (id INTEGER PRIMARY KEY, iri TEXT UNIQUE NOT NULL,
+                                      name TEXT NOT NULL, kind TEXT, doc TEXT);
+                CREATE TABLE facet (id INTEGER NOT NULL, facet TEXT NOT NULL,
+                                    value TEXT NOT NULL);
+                CREATE INDEX facet_value ON facet (facet, value, id);
+                CREATE INDEX facet_id ON facet (id);
+                CREATE INDEX subject_kind ON subject (kind);
+            """)
+            # ``ORDER BY rank``: BM25 with names weighted above texts
+            self._db.execute("INSERT INTO entry (entry, rank) VALUES ('rank', ?)",
+                             (f"bm25({WEIGHTS[0]}, {WEIGHTS[1]})",))
+
+    def __len__(self) -> int:
+        return len(self._digests)
+
+    def refresh(self, store: GraphStore, touched: Iterable[str] | None = None) -> int:
+        """Bring the index in step with ``store``; returns how many subjects changed.
+
+        ``touched``: the IRIs a write can have changed (subjects, and graphs: each stands for
+        the subjects indexed from it); only those subjects are re-read. None: re-read every
+        subject of the indexed predicates (start, or a write that cannot say what it touched).
+        """
+        if touched is None:
+            entries = read_entries(store)
+            candidates: Iterable[str] = set(self._digests) | set(entries)
+        else:
+            touched = set(touched)
+            with self._lock:
+                in_graphs = {iri for (iri,) in self._db.execute(
+                    "SELECT subject.iri FROM facet JOIN subject ON subject.id = facet.id "
+                    "WHERE facet.facet = 'graph' AND facet.value IN (SELECT value FROM "
+                    "json_each(?))", (json.dumps(sorted(touched)),))}
+            candidates = touched | in_graphs
+            entries = read_entries(store, candidates)
+        with self._lock, self._db:
+            gone = [iri for iri in candidates if iri not in entries and iri in self._digests]
+            changed = [e for e in entries.values() if self._digests.get(e.iri) != e.digest]
+            old = [self._ids[iri] for iri in gone] + [
+                self._ids[e.iri] for e in changed if e.iri in self._ids]
+            self._remove(old)
+            for iri in gone:
+                del self._ids[iri], self._digests[iri]
+            for e in changed:
+                if e.iri not in self._ids:
+                    self._ids[e.iri] = self._next_id
+                    self._next_id += 1
+                self._digests[e.iri] = e.digest
+            self._insert([(self._ids[e.iri], e) for e in changed])
+            self.built = True
+            return len(gone) + len(changed)
+
+    def _remove(self, rowids: list[int]) -> None:
+        rows = [(r,) for r in rowids]
+        self._db.executemany("DELETE FROM entry WHERE rowid = ?", rows)
+        self._db.executemany("DELETE FROM subject WHERE id = ?", rows)
+        self._db.executemany("DELETE FROM facet WHERE id = ?", rows)
+
+    def _insert(self, rows: list[tuple[int, Entry]]) -> None:
+        self._db.executemany("INSERT INTO entry (rowid, label, text) VALUES (?, ?, ?)",
+                             [(i, "\n".join(e.labels), "\n".join(e.texts)) for i, e in rows])
+        self._db.executemany(
+            "INSERT INTO subject VALUES (?, ?, ?, ?, ?)",
+            [(i, e.iri, e.name, e.kind, next((v for f, v in e.facets if f == "doc"), None))
+             for i, e in rows])
+        self._db.executemany("INSERT INTO facet VALUES (?, ?, ?)",
+                             [(i, f, v) for i, e in rows for f, v in e.facets])
+
+    def search(self, text: str, filters: Filters = Filters(), *, limit: int = 20,
+               offset: int = 0) -> SearchResult:
+        """Ranked matches of ``text`` (see :func:`fts_query`) with highlighted snippets.
+
+        Ranking reads only FTS5's ``rank`` (BM25, names weighted above texts); snippets are
+        made afterwards for the page of hits alone, so a common word costs one ranking pass.
+        """
+        match = fts_query(text)
+        where = ["entry MATCH ?"]
+        args: list[Any] = [match]
+        for f, v in filters.clauses():
+            where.append("rowid IN (SELECT id FROM facet WHERE facet = ? AND value = ?)")
+            args += [f, v]
+        cond = " AND ".join(where)
+        with self._lock:
+            try:
+                ranked = self._db.execute(
+                    f"SELECT rowid, rank FROM entry WHERE {cond} ORDER BY rank "
+                    f"LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+                total = self._db.execute(f"SELECT count(*) FROM entry WHERE {cond}",
+                                         args).fetchone()[0]
+                hits = [self._hit(rowid, match, rank) for rowid, rank in ranked]
+            except sqlite3.OperationalError as e:  # fts_query should make this unreachable
+                raise BadRequest(f"The search could not be read: {e}") from None
+        return SearchResult(text, total, hits, offset, limit)
+
+    def _hit(self, rowid: int, match: str, rank: float) -> Hit:
+        label_hl, text_snip = self._db.execute(
+            f"SELECT highlight(entry, 0, '{_OPEN}', '{_CLOSE}'), "
+            f"snippet(entry, 1, '{_OPEN}', '{_CLOSE}', '…', 24) FROM entry "
+            f"WHERE entry MATCH ? AND rowid = ?", (match, rowid)).fetchone()
+        iri, name, kind, doc = self._db.execute(
+            "SELECT iri, name, kind, doc FROM subject WHERE id = ?", (rowid,)).fetchone()
+        types = [v for (v,) in self._db.execute(
+            "SELECT value FROM facet WHERE id = ? AND facet = 'type' ORDER BY value", (rowid,))]
+        name_line = next((ln for ln in label_hl.split("\n") if _OPEN in ln), None)
+        name_html = (mark(name_line) if name_line and plain(name_line) == name
+                     else html.escape(name, quote=False))
+        snippet = text_snip if _OPEN in text_snip or not name_line else name_line
+        return Hit(iri, name, kind, plain(snippet), name_html, mark(snippet),
+                   round(-rank, 4), types, doc)
+
+    def suggest(self, prefix: str, *, limit: int = 8) -> list[dict[str, str]]:
+        """Organisations, action lines and documents whose name has a word starting with
+        ``prefix`` (each word of ``prefix`` in turn: "e-he" finds "e-health"), names first
+        that start with it."""
+        words = [w for w in re.findall(r"\w+", prefix)][:MAX_TERMS]
+        if not words:
+            return []
+        match = "label : " + " ".join('"' + w + '"*' for w in words)
+        sql = ("SELECT subject.iri, subject.name, subject.kind FROM entry "
+               "JOIN subject ON subject.id = entry.rowid "
+               "WHERE entry MATCH ? AND subject.kind IS NOT NULL "
+               "ORDER BY (lower(subject.name) LIKE ? ESCAPE '\\') DESC, "
+               "bm25(entry, 4.0, 0.0), length(subject.name) LIMIT ?")
+        like = prefix.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace(
+            "_", "\\_") + "%"
+        with self._lock:
+            rows = self._db.execute(sql, (match, like, limit)).fetchall()
+        return [{"iri": iri, "name": name, "kind": kind} for iri, name, kind in rows]
+
+    def options(self, kind: str) -> list[tuple[str, str]]:
+        """(IRI, name) of every indexed subject of ``kind``, by name: the filter choices."""
+        with self._lock:
+            return [(i, n) for i, n in self._db.execute(
+                "SELECT iri, name FROM subject WHERE kind = ? ORDER BY name", (kind,))]
