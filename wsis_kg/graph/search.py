@@ -23,9 +23,11 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import logging
 import re
 import sqlite3
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,10 +35,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from wsis_kg.errors import BadRequest
+from wsis_kg.errors import BadRequest, ServiceBusy, StoreError
 from wsis_kg.namespaces import PREFIXES
 from wsis_kg.sparql.lexer import declared_prefixes, tokenize
 from wsis_kg.store.embedded import GraphStore, OxigraphStore
+
+log = logging.getLogger(__name__)
 
 WSIS = PREFIXES["wsis"]
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -235,7 +239,7 @@ def _quads(store: GraphStore, subjects: Iterable[str] | None
             quads: Iterable[Any] = (q for p in _PREDICATES for q in
                                     store.ox.quads_for_pattern(None, ox.NamedNode(p), None))
         else:
-            quads = (q for s in subjects for q in
+            quads = (q for s in subjects if ":" in s for q in
                      store.ox.quads_for_pattern(ox.NamedNode(s), None, None)
                      if q.predicate.value in _PREDICATE_SET)
         for q in quads:
@@ -247,7 +251,7 @@ def _quads(store: GraphStore, subjects: Iterable[str] | None
         return
     preds = " ".join(f"<{p}>" for p in _PREDICATES)
     only = ("" if subjects is None else
-            "VALUES ?s { " + " ".join(f"<{s}>" for s in subjects) + " } ")
+            "VALUES ?s { " + " ".join(f"<{s}>" for s in subjects if ":" in s) + " } ")
     sparql = (f"SELECT ?s ?p ?o ?g WHERE {{ {only}VALUES ?p {{ {preds} }} "
               f"{{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} FILTER(isIRI(?s)) }}")
     for row in store.query(sparql):  # type: ignore[union-attr]
@@ -443,3 +447,63 @@ class SearchIndex:
         with self._lock:
             return [(i, n) for i, n in self._db.execute(
                 "SELECT iri, name FROM subject WHERE kind = ? ORDER BY name", (kind,))]
+
+
+class SearchService:
+    """The index of the served store: built in the background at start, then kept in step by
+    :meth:`after_write` (``QueryService.write`` calls it after every successful write, under
+    the write lock).
+
+    The start build does not hold the write lock (at a million triples it takes seconds;
+    queries and writes go on meanwhile); a write during the build makes it read the store
+    again, so the index is never behind a write once it is ready. Until then a search waits
+    up to ``wait`` seconds, then is refused with 503 + ``Retry-After``.
+    """
+
+    def __init__(self, store: GraphStore, write_lock: Any, *, rank_window: int = 5000,
+                 wait: float = 5.0) -> None:
+        self.index = SearchIndex(rank_window)
+        self.wait = wait
+        self.build_seconds: float | None = None
+        self._store = store
+        self._write_lock = write_lock
+        self._ready = threading.Event()
+        self._writes = 0
+        self._error: str | None = None
+        threading.Thread(target=self._build, name="search-index", daemon=True).start()
+
+    def _build(self) -> None:
+        start = time.perf_counter()
+        try:
+            while True:
+                seen = self._writes
+                self.index.refresh(self._store)
+                with self._write_lock:
+                    if self._writes == seen:
+                        self._ready.set()
+                        break
+        except Exception as e:  # the store cannot be read (a remote store down): say so
+            log.exception("the search index could not be built")
+            self._error = f"The search index could not be built: {e}"
+            self._ready.set()
+        self.build_seconds = time.perf_counter() - start
+
+    def after_write(self, touched: Iterable[str] | None) -> None:
+        """Under the write lock, after a write changed the store: re-read what it touched."""
+        self._writes += 1
+        if self._ready.is_set() and self._error is None:
+            self.index.refresh(self._store, touched)
+
+    def ready(self) -> SearchIndex:
+        """The index, once built (503 while it is being built, past ``wait``)."""
+        if not self._ready.wait(self.wait):
+            raise ServiceBusy("The search index is still being built; try again shortly.",
+                              retry_after=5)
+        if self._error is not None:
+            raise StoreError(self._error)
+        return self.index
+
+    def status(self) -> dict[str, Any]:
+        return {"ready": self._ready.is_set() and self._error is None,
+                "subjects": len(self.index), "build_seconds": self.build_seconds,
+                "error": self._error}
