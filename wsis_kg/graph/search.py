@@ -296,7 +296,7 @@ class SearchIndex:
     Thread-safe: one connection, used under a lock (a search takes milliseconds).
     """
 
-    def __init__(self, rank_window: int = 5000) -> None:
+    def __init__(self, rank_window: int = 2000) -> None:
         self.rank_window = rank_window
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._lock = threading.RLock()
@@ -460,7 +460,7 @@ class SearchService:
     up to ``wait`` seconds, then is refused with 503 + ``Retry-After``.
     """
 
-    def __init__(self, store: GraphStore, write_lock: Any, *, rank_window: int = 5000,
+    def __init__(self, store: GraphStore, write_lock: Any, *, rank_window: int = 2000,
                  wait: float = 5.0) -> None:
         self.index = SearchIndex(rank_window)
         self.wait = wait
