@@ -110,11 +110,13 @@ class Hit:
     score: float = 0.0
     types: list[str] = field(default_factory=list)
     document: str | None = None
+    document_name: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"iri": self.iri, "name": self.name, "kind": self.kind, "score": self.score,
                 "snippet": self.snippet, "snippet_html": self.snippet_html,
-                "name_html": self.name_html, "types": self.types, "document": self.document}
+                "name_html": self.name_html, "types": self.types, "document": self.document,
+                "document_name": self.document_name}
 
 
 @dataclass
@@ -420,8 +422,16 @@ class SearchIndex:
         name_html = (mark(name_line) if name_line and plain(name_line) == name
                      else html.escape(name, quote=False))
         snippet = text_snip if _OPEN in text_snip or not name_line else name_line
+        doc_name = None
+        if doc is not None:
+            row = self._db.execute("SELECT name FROM subject WHERE iri = ?", (doc,)).fetchone()
+            doc_name = row[0] if row else doc.rsplit("/", 1)[-1]
+            if iri.startswith(doc + "/") and not name_line:
+                # a part without a name of its own: "para 9 d ii" says where it is
+                name = iri[len(doc) + 1:].replace("/", " ")
+                name_html = html.escape(name, quote=False)
         return Hit(iri, name, kind, plain(snippet), name_html, mark(snippet),
-                   round(-rank, 4), types, doc)
+                   round(-rank, 4), types, doc, doc_name)
 
     def suggest(self, prefix: str, *, limit: int = 8) -> list[dict[str, str]]:
         """Organisations, action lines and documents whose name has a word starting with
