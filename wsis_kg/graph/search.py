@@ -20,6 +20,7 @@ unclosed quote) with a 400 that says why.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import json
@@ -325,15 +326,19 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self._digests)
 
-    def refresh(self, store: GraphStore, touched: Iterable[str] | None = None) -> int:
+    def refresh(self, store: GraphStore, touched: Iterable[str] | None = None, *,
+                read_lock: Any = None) -> int:
         """Bring the index in step with ``store``; returns how many subjects changed.
 
         ``touched``: the IRIs a write can have changed (subjects, and graphs: each stands for
         the subjects indexed from it); only those subjects are re-read. None: re-read every
         subject of the indexed predicates (start, or a write that cannot say what it touched).
+        ``read_lock``: held while the store is read (the service's write lock, which its query
+        processes are forked under: no fork while this thread is inside the store).
         """
         if touched is None:
-            entries = read_entries(store)
+            with read_lock or contextlib.nullcontext():
+                entries = read_entries(store)
             candidates: Iterable[str] = set(self._digests) | set(entries)
         else:
             touched = set(touched)
@@ -464,8 +469,9 @@ class SearchService:
     :meth:`after_write` (``QueryService.write`` calls it after every successful write, under
     the write lock).
 
-    The start build does not hold the write lock (at a million triples it takes seconds;
-    queries and writes go on meanwhile); a write during the build makes it read the store
+    The start build holds the write lock only while it reads the store (query processes are
+    forked under it, and must not be forked while this thread is inside the store), not while
+    it fills the index; a write before the index is ready makes the build read the store
     again, so the index is never behind a write once it is ready. Until then a search waits
     up to ``wait`` seconds, then is refused with 503 + ``Retry-After``.
     """
@@ -487,7 +493,7 @@ class SearchService:
         try:
             while True:
                 seen = self._writes
-                self.index.refresh(self._store)
+                self.index.refresh(self._store, read_lock=self._write_lock)
                 with self._write_lock:
                     if self._writes == seen:
                         self._ready.set()
