@@ -113,7 +113,7 @@ class Settings:
     search: bool = True
     #: A search matching more subjects than this ranks (BM25) only the first this many, in
     #: index order, so a very common word stays fast; filters and phrases narrow it.
-    search_rank_window: int = 2000
+    search_rank_window: int = 1000
     #: Build the graph at start when the store is empty.
     build_on_start: bool = True
     #: Project root holding ontology/, shapes/, data/, queries/.
