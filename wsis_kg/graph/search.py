@@ -21,6 +21,7 @@ unclosed quote) with a 400 that says why.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import html
 import json
@@ -29,7 +30,6 @@ import re
 import sqlite3
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,10 +92,10 @@ class Entry:
     texts: tuple[str, ...]
     facets: tuple[tuple[str, str], ...]
 
-    @property
-    def digest(self) -> str:
-        return hashlib.blake2b(repr((self.name, self.kind, self.labels, self.texts,
-                                     self.facets)).encode(), digest_size=16).hexdigest()
+    @functools.cached_property
+    def digest(self) -> int:
+        """Equal for equal content (compared within this process only, so ``hash`` serves)."""
+        return hash((self.name, self.kind, self.labels, self.texts, self.facets))
 
 
 @dataclass
@@ -202,27 +202,38 @@ def _clean(text: str) -> str:
 def read_entries(store: GraphStore, subjects: Iterable[str] | None = None) -> dict[str, Entry]:
     """Every subject (of ``subjects``, None: all) with a text or a name, read from the indexed
     and facet predicates only."""
-    values: dict[str, dict[str, set[tuple[str, str]]]] = defaultdict(lambda: defaultdict(set))
-    graphs: dict[str, set[str]] = defaultdict(set)
+    by_subject: dict[str, list[tuple[str, tuple[str, str], str]]] = {}
     for s, p, o, g in _quads(store, subjects):
-        values[s][p].add(o)
-        graphs[s].add(g)
+        rec = by_subject.get(s)
+        if rec is None:
+            rec = by_subject[s] = []
+        rec.append((p, o, g))
     entries: dict[str, Entry] = {}
-    for s, props in values.items():
-        if not any(p in props for p in INDEXED):
+    for s, rec in by_subject.items():
+        labels: set[str] = set()
+        texts: set[str] = set()
+        facets: set[tuple[str, str]] = set()
+        names: dict[str, list[tuple[str, str]]] = {}
+        for p, o, g in rec:
+            column = INDEXED.get(p)
+            if column == "label":
+                labels.add(o[0])
+                names.setdefault(p, []).append(o)
+            elif column == "text":
+                texts.add(o[0])
+            else:
+                facets.add((FACETS[p], o[0]))
+            facets.add(("graph", g))
+        if not labels and not texts:
             continue
-        labels = tuple(sorted(_clean(v) for p in INDEXED if INDEXED[p] == "label"
-                              for v, _ in props.get(p, ())))
-        texts = tuple(sorted(_clean(v) for v, _ in props.get(WSIS + "text", ())))
-        facets = {(FACETS[p], v) for p in FACETS for v, _ in props.get(p, ())}
-        facets.update(("graph", g) for g in graphs[s])
         types = {v for f, v in facets if f == "type"}
         kind = next((k for c, k in KINDS.items() if c in types), None)
-        entries[s] = Entry(s, _name(s, props), kind, labels, texts, tuple(sorted(facets)))
+        entries[s] = Entry(s, _name(s, names), kind, tuple(sorted(map(_clean, labels))),
+                           tuple(sorted(map(_clean, texts))), tuple(sorted(facets)))
     return entries
 
 
-def _name(iri: str, props: dict[str, set[tuple[str, str]]]) -> str:
+def _name(iri: str, props: dict[str, list[tuple[str, str]]]) -> str:
     for p in NAME_ORDER:
         vals = sorted(props.get(p, ()), key=lambda v: (v[1] not in ("en", ""), v))
         if vals:
@@ -303,7 +314,7 @@ class SearchIndex:
         self.rank_window = rank_window
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._lock = threading.RLock()
-        self._digests: dict[str, str] = {}
+        self._digests: dict[str, int] = {}
         self._ids: dict[str, int] = {}
         self._next_id = 1
         self.built = False
@@ -381,8 +392,11 @@ class SearchIndex:
             "INSERT INTO subject VALUES (?, ?, ?, ?, ?)",
             [(i, e.iri, e.name, e.kind, next((v for f, v in e.facets if f == "doc"), None))
              for i, e in rows])
+        # the filters use the facet words of ``entry``; this table answers the hits' types
+        # and which subjects a graph holds (what a write to that graph touches)
         self._db.executemany("INSERT INTO facet VALUES (?, ?, ?)",
-                             [(i, f, v) for i, e in rows for f, v in e.facets])
+                             [(i, f, v) for i, e in rows for f, v in e.facets
+                              if f in ("type", "graph")])
 
     def search(self, text: str, filters: Filters = Filters(), *, limit: int = 20,
                offset: int = 0) -> SearchResult:
