@@ -232,3 +232,23 @@ def test_search_latency_on_synthetic_data(built_store: OxigraphStore, capsys) ->
             print(f"  {q!r}: {ix.search(q).total:,} hits, median "
                   f"{statistics.median(ts) * 1000:.1f} ms")
     assert p50 < 0.5  # generous: a shared machine; the figure is printed, not asserted tightly
+
+
+def test_counts_stop_at_the_cap_and_pages_reach_past_the_rank_window() -> None:
+    from wsis_kg.graph import search
+
+    store = OxigraphStore()
+    store.ox.bulk_extend(q for i in range(30) for q in _paragraph("cap", i, f"Numbat {i}"))
+    ix = SearchIndex(rank_window=10)
+    ix.refresh(store)
+    full = ix.search("numbat", limit=100)
+    assert full.total == 30 and full.exact and len(full.hits) == 30
+    deep = ix.search("numbat", offset=20, limit=5)  # past the window of 10: still answered
+    assert len(deep.hits) == 5
+    assert not {h.iri for h in deep.hits} & {h.iri for h in ix.search("numbat", limit=20).hits}
+    old, search.COUNT_CAP = search.COUNT_CAP, 12
+    try:
+        capped = ix.search("numbat")
+    finally:
+        search.COUNT_CAP = old
+    assert capped.total == 12 and not capped.exact

@@ -75,6 +75,8 @@ WEIGHTS = (4.0, 1.0)
 #: Markers FTS5 puts around matches; stripped from indexed text so data cannot forge them.
 _OPEN, _CLOSE = "\x02", "\x03"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+#: Matches counted at most (counting costs per match; "10,000+" says enough).
+COUNT_CAP = 10_000
 #: Most terms one query may have (each is one more posting list to merge).
 MAX_TERMS = 32
 _TOKEN = re.compile(r'"([^"]*)("?)(\*?)|(\S+)')
@@ -127,6 +129,8 @@ class SearchResult:
     hits: list[Hit]
     offset: int
     limit: int
+    #: False when there are more than ``total`` (= :data:`COUNT_CAP`) matches
+    exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -415,13 +419,16 @@ class SearchIndex:
                 '"' + facet_token(f, v) + '"' for f, v in clauses) + ")"
         with self._lock:
             try:
-                total = self._db.execute("SELECT count(*) FROM entry WHERE entry MATCH ?",
-                                         (match,)).fetchone()[0]
+                total = self._db.execute(
+                    "SELECT count(*) FROM (SELECT rowid FROM entry WHERE entry MATCH ? "
+                    "LIMIT ?)", (match, COUNT_CAP + 1)).fetchone()[0]
                 # matches come in rowid order: the window is "rowid up to the last one in it"
+                # (wide enough for the page asked for: deeper pages rank more matches)
+                window = max(self.rank_window, offset + limit)
                 last = (self._db.execute("SELECT rowid FROM entry WHERE entry MATCH ? "
-                                         "LIMIT 1 OFFSET ?", (match, self.rank_window - 1)
+                                         "LIMIT 1 OFFSET ?", (match, window - 1)
                                          ).fetchone()[0]
-                        if total > self.rank_window else 2 ** 62)
+                        if total > window else 2 ** 62)
                 rows = self._db.execute(
                     f"SELECT rowid, rank, highlight(entry, 0, '{_OPEN}', '{_CLOSE}'), "
                     f"snippet(entry, 1, '{_OPEN}', '{_CLOSE}', '…', 24) FROM entry "
@@ -430,7 +437,8 @@ class SearchIndex:
                 hits = [self._hit(*row) for row in rows]
             except sqlite3.OperationalError as e:  # fts_query should make this unreachable
                 raise BadRequest(f"The search could not be read: {e}") from None
-        return SearchResult(text, total, hits, offset, limit)
+        return SearchResult(text, min(total, COUNT_CAP), hits, offset, limit,
+                            exact=total <= COUNT_CAP)
 
     def _hit(self, rowid: int, rank: float, label_hl: str, text_snip: str) -> Hit:
         iri, name, kind, doc = self._db.execute(

@@ -110,7 +110,8 @@ def _json(result: SearchResult, filters: Filters) -> dict[str, Any]:
     if result.offset + result.limit < result.total:
         args = {**request.args.to_dict(), "offset": result.offset + result.limit}
         nxt = request.base_url + "?" + urlencode(args)
-    return {"query": result.query, "total": result.total, "offset": result.offset,
+    return {"query": result.query, "total": result.total, "total_exact": result.exact,
+            "offset": result.offset,
             "limit": result.limit,
             "filters": {k: v for k, v in vars(filters).items() if v},
             "results": [{**h.as_json(), "url": _url(h.iri)} for h in result.hits],
