@@ -410,7 +410,8 @@ class SearchIndex:
         made by FTS5 for the returned page alone. BM25 costs a few microseconds a match, so
         a query matching more than ``rank_window`` subjects (a word in half of a million-triple
         graph) ranks the first ``rank_window`` matches in index order: the answer stays fast,
-        ``total`` stays exact, and a filter or a phrase narrows it to a fully ranked one.
+        and a filter or a phrase narrows it to a fully ranked one. ``total`` counts up to
+        :data:`COUNT_CAP` (``exact`` False above).
         """
         match = "{label text} : (" + fts_query(text) + ")"
         clauses = filters.clauses()
@@ -419,16 +420,21 @@ class SearchIndex:
                 '"' + facet_token(f, v) + '"' for f, v in clauses) + ")"
         with self._lock:
             try:
-                total = self._db.execute(
-                    "SELECT count(*) FROM (SELECT rowid FROM entry WHERE entry MATCH ? "
-                    "LIMIT ?)", (match, COUNT_CAP + 1)).fetchone()[0]
-                # matches come in rowid order: the window is "rowid up to the last one in it"
-                # (wide enough for the page asked for: deeper pages rank more matches)
+                # one pass gives the count (up to the cap) and, matches coming in rowid
+                # order, the window: "rowid up to the window's last match"; the window is wide
+                # enough for the page asked for (deeper pages rank more matches)
+                rowids = [r for (r,) in self._db.execute(
+                    "SELECT rowid FROM entry WHERE entry MATCH ? LIMIT ?",
+                    (match, COUNT_CAP + 1))]
+                total = len(rowids)
                 window = max(self.rank_window, offset + limit)
-                last = (self._db.execute("SELECT rowid FROM entry WHERE entry MATCH ? "
-                                         "LIMIT 1 OFFSET ?", (match, window - 1)
-                                         ).fetchone()[0]
-                        if total > window else 2 ** 62)
+                if window < total:
+                    last = rowids[window - 1]
+                else:
+                    found = total > COUNT_CAP and self._db.execute(
+                        "SELECT rowid FROM entry WHERE entry MATCH ? LIMIT 1 OFFSET ?",
+                        (match, window - 1)).fetchone()
+                    last = found[0] if found else 2 ** 62
                 rows = self._db.execute(
                     f"SELECT rowid, rank, highlight(entry, 0, '{_OPEN}', '{_CLOSE}'), "
                     f"snippet(entry, 1, '{_OPEN}', '{_CLOSE}', '…', 24) FROM entry "
