@@ -118,6 +118,13 @@ REPORT_FORMATS: tuple[Format, ...] = (
     HTML,
     Format("text/plain", None, ("text",)),
 )
+#: Search answers (``/search``): JSON hits, the HTML page, or the hits' IRIs as a SPARQL
+#: ``VALUES`` block to paste into a query.
+SEARCH_FORMATS: tuple[Format, ...] = (
+    Format("application/json", None, ("json",)),
+    HTML,
+    Format("application/sparql-query", None, ("values", "sparql")),
+)
 #: RFC 9457 problem details (an error answer that still takes part in negotiation).
 PROBLEM = Format("application/problem+json", None, ("problem",), ("application/json",))
 

@@ -24,6 +24,7 @@ from wsis_kg.web import (
     openapi,
     ops,
     problems,
+    search,
     sparql,
     ui,
     validation,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.register_blueprint(importer.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(search.bp)
     app.register_blueprint(linked_data.bp)  # last: it answers the IRI paths
 
     # Repeated GET /sparql queries are answered from the answer cache before Flask (≈0.2 ms).
