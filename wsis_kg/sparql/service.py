@@ -269,7 +269,7 @@ class QueryService:
                   **kw: Any) -> ValidationReport:
             # Under the write lock (``write`` holds it): the child sees the store written to.
             return self.run_job(functools.partial(validate_new_data, **kw), quads, settings,
-                                store, what="The validation", reads_store=True)
+                                self._readable(), what="The validation", reads_store=True)
 
         touches = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
         touches.update((graph or "", ingest.agent_iri(principal)))  # "": the default graph
@@ -370,7 +370,7 @@ class QueryService:
         """Check new data against the shapes in the context of the graph, writing nothing
         (bounded by the request body cap; the context read is limited to what the data
         mentions)."""
-        return self.run_job(validate_new_data, list(inputs), self.settings, self.store,
+        return self.run_job(validate_new_data, list(inputs), self.settings, self._readable(),
                             what="The validation", reads_store=True)
 
     def validate_with_shapes(self, inputs: Sequence[ParsedInput], shapes: ParsedInput, *,
@@ -382,6 +382,12 @@ class QueryService:
                             list(inputs), shapes, what="The validation")
 
     # -- misc -------------------------------------------------------------------------------
+    def _readable(self) -> GraphStore:
+        """The store a forked job may read: RocksDB is not fork-safe (a child reading it got
+        "Bad file descriptor"), so in mirror mode the in-memory mirror, which every successful
+        write refreshes."""
+        return OxigraphStore.around(self._mirror) if self._mirror is not None else self.store
+
     def _refresh_mirror(self) -> None:
         assert isinstance(self.store, OxigraphStore)
         mirror = ox.Store()
