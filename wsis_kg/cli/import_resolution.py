@@ -146,7 +146,7 @@ def _table(rows: list[Row]) -> str:
 def _import_one(settings: Settings, inp: Input, symbol: str | None, date_: str | None,
                 curated: Graph, ontology: Graph | None) -> ImportResult:
     """Import one decoded text and add mentions, untitled-citation and curated-date notes."""
-    from wsis_kg.extraction.mentions import link_mentions
+    from wsis_kg.extraction.extract import link_all
     from wsis_kg.namespaces import WSIS
 
     assert inp.text is not None
@@ -154,9 +154,8 @@ def _import_one(settings: Settings, inp: Input, symbol: str | None, date_: str |
     result = import_resolution(inp.text, symbol=symbol, date=date_, source_file=source_file,
                                file_name=inp.name)
     if ontology is not None:
-        before = len(result.graph)
-        link_mentions(result.graph, curated, ontology)
-        result.report.append(f"{len(result.graph) - before} mention triples linked")
+        counts = link_all(result.graph, curated, ontology)
+        result.report.append(", ".join(f"{n} {what}" for what, n in counts.items()) + " linked")
     result.problems.extend(_untitled(settings, result, curated))
     curated_date = curated.value(result.iri, WSIS.adoptionDate)
     if curated_date is not None:

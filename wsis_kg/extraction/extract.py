@@ -92,6 +92,22 @@ def extract_doc(doc: SourceDoc, settings: Settings, gazetteer: Graph | None = No
     return g
 
 
+def link_all(g: Graph, gazetteer: Graph, ontology: Graph) -> dict[str, int]:
+    """Everything the graph learns from a document's text, added to ``g``: mentions, topics
+    (``wsis:concerns``) and mandates, times and citations in running text. What an imported
+    resolution gets (the seeds get the same, in files of their own: :func:`extract_all`)."""
+    before = len(g)
+    link_mentions(g, gazetteer, ontology)
+    counts = {"mention triples": len(g) - before}
+    topics = topics_for(g, gazetteer)
+    acts = acts_for(g, gazetteer, ontology)
+    counts["topic links"] = len(set(topics.subject_objects(WSIS.concerns)))
+    counts["mandate, time and citation triples"] = len(acts)
+    g += topics
+    g += acts
+    return counts
+
+
 def serialise(g: Graph, doc: SourceDoc, what: str = "") -> str:
     for p, iri in PREFIXES.items():
         g.bind(p, iri, override=True)

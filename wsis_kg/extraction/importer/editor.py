@@ -15,14 +15,13 @@ from rdflib import XSD, Literal
 from rdflib.namespace import DCTERMS
 
 from wsis_kg.errors import ResolutionImportError
-from wsis_kg.extraction.extract import curated_graph, ontology_graph
+from wsis_kg.extraction.extract import curated_graph, link_all, ontology_graph
 from wsis_kg.extraction.importer.resolution import (
     ImportResult,
     Part,
     import_resolution,
     normalise_symbol,
 )
-from wsis_kg.extraction.mentions import link_mentions
 from wsis_kg.namespaces import PREFIXES, WSIS, org_iri
 from wsis_kg.settings import Settings
 
@@ -112,9 +111,8 @@ def import_texts(texts: list[tuple[str, str]], settings: Settings, *, symbol: st
         if title and title.strip():
             _set_title(result, title.strip())
         if gazetteer is not None and ontology is not None:
-            before = len(result.graph)
-            link_mentions(result.graph, gazetteer, ontology)
-            result.report.append(f"{len(result.graph) - before} mention triples linked")
+            counts = link_all(result.graph, gazetteer, ontology)
+            result.report.append(", ".join(f"{n} {w}" for w, n in counts.items()) + " linked")
         out.append(_plain(name, result))
     return out
 
