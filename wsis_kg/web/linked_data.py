@@ -32,7 +32,8 @@ from wsis_kg.sparql.service import QueryService
 from wsis_kg.web.extension import select, service, store_generation
 from wsis_kg.web.http import FORMATS, negotiate, not_found, rdf_response, see_other
 from wsis_kg.web.public import public_base, public_prefixes, rewrite
-from wsis_kg.web.view import RDF_TYPE, resource_view
+from wsis_kg.web.view import RDF_TYPE
+from wsis_kg.web.views import resource_page
 
 bp = Blueprint("linked_data", __name__)
 
@@ -76,7 +77,7 @@ def resource(local: str) -> Response:
 def render_resource(local: str, ext: str) -> Response:
     iri = BASE + local
     if ext == "html":
-        return Response(render_template("resource.html", **resource_view(iri)),
+        return Response(render_template("resource.html", **resource_page(iri)),
                         mimetype="text/html")
     triples = service().queries.describe(iri)
     if not triples and local.startswith("graph/"):
