@@ -22,6 +22,9 @@ def facilitation_rows(where: str, key: str) -> list[dict[str, Any]]:
     notation = {r["x"]: r["n"] for r in rows(
         "SELECT ?x ?n WHERE { VALUES ?x { " + " ".join(f"<{r['al']}>" for r in found)
         + " } ?x skos:notation ?n }")} if found else {}
+    for al, n in notation.items():  # "C7 e-health", "C1 The role of governments …"
+        lk = names[al]
+        lk.text = n if lk.text.lower() in n.lower() else f"{n} {lk.text}"
     groups: dict[str, dict[str, Any]] = {}
     for r in found:
         g = groups.setdefault(r[key], {"what": names[r[key]], "adopted": [], "proposed": [],
