@@ -298,3 +298,21 @@ def test_graph_tag_has_aa_contrast():
     colour = re.search(r"\.graph\s*\{[^}]*color:\s*(#[0-9a-fA-F]{3,6})", css).group(1)
     ratio = (1.05) / (_luminance(colour) + 0.05)  # on white
     assert ratio >= 4.5, f"{colour} on white is {ratio:.1f}:1"
+
+
+@pytest.mark.slow
+def test_every_domain_page_renders(client):
+    """Every organisation, action line, target, event, document and a part of each kind (≈270
+    pages, ~40 s): a domain view must not fail on data the hand-picked tests do not show."""
+    kinds = ("Organisation", "ActionLine", "ActionLineScheme", "Target", "Event", "Document",
+             "Section", "Annex", "TableRow", "Footnote")
+    query = "SELECT DISTINCT ?s WHERE { VALUES ?c { " + " ".join(
+        f"<https://w3id.org/wsis-kg/def/{k}>" for k in kinds) + " } ?s a ?c }"
+    resp = client.get("/sparql", query_string={"query": query},
+                      headers={"Accept": "application/sparql-results+json"})
+    iris = [b["s"]["value"] for b in resp.get_json()["results"]["bindings"]]
+    assert len(iris) > 100
+    failed = [i for i in iris
+              if client.get(i.removeprefix("https://w3id.org/wsis-kg") + ".html").status_code
+              != 200]
+    assert failed == []

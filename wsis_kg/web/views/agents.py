@@ -12,11 +12,12 @@ from wsis_kg.web.views.common import WSIS, Link, links, natural_key, rows
 def facilitation_rows(where: str, key: str) -> list[dict[str, Any]]:
     """Facilitations matching ``where`` (a pattern on ``?f``) grouped by ``key`` (``al`` or
     ``agent``): for each, the adopted roles beside the proposed ones (who proposed, where)."""
-    found = rows(f"""SELECT DISTINCT ?f ?al ?agent ?role ?status ?src ?by WHERE {{ {where}
+    found = rows(f"""SELECT DISTINCT ?f ?al ?agent ?role ?status ?src ?sd ?by WHERE {{ {where}
         ?f wsis:actionLine ?al ; wsis:agent ?agent .
         OPTIONAL {{ ?f wsis:role ?role }} OPTIONAL {{ ?f wsis:status ?status }}
-        OPTIONAL {{ ?f dcterms:source ?src }} OPTIONAL {{ ?f wsis:proposedBy ?by }} }}""")
-    iris = {r[k] for r in found for k in ("f", "al", "agent", "role", "status", "src", "by")
+        OPTIONAL {{ ?f dcterms:source ?src OPTIONAL {{ ?src wsis:inDocument ?sd }} }}
+        OPTIONAL {{ ?f wsis:proposedBy ?by }} }}""")
+    iris = {r[k] for r in found for k in ("f", "al", "agent", "role", "status", "src", "sd", "by")
             if k in r}
     names = links(sorted(iris))
     notation = {r["x"]: r["n"] for r in rows(
@@ -32,7 +33,7 @@ def facilitation_rows(where: str, key: str) -> list[dict[str, Any]]:
         entry = {"f": names[r["f"]], "role": names[r["role"]] if "role" in r else None,
                  "other": names[r["agent" if key == "al" else "al"]],
                  "by": names[r["by"]] if "by" in r else None,
-                 "src": names[r["src"]] if "src" in r else None}
+                 "src": _source(names, r)}
         adopted = r.get("status") == WSIS + "Adopted"
         bucket = g["adopted" if adopted else "proposed"]
         if not any(e["f"].iri == entry["f"].iri for e in bucket):
@@ -41,6 +42,15 @@ def facilitation_rows(where: str, key: str) -> list[dict[str, Any]]:
         for b in ("adopted", "proposed"):
             g[b].sort(key=lambda e: natural_key(e["other"].text))
     return sorted(groups.values(), key=lambda g: natural_key(g["sort"]))
+
+
+def _source(names: dict[str, Link], r: dict[str, str]) -> Link | None:
+    """A role's source named by its document (a table row's own name is its action line's),
+    linking to the row or paragraph itself."""
+    if "src" not in r:
+        return None
+    src = names[r["src"]]
+    return Link(src.iri, names[r["sd"]].text, src.href) if "sd" in r else src
 
 
 def mentioned_in(iri: str, predicates: str = "wsis:mentions") -> list[dict[str, Any]]:

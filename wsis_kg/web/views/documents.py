@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wsis_kg.web.views.common import Part, document_parts, links, natural_key, rows
+from wsis_kg.web.views.common import Link, Part, document_parts, links, natural_key, rows
 
 
 def _citations(doc: str, parts: list[Part]) -> tuple[list[Any], list[Any]]:
@@ -70,9 +70,19 @@ def part_view(iri: str) -> dict[str, Any] | None:
     cites = rows(f"SELECT DISTINCT ?to WHERE {{ <{iri}> wsis:cites ?to }}")
     cited_by = rows(f"""SELECT DISTINCT ?from WHERE {{ ?from wsis:cites <{iri}> }}""")
     mentions = rows(f"""SELECT DISTINCT ?m WHERE {{ <{iri}> wsis:mentions|wsis:concerns ?m }}""")
+    prev = reading[i - 1] if i > 0 else None
+    after = reading[i + 1] if i + 1 < len(reading) else None
     iris = [doc] + [r["to"] for r in cites] + [r["from"] for r in cited_by] + \
-        [r["m"] for r in mentions] + [p.iri for p in ancestors]
+        [r["m"] for r in mentions] + [p.iri for p in ancestors] + \
+        [p.iri for p in (prev, after) if p is not None]
     names = links(iris)
+
+    def short(p: Part | None) -> Link | None:  # "para 11", not "A/RES/66/184, para 11"
+        if p is None:
+            return None
+        lk = names[p.iri]
+        return Link(p.iri, lk.text.split(", ", 1)[-1], lk.href)
+
     # items of this part (their text is part of what it says)
     below = []
     for p in reading[i + 1:]:
@@ -81,8 +91,7 @@ def part_view(iri: str) -> dict[str, Any] | None:
         below.append(p)
     return {"template": "views/part.html", "part": me, "doc": names[doc],
             "ancestors": [names[p.iri] for p in ancestors], "subparts": below,
-            "prev": reading[i - 1] if i > 0 else None,
-            "next": reading[i + 1] if i + 1 < len(reading) else None,
+            "prev": short(prev), "next": short(after),
             "cites": sorted((names[r["to"]] for r in cites), key=lambda lk: natural_key(lk.text)),
             "cited_by": sorted((names[r["from"]] for r in cited_by),
                                key=lambda lk: natural_key(lk.text)),
