@@ -223,6 +223,7 @@ def test_target_page_names_its_action_lines(client):
 
 def test_event_page_shows_parts_outcomes_roles_and_mentions(client):
     text = text_of(page(client, "/id/event/wsis.html"))
+    assert "2003-12-10 – 2005-11-18" in text
     for heading in ("Its parts", "Outcomes", "Roles held in it", "Paragraphs that mention it"):
         assert heading in text
 

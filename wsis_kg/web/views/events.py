@@ -24,5 +24,9 @@ def event_view(iri: str) -> dict[str, Any]:
         grouped.setdefault(r["rel"], []).append(names[r["x"]])
     for v in grouped.values():
         v.sort(key=lambda lk: natural_key(lk.text))
+    when = rows(f"""SELECT ?start ?end WHERE {{ OPTIONAL {{ <{iri}> wsis:startDate ?start }}
+        OPTIONAL {{ <{iri}> wsis:endDate ?end }} }} LIMIT 1""")
+    start, end = (when[0].get("start"), when[0].get("end")) if when else (None, None)
     return {"template": "views/event.html", "related": grouped,
+            "when": " – ".join(d for d in dict.fromkeys((start, end)) if d),
             "mentions": mentioned_in(iri), "shows_text": False}
