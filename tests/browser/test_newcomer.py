@@ -1,6 +1,7 @@
 """A newcomer's path through the domain pages in headless Chromium, at a desktop width and at
 390 px (a phone): home → action line C7 e-health → its facilitators → WHO's page → a paragraph
-that mentions WHO → next and previous → the document's reading view → download the document.
+that mentions WHO → next and previous → the document's reading view → download the document and
+its named graph.
 Screenshots of every step are kept in the test's tmp dir (pytest keeps the last runs' dirs).
 
 A separate process serves the real graph on 127.0.0.1 (its query workers must not inherit
@@ -140,8 +141,15 @@ def test_newcomer_path(browser, site, tmp_path, width):
         resp = page.request.get(site + turtle)
         assert resp.status == 200 and resp.headers["content-type"].startswith("text/turtle")
         assert "E-RES-2009-7" in resp.text()
+        # the named graph the document's statements come from: its size and its download
+        page.goto(site + "/graph/E-RES-2009-7.html")
+        assert "statements" in page.locator("section.named-graph .lead").inner_text()
+        shot("named-graph")
+        gsp = page.locator("section.named-graph a[href*='/rdf-graphs/service?graph=']")
+        resp = page.request.get(site + gsp.get_attribute("href"))
+        assert resp.status == 200 and "E-RES-2009-7" in resp.text()
         assert outside == [], f"requests left the service: {outside}"
         assert errors == [], f"JavaScript errors: {errors}"
     finally:
         context.close()
-    assert len(list(tmp_path.glob("*.png"))) == 7
+    assert len(list(tmp_path.glob("*.png"))) == 8
