@@ -216,6 +216,15 @@ def test_organisation_page_shows_roles_posts_asks_and_mentions(client):
     assert "rotating chair of UNGIS" in itu
 
 
+def test_a_table_row_source_reads_as_a_row_not_a_quotation(client):
+    """WHO's source in the ITU brochure is the facilitators table's row "E-health": WHO."""
+    sources = section(page(client, "/id/org/who.html"), '<section class="sources">',
+                      "</section>")
+    assert "<blockquote><p>WHO</p></blockquote>" not in sources
+    row = section(sources, '<table class="source-row">', "</table>")
+    assert text_of(row).split() == ["E-health", "WHO"]
+
+
 def test_target_page_names_its_action_lines(client):
     body = page(client, "/id/target/j.html")
     assert "/id/action-line/C2" in section(body, "Action lines it measures", "<h2>")

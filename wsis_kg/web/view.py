@@ -345,10 +345,12 @@ def _first_literal(triples: list[ox.Triple], subject: Any, preds: tuple[str, ...
 
 
 def source_quotes(iri: str) -> list[dict[str, Any]]:
-    """The paragraph text(s) a resource comes from: its own ``wsis:text`` or its sources'."""
+    """The paragraph text(s) a resource comes from: its own ``wsis:text`` or its sources'. A
+    table row's text is one cell ("WHO"): it is shown as the row (heading and cell), since
+    quoted alone it says nothing."""
     rows = select(f"""
       PREFIX wsis: <{WSIS}> PREFIX dcterms: <{DCTERMS}> PREFIX rdfs: <{RDFS}>
-      SELECT ?src ?text ?doc ?seq ?item ?comment WHERE {{
+      SELECT ?src ?text ?doc ?seq ?item ?comment ?row WHERE {{
         {{ BIND(<{iri}> AS ?src) <{iri}> wsis:text ?text }}
         UNION {{ <{iri}> dcterms:source ?src . ?src wsis:text ?text }}
         UNION {{ <{iri}> dcterms:source ?src . FILTER NOT EXISTS {{ ?src wsis:text ?t0 }}
@@ -358,6 +360,7 @@ def source_quotes(iri: str) -> list[dict[str, Any]]:
                  FILTER NOT EXISTS {{ ?i1 dcterms:isPartOf ?src ; wsis:text ?t2 }}
                  OPTIONAL {{ ?src rdfs:comment ?comment }} }}
         OPTIONAL {{ ?src wsis:inDocument ?doc }}
+        OPTIONAL {{ ?src a wsis:TableRow ; wsis:heading ?row }}
       }} ORDER BY ?src ?seq ?item LIMIT 200""")
     by_src: dict[str, dict[str, Any]] = {}
     for r in rows:
@@ -373,4 +376,6 @@ def source_quotes(iri: str) -> list[dict[str, Any]]:
             q["doc"] = r["doc"].value
         if "comment" in r:
             q["comment"] = r["comment"].value
+        if "row" in r:  # a table row: its heading and cell read as a row, not as a quotation
+            q["row"] = r["row"].value
     return list(by_src.values())
