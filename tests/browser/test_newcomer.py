@@ -153,3 +153,20 @@ def test_newcomer_path(browser, site, tmp_path, width):
     finally:
         context.close()
     assert len(list(tmp_path.glob("*.png"))) == 8
+
+
+def test_the_other_pages_fit_a_phone(browser, site, tmp_path):
+    """At 390 px nothing scrolls sideways on the other kinds of page either (the ontology page
+    did: a licence IRI 472 px wide)."""
+    context = browser.new_context(viewport={"width": 390, "height": 860})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        for path in ("/def.html", "/shapes.html", "/id/action-line.html", "/id/target/j.html",
+                     "/id/event/wsis.html", "/id/org/itu.html", "/graph/reference.html",
+                     "/id/doc/geneva-plan-of-action.html"):
+            page.goto(site + path)
+            page.screenshot(path=str(tmp_path / (path.strip("/").replace("/", "_") + ".png")))
+            fits(page)
+    finally:
+        context.close()

@@ -145,6 +145,7 @@ _STYLE = """<style>
 #shacl-shapes table { width: 100%; table-layout: fixed; border-collapse: collapse; }
 #shacl-shapes td, #shacl-shapes th { overflow-wrap: anywhere; vertical-align: top;
   border-top: 1px solid #ddd; padding: .2em .4em; text-align: left; }
+#content a, #content code { overflow-wrap: anywhere; }
 @media (max-width: 700px) { #toc { position: static; width: auto; height: auto; }
   #content { width: auto; } }
 </style>
