@@ -175,6 +175,7 @@ def test_resource_page_and_follow_a_link(page, site, screenshots):
     assert page.locator("h1").inner_text() == "World Health Organization"
     assert page.locator(".sources blockquote").count() >= 1
     page.screenshot(path=str(screenshots / "resource-who.png"), full_page=True)
+    page.click("details.all-statements summary")  # the statements under the domain page
     link = page.locator("section.incoming a[href*='/id/facilitation/']").first
     target_text = link.inner_text()
     link.click()

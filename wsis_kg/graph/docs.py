@@ -59,12 +59,45 @@ def generate(settings: Settings, name: str) -> str:
             title = next(iter(g.objects(ont, RDFS.label)), None) or Literal(
                 "WSIS ontology" if name == "def" else "WSIS shapes", lang="en")
             g.add((ont, DCTERMS.title, title))
+    if name == "def":
+        _only_own_terms(g)
     page = OntPub(g, sort_subjects=True).make_html()
     if name == "shapes":
-        section = shapes_section(g)
-        page = page.replace("</body>", section + "\n</body>", 1) if "</body>" in page \
-            else page + section
+        page = _with_shapes_section(page, shapes_section(g), g)
     return page
+
+
+#: what pyLODE lists as the ontology's own terms
+_DECLARED = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
+             RDF.Property, RDFS.Class)
+
+
+def _only_own_terms(g: Graph) -> None:
+    """Keep pyLODE to the project's terms. The ontology declares the external classes and
+    properties it aligns with (org:Organization, foaf:Agent, prov:Agent, …) so that it is a
+    self-contained OWL 2 DL file; documented, they came first (pyLODE sorts by IRI) and two
+    were both called "Agent". Links to them stay; only their declarations leave the page."""
+    own = PREFIXES["wsis"]
+    for kind in _DECLARED:
+        for term in list(g.subjects(RDF.type, kind)):
+            if isinstance(term, URIRef) and not str(term).startswith(own):
+                g.remove((term, RDF.type, kind))
+
+
+def _with_shapes_section(page: str, section: str, g: Graph) -> str:
+    """The Shapes section inside pyLODE's content column (outside it, it ran under the fixed
+    table of contents) and an entry for it, listing every shape, in that table of contents."""
+    at = page.find('<div id="namespaces"')
+    page = page[:at] + section + "\n" + page[at:] if at >= 0 else page.replace(
+        "</body>", section + "\n</body>", 1)
+    entries = "".join(
+        f'<li><a href="#{html.escape(str(s).rsplit("/", 1)[-1])}">'
+        f'{html.escape(str(g.value(s, RDFS.label) or g.value(s, SH.name) or _short(g, s)))}'
+        "</a></li>" for s in _shapes(g) if isinstance(s, URIRef))
+    toc = (f'<li><h4><a href="#shacl-shapes">Shapes</a></h4><ul class="second">{entries}</ul>'
+           "</li>")
+    return re.sub(r'(<li>\s*<h4>\s*<a href="#namespaces">)', lambda m: toc + m.group(1), page,
+                  count=1)
 
 
 def _sources_dir(settings: Settings, name: str) -> Path:
@@ -101,7 +134,22 @@ def link_into_service(page: str, *, root: str, public_base: str, name: str) -> s
                f'<a href="{root}/{name}.{e}">{e}</a>'
                for e in (("ttl", "jsonld", "nt", "rdf", "owl") if name == "def"
                          else ("ttl", "jsonld", "nt", "rdf"))) + "</nav>")
-    return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, page, count=1)
+    return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, page, count=1).replace(
+        "</head>", _STYLE + "</head>", 1)
+
+
+#: pyLODE's fixed table of contents is 180 px wide plus padding and border, and its content
+#: column only leaves 150 px: keep the text, and the shapes' wide tables, clear of it
+_STYLE = """<style>
+#content { width: calc(100% - 230px); }
+#shacl-shapes table { width: 100%; table-layout: fixed; border-collapse: collapse; }
+#shacl-shapes td, #shacl-shapes th { overflow-wrap: anywhere; vertical-align: top;
+  border-top: 1px solid #ddd; padding: .2em .4em; text-align: left; }
+#content a, #content code { overflow-wrap: anywhere; }
+@media (max-width: 700px) { #toc { position: static; width: auto; height: auto; }
+  #content { width: auto; } }
+</style>
+"""
 
 
 # --------------------------------------------------------------------------------------------
@@ -157,11 +205,15 @@ def _path_html(g: Graph, path) -> str:
 _SKIP = {SH.path, SH.name, SH.description, SH.message, SH.order, SH.group}
 
 
+def _shapes(g: Graph) -> list:
+    return sorted(set(g.subjects(RDF.type, SH.NodeShape)) | {
+        s for s in g.subjects(SH.targetClass, None)}, key=str)
+
+
 def shapes_section(g: Graph) -> str:
     """HTML listing node shapes: targets, severity, message and each property constraint."""
-    shapes = sorted(set(g.subjects(RDF.type, SH.NodeShape)) | {
-        s for s in g.subjects(SH.targetClass, None)}, key=str)
-    out = ['<section id="shacl-shapes" style="margin:1em 2em;font-family:sans-serif">',
+    shapes = _shapes(g)
+    out = ['<section id="shacl-shapes">',
            "<h2>Shapes</h2>",
            "<p>Each node shape, the nodes it targets and the constraints on their properties. "
            "Violations found by <code>/validate</code> name these shapes.</p>"]

@@ -15,7 +15,14 @@ from typing import Any
 import pyoxigraph as ox
 
 from wsis_kg.graph.dump import DUMP_FORMATS, GZIP_EXTENSION, GZIP_MEDIA_TYPE
-from wsis_kg.namespaces import BASE, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES, PREFIXES
+from wsis_kg.namespaces import (
+    BASE,
+    GRAPH_INFERRED,
+    GRAPH_ONTOLOGY,
+    GRAPH_SHAPES,
+    ONTOLOGY_IRI,
+    PREFIXES,
+)
 from wsis_kg.rdf.formats import RESULTS_JSON, Format
 from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import GraphStore
@@ -50,6 +57,14 @@ def package_version() -> str:
         return version("wsis-kg")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "0.0.0"
+
+
+def dataset_version(select: Select) -> str:
+    """The one version the site shows: the ontology's ``owl:versionInfo`` (``ontology/wsis.ttl``,
+    whose ``owl:versionIRI`` dereferences to the ontology), not the software's package version."""
+    rows = select(f"SELECT ?v WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ "
+                  f"<{ONTOLOGY_IRI}> <{OWL}versionInfo> ?v }} }} LIMIT 1")
+    return rows[0]["v"].value if rows else package_version()
 
 
 _lock = threading.Lock()
@@ -121,8 +136,8 @@ def describe_dataset(store: GraphStore | None, settings: Settings, *, service_ro
     add(ds, RDFS + "comment", lit(
         "Data licensed under CC BY 4.0; the software that builds and serves it under "
         "Apache-2.0.", lang="en"))
-    add(ds, OWL + "versionInfo", lit(package_version()))
-    add(ds, DCAT + "version", lit(package_version()))
+    add(ds, OWL + "versionInfo", lit(dataset_version(select)))
+    add(ds, DCAT + "version", lit(dataset_version(select)))
     add(ds, DCAT + "landingPage", n(service_root + "/"))
     add(ds, FOAF + "homepage", n(service_root + "/"))
     for kw in ("WSIS", "information society", "ICT for development", "United Nations",

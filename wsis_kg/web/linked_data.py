@@ -52,7 +52,8 @@ from wsis_kg.web.http import (
     see_other,
 )
 from wsis_kg.web.public import public_base, public_prefixes, rewrite
-from wsis_kg.web.view import RDF_TYPE, resource_view
+from wsis_kg.web.view import RDF_TYPE
+from wsis_kg.web.views import resource_page
 
 bp = Blueprint("linked_data", __name__)
 
@@ -89,6 +90,11 @@ def resource(local: str) -> Response:
     if _NOT_IN_IRI.search(local):
         return not_found(local)
     stem, dot, ext = local.rpartition(".")
+    named = stem if dot and ext in FORMATS else local
+    if named.startswith("def/") and (ontology := _versioned(BASE + named)) is not None:
+        # a version IRI names that version of the ontology: the ontology's own documents
+        return see_other(ontology) if named == local else redirect(
+            f"{request.script_root}/{ontology}.{ext}", code=303)
     if dot and ext in FORMATS and "/" not in ext and service().queries.uses(BASE + stem):
         return render_resource(stem, ext)
     if service().queries.uses(BASE + local):
@@ -96,10 +102,17 @@ def resource(local: str) -> Response:
     return not_found(local)
 
 
+def _versioned(iri: str) -> str | None:
+    """The local path of the ontology whose ``owl:versionIRI`` is ``iri``, if any."""
+    rows = select(f"SELECT ?o WHERE {{ ?o <http://www.w3.org/2002/07/owl#versionIRI> <{iri}> "
+                  "FILTER(STRSTARTS(STR(?o), STR(<" + BASE + ">))) } LIMIT 1")
+    return rows[0]["o"].value[len(BASE):] if rows else None
+
+
 def render_resource(local: str, ext: str) -> Response:
     iri = BASE + local
     if ext == "html":
-        return conditional(Response(render_template("resource.html", **resource_view(iri)),
+        return conditional(Response(render_template("resource.html", **resource_page(iri)),
                                     mimetype="text/html"))
     queries = service().queries
     triples = queries.describe(iri)

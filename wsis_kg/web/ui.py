@@ -174,7 +174,7 @@ def home() -> str:
     return render_template("home.html", sections=sections, stats=stats, ehealth=ehealth,
                            examples=examples(),
                            dumps=[f.extension for f in DUMP_FORMATS.values()],
-                           version=void.package_version(),
+                           version=void.dataset_version(select),
                            **page_context())
 
 
@@ -213,7 +213,7 @@ def data() -> str:
     dumps = {f.extension: (f.media_type, void.dump_label(f)) for f in DUMP_FORMATS.values()}
     return render_template("data.html", dumps=dumps, void_ttl=void_ttl,
                            stats=void.dataset_stats(select, store_generation()),
-                           version=void.package_version(), **page_context())
+                           version=void.dataset_version(select), **page_context())
 
 
 @bp.route("/prefixes.json")

@@ -3,6 +3,7 @@ the paragraph text it comes from, read through the query service (so under its l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,7 @@ class Value:
     graphs: list[str] = field(default_factory=list)
     props: list[tuple[Value, list[Value]]] = field(default_factory=list)  # bnode
     items: list[Value] = field(default_factory=list)  # list
+    phrase: str | None = None  # a property read backwards (links pointing here)
 
 
 def curie(iri: str) -> str | None:
@@ -53,22 +55,39 @@ def curie(iri: str) -> str | None:
     return f"{best}:{rest}"
 
 
+_LABEL_PREDICATES = (SKOS + "prefLabel", RDFS + "label", DCTERMS + "title", WSIS + "symbol",
+                     WSIS + "heading")
+
+
 def labels(iris: Iterable[str]) -> dict[str, str]:
-    """Human labels for IRIs: prefLabel, label, title, symbol, heading (English first)."""
+    """Human labels for IRIs: prefLabel, label, title, symbol, heading (in that order, English
+    first). A title that another resource shares (four resolutions are all "Information and
+    communication technologies for development") carries the symbol, so lists can tell them
+    apart; parts without a name say where they are."""
     iris = sorted({i for i in iris if i})
     out: dict[str, str] = {}
+    rank: dict[str, tuple[int, int]] = {}
+    values = " ".join(f"(<{p}> {k})" for k, p in enumerate(_LABEL_PREDICATES))
     for i in range(0, len(iris), 200):
         chunk = " ".join(f"<{x}>" for x in iris[i:i + 200])
         rows = select(f"""
-          PREFIX skos: <{SKOS}> PREFIX rdfs: <{RDFS}> PREFIX dcterms: <{DCTERMS}>
-          PREFIX wsis: <{WSIS}>
-          SELECT ?x ?l WHERE {{ VALUES ?x {{ {chunk} }}
-            {{ ?x skos:prefLabel ?l }} UNION {{ ?x rdfs:label ?l }} UNION {{ ?x dcterms:title ?l }}
-            UNION {{ ?x wsis:symbol ?l }} UNION {{ ?x wsis:heading ?l }}
-            FILTER(isLiteral(?l) && (lang(?l) = "" || langMatches(lang(?l), "en")))
+          SELECT ?x ?k ?l WHERE {{ VALUES ?x {{ {chunk} }} VALUES (?p ?k) {{ {values} }}
+            ?x ?p ?l FILTER(isLiteral(?l) && (lang(?l) = "" || langMatches(lang(?l), "en")))
           }}""")
         for r in rows:
-            out.setdefault(r["x"].value, r["l"].value)
+            x, lit = r["x"].value, r["l"]
+            key = (int(r["k"].value), 0 if lit.language else 1)  # tagged English first
+            if x not in rank or key < rank[x] or (key == rank[x] and lit.value < out[x]):
+                rank[x], out[x] = key, lit.value
+        rows = select(f"""
+          PREFIX dcterms: <{DCTERMS}> PREFIX wsis: <{WSIS}>
+          SELECT DISTINCT ?x ?sym WHERE {{ VALUES ?x {{ {chunk} }}
+            ?x dcterms:title ?t ; wsis:symbol ?sym .
+            FILTER EXISTS {{ ?y dcterms:title ?t2 FILTER(?y != ?x && STR(?t2) = STR(?t)) }} }}""")
+        for r in rows:
+            x = r["x"].value
+            if rank.get(x, (0,))[0] == _LABEL_PREDICATES.index(DCTERMS + "title"):
+                out[x] = f"{out[x]} ({r['sym'].value})"
     parts = [x for x in iris if x not in out and x.startswith(BASE + "id/")]
     for i in range(0, len(parts), 200):
         chunk = " ".join(f"<{x}>" for x in parts[i:i + 200])
@@ -82,6 +101,78 @@ def labels(iris: Iterable[str]) -> dict[str, str]:
             if "dl" in r and x.startswith(d + "/") and x not in out:
                 out[x] = f"{r['dl'].value}, {x[len(d) + 1:].replace('/', ' ')}"
     return out
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key under which numbers compare as numbers: "C2" before "C10", "footnote 2" before
+    "footnote 10" (string order puts 10, 11, 1, 2)."""
+    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t.lower())
+                 for t in re.findall(r"\d+|\D+", text or ""))
+
+
+def most_specific(types: Iterable[str]) -> list[str]:
+    """The classes worth a chip: of a resource's types, those no other of its types is a
+    subclass of (read from the ontology's rdfs:subClassOf and owl:unionOf equivalences, so
+    "mentionable thing", org:Organization and the Agents go), and of those the project's own
+    classes when there are any."""
+    types = sorted(set(types))
+    if len(types) < 2:
+        return types
+    chunk = " ".join(f"<{t}>" for t in types)
+    rows = select(f"""
+      PREFIX rdfs: <{RDFS}> PREFIX owl: <http://www.w3.org/2002/07/owl#>
+      PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+      SELECT DISTINCT ?general WHERE {{ VALUES ?s {{ {chunk} }} VALUES ?general {{ {chunk} }}
+        ?s (rdfs:subClassOf|owl:equivalentClass
+            |(^rdf:first/(^rdf:rest)*/^owl:unionOf/^owl:equivalentClass))+ ?general
+        FILTER(?s != ?general) }}""")
+    general = {r["general"].value for r in rows}
+    kept = [t for t in types if t not in general] or types
+    own = [t for t in kept if t.startswith(WSIS)]
+    return own or kept
+
+
+def inverse_phrases(predicates: Iterable[str]) -> dict[str, str]:
+    """How to read a link backwards ("X <phrase> this page"): the label of the property the
+    ontology declares ``owl:inverseOf`` it, else one made from its own label ("has part" →
+    "part of"; a verb or a phrase ending in a preposition stays, read as "… this")."""
+    preds = sorted(set(predicates))
+    if not preds:
+        return {}
+    chunk = " ".join(f"<{p}>" for p in preds)
+    rows = select(f"""
+      PREFIX rdfs: <{RDFS}> PREFIX owl: <http://www.w3.org/2002/07/owl#>
+      SELECT ?p ?l ?inv WHERE {{ VALUES ?p {{ {chunk} }}
+        {{ ?p rdfs:label ?l BIND(false AS ?inv) }}
+        UNION {{ {{ ?p owl:inverseOf ?q }} UNION {{ ?q owl:inverseOf ?p }}
+                 ?q rdfs:label ?l BIND(true AS ?inv) }}
+        FILTER(lang(?l) = "" || langMatches(lang(?l), "en")) }}""")
+    own: dict[str, str] = {}
+    inverse: dict[str, str] = {}
+    for r in rows:
+        (inverse if r["inv"].value == "true" else own).setdefault(r["p"].value, r["l"].value)
+    out = {}
+    for p in preds:
+        if p in inverse:
+            out[p] = inverse[p]
+            continue
+        label = own.get(p) or (curie(p) or p)
+        out[p] = _backwards(label)
+    return out
+
+
+_PREPOSITIONS = ("of", "by", "in", "for", "from", "to", "at", "on", "with")
+
+
+def _backwards(label: str) -> str:
+    words = label.split()
+    if words[:1] == ["has"] and len(words) > 1:
+        return " ".join(words[1:]) + " of"
+    if words[:1] in (["is"], ["was"]) or words[-1] in _PREPOSITIONS or words[0] in _PREPOSITIONS:
+        return label + " this"
+    if len(words) == 1 and words[0].endswith("s") and not words[0].endswith(("ss", "us")):
+        return label + " this"  # a verb: "references", "mentions", "cites"
+    return label + " of"
 
 
 def _fallback_label(iri: str) -> str:
@@ -189,7 +280,12 @@ def resource_view(iri: str) -> dict[str, Any]:
     incoming_grouped: dict[str, list[Value]] = {}
     for r in inc_rows[:incoming_limit]:
         incoming_grouped.setdefault(r["p"].value, []).append(b.value(r["s"]))
-    incoming = [(b.value(ox.NamedNode(p)), vs) for p, vs in incoming_grouped.items()]
+    phrases = inverse_phrases(incoming_grouped)
+    incoming = []
+    for p, vs in incoming_grouped.items():
+        pv = b.value(ox.NamedNode(p))
+        pv.phrase = phrases[p]
+        incoming.append((pv, vs))
     incoming_total = len(inc_rows)
     if more:
         cnt = select(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p <{iri}> FILTER(isIRI(?s)) }}")
@@ -200,6 +296,8 @@ def resource_view(iri: str) -> dict[str, Any]:
         if q.get("doc"):
             b.iris.add(q["doc"])
     names = b.finish(extra=[iri])
+    for _, vals in props + incoming:  # labels are known now: list values in reading order
+        vals.sort(key=lambda v: (v.kind != "literal", natural_key(v.text)))
     for q in quotes:
         q["src_label"] = names.get(q["src"]) or _fallback_label(q["src"])
         q["src_href"] = href(q["src"])
@@ -207,11 +305,10 @@ def resource_view(iri: str) -> dict[str, Any]:
             q["doc_label"] = names.get(q["doc"]) or _fallback_label(q["doc"])
             q["doc_href"] = href(q["doc"])
     label = names.get(iri) or _fallback_label(iri)
-    type_values = [v for vals in types for v in vals]
-    seen_labels = [v.text for v in type_values]
-    for v in type_values:  # two types with one label (foaf:Agent, prov:Agent): show the CURIEs
-        if seen_labels.count(v.text) > 1 and v.curie:
-            v.text = v.curie
+    type_iris = [t.object.value for t in b.by_subject.get(subject, [])
+                 if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)]
+    chips = {to_public_iri(t) for t in most_specific(type_iris)}
+    type_values = [v for vals in types for v in vals if v.iri in chips]
     definition = _first_literal(triples, subject, (SKOS + "definition", RDFS + "comment",
                                                    DCTERMS + "description"))
     local = local_path(iri) or ""
@@ -225,6 +322,7 @@ def resource_view(iri: str) -> dict[str, Any]:
         "formats": [(e, f"{root}/{local}.{e}", FORMATS[e].media_type)
                     for e in FORMATS if e != "html"],
         "describe_query": describe_query, "found": bool(triples),
+        "type_iris": type_iris, "names": names,
     }
 
 
@@ -247,10 +345,12 @@ def _first_literal(triples: list[ox.Triple], subject: Any, preds: tuple[str, ...
 
 
 def source_quotes(iri: str) -> list[dict[str, Any]]:
-    """The paragraph text(s) a resource comes from: its own ``wsis:text`` or its sources'."""
+    """The paragraph text(s) a resource comes from: its own ``wsis:text`` or its sources'. A
+    table row's text is one cell ("WHO"): it is shown as the row (heading and cell), since
+    quoted alone it says nothing."""
     rows = select(f"""
       PREFIX wsis: <{WSIS}> PREFIX dcterms: <{DCTERMS}> PREFIX rdfs: <{RDFS}>
-      SELECT ?src ?text ?doc ?seq ?item ?comment WHERE {{
+      SELECT ?src ?text ?doc ?seq ?item ?comment ?row WHERE {{
         {{ BIND(<{iri}> AS ?src) <{iri}> wsis:text ?text }}
         UNION {{ <{iri}> dcterms:source ?src . ?src wsis:text ?text }}
         UNION {{ <{iri}> dcterms:source ?src . FILTER NOT EXISTS {{ ?src wsis:text ?t0 }}
@@ -260,6 +360,7 @@ def source_quotes(iri: str) -> list[dict[str, Any]]:
                  FILTER NOT EXISTS {{ ?i1 dcterms:isPartOf ?src ; wsis:text ?t2 }}
                  OPTIONAL {{ ?src rdfs:comment ?comment }} }}
         OPTIONAL {{ ?src wsis:inDocument ?doc }}
+        OPTIONAL {{ ?src a wsis:TableRow ; wsis:heading ?row }}
       }} ORDER BY ?src ?seq ?item LIMIT 200""")
     by_src: dict[str, dict[str, Any]] = {}
     for r in rows:
@@ -275,4 +376,6 @@ def source_quotes(iri: str) -> list[dict[str, Any]]:
             q["doc"] = r["doc"].value
         if "comment" in r:
             q["comment"] = r["comment"].value
+        if "row" in r:  # a table row: its heading and cell read as a row, not as a quotation
+            q["row"] = r["row"].value
     return list(by_src.values())
