@@ -210,6 +210,10 @@ def test_organisation_page_shows_roles_posts_asks_and_mentions(client):
     assert "C7 e-health" in text_of(roles)
     asked = section(who, "What is asked of it", "<h2>")
     assert "/id/resolution/E-RES-2009-7/para/42" in asked
+    # from the mandate read out of para 42 ("Encourages … to coordinate their activities"):
+    # the kind of act and what is asked, not only the paragraph
+    assert "coordinate their activities" in text_of(asked)
+    assert "encourages" in text_of(asked).lower()
     mentions = section(who, "Paragraphs that mention it", "</section>")
     assert mentions.count('class="by-doc"') >= 2  # grouped by document
     itu = text_of(section(page(client, "/id/org/itu.html"), "Posts and roles it holds", "<h2>"))

@@ -1,6 +1,6 @@
 """An organisation's page: its roles per action line (adopted beside proposed), the posts and
-roles it holds, what operative paragraphs ask of it, and the paragraphs that mention it,
-grouped by document."""
+roles it holds, the mandates addressed to it, and the paragraphs that mention it, grouped by
+document."""
 
 from __future__ import annotations
 
@@ -87,9 +87,28 @@ def organisation_view(iri: str) -> dict[str, Any]:
                       "post": names.get(r["post"]) if "ra" in r and "post" in r else None,
                       "src": names.get(r.get("src", ""))})
     posts.sort(key=lambda p: natural_key(p["what"].text))
-    asked = mentioned_in(iri)
-    for d in asked:
-        d["parts"] = [p for p in d["parts"] if p["verb"]]
     return {"template": "views/organisation.html", "roles": roles, "posts": posts,
-            "asked": [d for d in asked if d["parts"]], "mentions": mentioned_in(iri),
-            "shows_text": False}
+            "asked": asked_of(iri), "mentions": mentioned_in(iri), "shows_text": False}
+
+
+def asked_of(iri: str) -> list[dict[str, Any]]:
+    """The mandates addressed to ``iri`` (``wsis:Mandate``, read from the paragraphs by
+    ``wsis_kg.extraction.acts``): the kind of act, what is asked and when, by document."""
+    found = rows(f"""SELECT DISTINCT ?m ?kind ?asks ?src ?d ?when WHERE {{
+        ?m a wsis:Mandate ; wsis:addressee <{iri}> ; wsis:actKind ?kind ;
+           dcterms:source ?src . ?src wsis:inDocument ?d .
+        OPTIONAL {{ ?m wsis:asks ?asks }}
+        OPTIONAL {{ ?m wsis:timing ?t . ?t wsis:span ?when }} }} LIMIT 500""")
+    names = links(sorted({r[k] for r in found for k in ("kind", "src", "d")}))
+    docs: dict[str, dict[str, Any]] = {}
+    for r in found:
+        d = docs.setdefault(r["d"], {"doc": names[r["d"]], "parts": {}})
+        kind = names[r["kind"]].text
+        text = f"{kind}: {r['asks']}" if "asks" in r else kind
+        text += f" ({r['when']})" if "when" in r else ""
+        d["parts"].setdefault(r["m"], {"part": names[r["src"]], "text": text, "verb": kind})
+    out = []
+    for d in sorted(docs.values(), key=lambda d: natural_key(d["doc"].text)):
+        d["parts"] = sorted(d["parts"].values(), key=lambda p: natural_key(p["part"].iri))
+        out.append(d)
+    return out
