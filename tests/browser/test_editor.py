@@ -157,10 +157,11 @@ def test_syntax_errors_are_shown_with_line_and_column(page, site):
     problem.wait_for()
     assert "line 2" in problem.inner_text().lower() and "column" in problem.inner_text()
     # and the endpoint's verdict when run anyway
+    from playwright.sync_api import expect
+
     page.evaluate("""(() => { const t = window.wsisYasgui.getTab();
         t.setQuery('SELECT ?x WHERE {\\n  ?x a wsis:Foo ;\\n  ?y }'); t.query(); })()""")
-    page.wait_for_function(
-        "document.getElementById('query-problem').textContent.includes('column 16')")
+    expect(problem).to_contain_text("column 16")
     assert "line 2" in problem.inner_text()
     stayed_home(page)
 
