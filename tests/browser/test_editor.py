@@ -117,7 +117,8 @@ def type_query(pg, text: str) -> None:
 
 def test_completion_of_the_projects_own_terms_asks_nobody_else(page, site, tmp_path):
     editor_ready(page, site + "/editor")
-    type_query(page, "PREFIX wsis: <https://w3id.org/wsis-kg/def/>\nSELECT * WHERE { ?x a wsis:Facil")
+    type_query(page,
+               "PREFIX wsis: <https://w3id.org/wsis-kg/def/>\nSELECT * WHERE { ?x a wsis:Facil")
     page.keyboard.press("Control+Space")
     hints = page.locator(".CodeMirror-hints")
     hints.wait_for()
@@ -160,7 +161,8 @@ def test_syntax_errors_are_shown_with_line_and_column(page, site):
     from playwright.sync_api import expect
 
     page.evaluate("""(() => { const t = window.wsisYasgui.getTab();
-        t.setQuery('SELECT ?x WHERE {\\n  ?x a wsis:Foo ;\\n  ?y }'); t.query().catch(() => {}); })()""")
+        t.setQuery('SELECT ?x WHERE {\\n  ?x a wsis:Foo ;\\n  ?y }');
+        t.query().catch(() => {}); })()""")
     expect(problem).to_contain_text("column 16")
     assert "line 2" in problem.inner_text()
     stayed_home(page)

@@ -150,7 +150,7 @@ SELECT ?f ?line ?lineLabel ?lineCode ?heading ?org ?orgLabel ?acronym ?status ?s
       if (!lines.has(r.line)) {
         const code = r.lineCode || tail(r.line);
         const name = r.lineLabel || r.heading || "";
-        const label = name && !code.toLowerCase().includes(name.toLowerCase()) && !name.startsWith(code) ? `${code} ${name}` : (name || code);
+        const label = name && !code.toLowerCase().includes(name.toLowerCase()) ? `${code} ${name}` : code;
         lines.set(r.line, { iri: r.line, code: code, label: label });
       }
       if (!orgs.has(r.org)) {
@@ -498,7 +498,7 @@ SELECT ?e ?label ?start ?end ?year ?typeLabel ?placeLabel WHERE {
     for (let yr = y0; yr <= y1; yr++) {
       const x = X(Date.UTC(yr, 0, 1));
       svg.appendChild(mk("line", { x1: x, x2: x, y1: 20, y2: y, stroke: "#e3e3e3" }));
-      if ((yr - y0) % step === 0 && x + textWidth(String(yr), font) + 3 <= width) {
+      if ((yr - y0) % step === 0 && x + textWidth(String(yr), "bold " + font) + 5 <= width) {
         svg.appendChild(mk("text", { x: x + 3, y: 16, fill: "#444", "font-weight": "bold" }, String(yr)));
       }
     }
