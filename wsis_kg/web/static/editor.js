@@ -264,6 +264,33 @@
       if (local) { a.setAttribute("href", local); a.removeAttribute("target"); }
     });
   }
+  /* ------------------------------------------------------------ Yasgui, accessible */
+  // What axe-core finds in Yasgui's markup, mended in place: unlabelled fields, a button
+  // inside the tab list (only tabs may be there) and a scrolling box the keyboard cannot reach.
+  function mend(root) {
+    const label = (sel, text) => root.querySelectorAll(sel).forEach((n) => {
+      if (!n.hasAttribute("aria-label")) n.setAttribute("aria-label", text);
+    });
+    label(".CodeMirror textarea", "SPARQL query");
+    label("input.autocomplete", "SPARQL endpoint");
+    label(".tabsList .tab input", "Tab name");
+    label("select.tableSizer", "Rows per page");
+    root.querySelectorAll(".CodeMirror-scroll:not([tabindex='0'])").forEach((n) => {
+      n.setAttribute("tabindex", "0");
+      n.setAttribute("role", "region");
+      n.setAttribute("aria-label", "Query text");
+    });
+    const list = root.querySelector(".tabsList");
+    const add = list && list.querySelector("button.addTab");
+    if (add) {
+      const holder = document.createElement("div");
+      holder.className = "add-tab";
+      holder.appendChild(add);  // its click handler moves with it
+      list.after(holder);
+    }
+  }
   const box = document.getElementById("yasgui");
-  new MutationObserver(() => terms().then(() => relink(box))).observe(box, { childList: true, subtree: true });
+  mend(box);
+  new MutationObserver(() => { mend(box); terms().then(() => relink(box)); })
+    .observe(box, { childList: true, subtree: true });
 })();
