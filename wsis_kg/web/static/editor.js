@@ -138,6 +138,8 @@
       prefixCcApi: here(cfg.root + "/prefixes.json"),
       autocompleters: ["prefixes", "variables", "wsisClass", "wsisProperty", "wsisResource"],
       createShortLink: undefined,
+      // Tab moves on to the next control (no keyboard trap); Ctrl-] and Ctrl-[ indent
+      extraKeys: { Tab: false, "Shift-Tab": false },
     },
     yasr: { prefixes: cfg.prefixes },
   });
