@@ -250,33 +250,39 @@
     }
     return null;
   }
+  // links first, at once (the label list may still be on its way), labels when it is there
   function relink(root) {
-    root.querySelectorAll(".yasr a[href]:not([data-wsis])").forEach((a) => {
+    root.querySelectorAll(".yasr a[href]:not([data-iri])").forEach((a) => {
       const iri = a.getAttribute("href");
-      a.dataset.wsis = "1";
-      const label = labels.get(iri);
-      if (label && !a.closest(".CodeMirror")) {
-        const span = document.createElement("span");
-        span.className = "iri-label";
-        span.textContent = label;
-        a.append(" ", span);
-        a.title = iri;
-      }
+      a.dataset.iri = iri;
       const local = localHref(iri);
       if (local) { a.setAttribute("href", local); a.removeAttribute("target"); }
     });
   }
+  function label(root) {
+    root.querySelectorAll(".yasr a[data-iri]:not([data-labelled])").forEach((a) => {
+      a.dataset.labelled = "1";
+      const text = labels.get(a.dataset.iri);
+      if (!text) return;
+      const span = document.createElement("span");
+      span.className = "iri-label";
+      span.textContent = text;
+      a.append(" ", span);
+      a.title = a.dataset.iri;
+    });
+  }
+
   /* ------------------------------------------------------------ Yasgui, accessible */
   // What axe-core finds in Yasgui's markup, mended in place: unlabelled fields, a button
   // inside the tab list (only tabs may be there) and a scrolling box the keyboard cannot reach.
   function mend(root) {
-    const label = (sel, text) => root.querySelectorAll(sel).forEach((n) => {
+    const name = (sel, text) => root.querySelectorAll(sel).forEach((n) => {
       if (!n.hasAttribute("aria-label")) n.setAttribute("aria-label", text);
     });
-    label(".CodeMirror textarea", "SPARQL query");
-    label("input.autocomplete", "SPARQL endpoint");
-    label(".tabsList .tab input", "Tab name");
-    label("select.tableSizer", "Rows per page");
+    name(".CodeMirror textarea", "SPARQL query");
+    name("input.autocomplete", "SPARQL endpoint");
+    name(".tabsList .tab input", "Tab name");
+    name("select.tableSizer", "Rows per page");
     root.querySelectorAll(".CodeMirror-scroll:not([tabindex='0'])").forEach((n) => {
       n.setAttribute("tabindex", "0");
       n.setAttribute("role", "region");
@@ -293,6 +299,6 @@
   }
   const box = document.getElementById("yasgui");
   mend(box);
-  new MutationObserver(() => { mend(box); terms().then(() => relink(box)); })
+  new MutationObserver(() => { mend(box); relink(box); terms().then(() => label(box)); })
     .observe(box, { childList: true, subtree: true });
 })();
