@@ -51,6 +51,14 @@ class BadRequest(WsisError):
     status, title, slug, exit_code = 400, "Bad request", "bad-request", 2
 
 
+class UnknownFunction(WsisError):
+    """A well-formed query calls a function the engine does not know: the request is the
+    caller's mistake (4xx) but no syntax error, so it is 422, not 400 (which SPARQL clients and
+    the W3C protocol tests read as "malformed")."""
+
+    status, title, slug, exit_code = 422, "Unknown function", "unknown-function", 2
+
+
 class InputSyntaxError(BadRequest):
     """Unreadable RDF or SPARQL: says where (file, line, column)."""
 

@@ -108,6 +108,12 @@ class Settings:
     #: Largest resolution text ``wsis-kg import-resolution`` reads, in bytes of text (UTF-8);
     #: a .zip may hold at most 20 times this, uncompressed.
     import_max_bytes: int = 2 * 1024 * 1024
+    #: Full-text search (``/search``, ``/suggest``): an SQLite FTS5 index of texts and names,
+    #: built in the background at start and kept in step with every write. Off: no index.
+    search: bool = True
+    #: A search matching more subjects than this ranks (BM25) only the first this many, in
+    #: index order, so a very common word stays fast; filters and phrases narrow it.
+    search_rank_window: int = 1000
     #: Build the graph at start when the store is empty.
     build_on_start: bool = True
     #: Project root holding ontology/, shapes/, data/, queries/.

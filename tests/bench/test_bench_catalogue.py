@@ -41,4 +41,5 @@ def test_project_catalogue() -> None:
     assert [q.name for q in got] == [e.name for e in read_catalogue(settings.queries_dir)]
     assert {q.name for q in got if q.aggregate} == {
         "action-lines", "events-timeline", "proposals-vs-adopted", "concerns-c5-unnamed",
-        "financing-mechanisms", "meeting-outcomes", "un-roles-since"}
+        "financing-mechanisms", "meeting-outcomes", "un-roles-since", "itu-mandates",
+        "mandates-past-deadline", "reports-requested", "secretary-general-mandates"}

@@ -18,13 +18,13 @@ import pytest
 import requests
 
 from wsis_kg.errors import (
-    BadRequest,
     ForbiddenService,
     LimitExceeded,
     QueryTimeout,
     QueryTooComplex,
     ServiceBusy,
     StoreError,
+    UnknownFunction,
 )
 from wsis_kg.rdf import formats
 from wsis_kg.settings import Settings
@@ -70,9 +70,9 @@ def _service(**kw) -> QueryService:
 def test_an_unknown_function_is_a_client_error() -> None:
     svc = _service()
     try:
-        with pytest.raises(BadRequest) as err:
+        with pytest.raises(UnknownFunction) as err:
             svc.query(QueryRequest(f"SELECT (<{EX}nosuchfunction>(1) AS ?x) {{}}"))
-        assert err.value.status == 400
+        assert err.value.status == 422  # a client error, but no syntax error (W3C test_4)
         assert "nosuchfunction" in err.value.detail
         assert not isinstance(err.value, StoreError)
     finally:

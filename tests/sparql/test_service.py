@@ -17,6 +17,7 @@ from wsis_kg.errors import (
     StoreError,
     ValidationFailed,
 )
+from wsis_kg.rdf.parse import ParsedInput
 from wsis_kg.settings import Settings
 from wsis_kg.sparql.evaluate import QueryRequest
 from wsis_kg.sparql.service import QueryService
@@ -126,6 +127,27 @@ def test_disk_store_queries_a_mirror(tmp_path) -> None:
                    "<http://example.org/p> 2 } }")
         assert svc.query("ASK { <http://example.org/b> ?p ?o }").body.endswith(b"true}")
         assert len(disk) == 2  # the write went to the disk store itself
+    finally:
+        svc.close()
+        disk.close()
+
+
+def test_disk_store_validations_read_the_mirror(tmp_path) -> None:
+    """Validation jobs are forked children: one reading RocksDB got "Bad file descriptor"
+    (every Graph Store write and /validate failed with an on-disk store)."""
+    disk = OxigraphStore(tmp_path / "db")
+    disk.ox.bulk_extend(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"),
+                                ox.NamedNode(EX + "a"), ox.NamedNode(EX + "old"))
+                        for i in range(5000))
+    disk.ox.flush()  # on disk in SST files, which a child must read with its own descriptors
+    svc = QueryService(Settings(build_on_start=False, workers=1, tokens={"editor": "t"}), disk)
+    data = [ox.Quad(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"), ox.Literal("1"))]
+    try:
+        assert svc.validate([ParsedInput(data, "test", ox.RdfFormat.N_TRIPLES, {})]).conforms
+        for n in range(3):  # each write refreshes the mirror the next validation reads
+            svc.write_graph(data, graph=f"{EX}g{n}", mode="replace", principal="editor",
+                            source="test")
+        assert svc.has_graph(EX + "g2") and len(disk) > 5003
     finally:
         svc.close()
         disk.close()

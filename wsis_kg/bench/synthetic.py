@@ -72,7 +72,8 @@ def generate(n_triples: int, *, action_lines: Sequence[str] = (),
             (res, title, ox.Literal(f"Synthetic resolution {doc} on "
                                     f"{rng.choice(_WORDS)} and {rng.choice(_WORDS)}",
                                     language="en")),
-            (res, p["symbol"], ox.Literal(f"S/RES/{year}/{doc}")),
+            # The shape's symbol pattern with a year no real resolution has (90xx).
+            (res, p["symbol"], ox.Literal(f"E/RES/{year + 7000}/{doc}")),
             (res, p["adoptedBy"], rng.choice(orgs)),
             (res, p["session"], ox.Literal(str(doc % 70 + 1), datatype=t_int)),
             (res, p["adoptionDate"], ox.Literal(f"{year}-{rng.randint(1, 12):02d}-"

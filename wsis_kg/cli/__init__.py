@@ -41,11 +41,13 @@ def _register() -> None:
         build,
         dump,
         extract,
+        generate,
         import_resolution,
         ingest,
         query,
         restore,
         serve,
+        stocktaking,
         validate,
     )
 
@@ -53,6 +55,8 @@ def _register() -> None:
         cli.add_command(mod.command)
     cli.add_command(restore.command)
     cli.add_command(restore.backup_command)
+    cli.add_command(stocktaking.command)
+    cli.add_command(generate.command)
 
 
 _register()

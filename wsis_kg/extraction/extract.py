@@ -4,8 +4,9 @@ Paragraph text is never retyped: each document has an extractor that parses its 
 Mentions (action lines, organisations, targets, events, resolutions) are linked afterwards
 from the curated gazetteer (``wsis_kg.extraction.mentions``), and the topics each part concerns
 (``wsis_kg.extraction.topics``) go to a file of their own, ``<doc>-topics.ttl``, in the same named
-graph, so the inferred links stay apart from what the text states. A test checks the committed
-files are what this code produces.
+graph, so the inferred links stay apart from what the text states; what the paragraphs do
+(mandates, times, citations by name: ``wsis_kg.extraction.acts``) goes to ``<doc>-acts.ttl``,
+also in that graph. A test checks the committed files are what this code produces.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from wsis_kg.extraction.acts import acts_for
 from wsis_kg.extraction.mentions import link_mentions
 from wsis_kg.extraction.topics import topics_for
 from wsis_kg.namespaces import PREFIXES, WSIS, graph_iri
@@ -118,4 +120,8 @@ def extract_all(settings: Settings, only: list[str] | None = None,
         say(f"  {len(set(topics.subject_objects(WSIS.concerns)))} topic links")
         out[settings.data_dir / "extracted" / f"{doc.slug}-topics.ttl"] = serialise(
             topics, doc, " (topic matcher, wsis_kg.extraction.topics)")
+        acts = acts_for(g, gazetteer, ontology)
+        say(f"  {len(acts)} triples of mandates, times and citations")
+        out[settings.data_dir / "extracted" / f"{doc.slug}-acts.ttl"] = serialise(
+            acts, doc, " (mandates, times, citations: wsis_kg.extraction.acts)")
     return out

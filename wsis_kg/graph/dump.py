@@ -32,6 +32,13 @@ DUMP_FORMATS: dict[str, Format] = {
 }
 
 
+#: Every dump is also served gzip-compressed: as ``Content-Encoding: gzip`` to a client that
+#: accepts it, and as a ``.gz`` download (``wsis-kg.nq.gz``) of this media type. VoID/DCAT list
+#: the ``.gz`` files as distributions with ``dcat:compressFormat``.
+GZIP_EXTENSION = "gz"
+GZIP_MEDIA_TYPE = "application/gzip"
+
+
 def dump_format(name_or_extension: str) -> Format | None:
     """The dump format a name (``nquads``) or a file extension (``nq``) stands for."""
     key = name_or_extension.lower()

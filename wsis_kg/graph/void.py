@@ -14,7 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from wsis_kg.graph.dump import DUMP_FORMATS
+from wsis_kg.graph.dump import DUMP_FORMATS, GZIP_EXTENSION, GZIP_MEDIA_TYPE
 from wsis_kg.namespaces import BASE, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES, PREFIXES
 from wsis_kg.rdf.formats import RESULTS_JSON, Format
 from wsis_kg.settings import Settings
@@ -87,10 +87,13 @@ def dataset_stats(select: Select, generation: Any = None) -> dict[str, Any]:
 
 
 def describe_dataset(store: GraphStore | None, settings: Settings, *, service_root: str,
-                     select: Select, generation: Any = None) -> list[ox.Triple]:
+                     select: Select, generation: Any = None,
+                     uri_space: str = BASE) -> list[ox.Triple]:
     """VoID + DCAT description of the dataset served at ``service_root`` (no trailing slash).
 
     IRIs are canonical here; the web layer rewrites them to the public base when serving.
+    ``void:uriSpace`` is a literal, which no rewriting touches: the web layer passes the public
+    base as ``uri_space``.
     """
     stats = dataset_stats(select, generation)
     ds = ox.NamedNode(BASE + DATASET_PATH)
@@ -125,7 +128,7 @@ def describe_dataset(store: GraphStore | None, settings: Settings, *, service_ro
     for kw in ("WSIS", "information society", "ICT for development", "United Nations",
                "action lines"):
         add(ds, DCAT + "keyword", lit(kw, lang="en"))
-    add(ds, VOID + "uriSpace", lit(BASE))
+    add(ds, VOID + "uriSpace", lit(uri_space))
     add(ds, VOID + "sparqlEndpoint", sparql)
     add(ds, VOID + "triples", lit(stats["triples"], XSD + "integer"))
     add(ds, VOID + "entities", lit(stats["entities"], XSD + "integer"))
@@ -151,6 +154,16 @@ def describe_dataset(store: GraphStore | None, settings: Settings, *, service_ro
         add(dist, DCAT + "mediaType", n(IANA + media))
         add(dist, DCT + "format", lit(media))
         add(dist, DCT + "license", n(DATA_LICENCE))
+        gz_url = n(f"{service_root}/dumps/wsis-kg.{ext}.{GZIP_EXTENSION}")
+        gz = n(f"{BASE}.well-known/void#dump-{ext}-{GZIP_EXTENSION}")
+        add(ds, DCAT + "distribution", gz)
+        add(gz, RDF + "type", n(DCAT + "Distribution"))
+        add(gz, DCT + "title", lit(f"{label}, gzip-compressed", lang="en"))
+        add(gz, DCAT + "downloadURL", gz_url)
+        add(gz, DCAT + "accessURL", gz_url)
+        add(gz, DCAT + "mediaType", n(IANA + media))
+        add(gz, DCAT + "compressFormat", n(IANA + GZIP_MEDIA_TYPE))
+        add(gz, DCT + "license", n(DATA_LICENCE))
     # the SPARQL endpoint as a DCAT data service and a distribution
     add(svc, RDF + "type", n(DCAT + "DataService"))
     add(svc, DCT + "title", lit("WSIS knowledge graph SPARQL 1.1 endpoint", lang="en"))

@@ -93,13 +93,14 @@ RESULT_FORMATS: tuple[Format, ...] = (RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RE
 #: ASK results: JSON and XML are the standard ones (CSV/TSV are pyoxigraph extensions).
 BOOLEAN_FORMATS: tuple[Format, ...] = RESULT_FORMATS
 
-TURTLE = Format("text/turtle", F.TURTLE, ("turtle", "ttl"), ("application/x-turtle",),
+#: "n3": clients (SPARQLWrapper) ask for N3 by name; Turtle is N3, so it is the answer.
+TURTLE = Format("text/turtle", F.TURTLE, ("turtle", "ttl", "n3"), ("application/x-turtle",),
                 ("ttl",), "turtle")
 N_TRIPLES = Format("application/n-triples", F.N_TRIPLES, ("ntriples", "nt", "n-triples"),
                    ("text/plain",), ("nt",), "nt")
 JSON_LD = Format("application/ld+json", F.JSON_LD, ("jsonld", "json-ld", "json"),
                  ("application/json",), ("jsonld", "json"), "json-ld")
-RDF_XML = Format("application/rdf+xml", F.RDF_XML, ("rdfxml", "rdf", "xml", "rdf/xml"),
+RDF_XML = Format("application/rdf+xml", F.RDF_XML, ("rdfxml", "rdf", "xml", "rdf/xml", "rdf+xml"),
                  ("application/xml", "text/xml"), ("rdf", "owl", "xml"), "xml")
 TRIG = Format("application/trig", F.TRIG, ("trig",), (), ("trig",), "trig")
 N_QUADS = Format("application/n-quads", F.N_QUADS, ("nquads", "nq", "n-quads"), (), ("nq",),
@@ -116,6 +117,13 @@ REPORT_FORMATS: tuple[Format, ...] = (
     Format("application/json", None, ("json",)),
     HTML,
     Format("text/plain", None, ("text",)),
+)
+#: Search answers (``/search``): JSON hits, the HTML page, or the hits' IRIs as a SPARQL
+#: ``VALUES`` block to paste into a query.
+SEARCH_FORMATS: tuple[Format, ...] = (
+    Format("application/json", None, ("json",)),
+    HTML,
+    Format("application/sparql-query", None, ("values", "sparql")),
 )
 #: RFC 9457 problem details (an error answer that still takes part in negotiation).
 PROBLEM = Format("application/problem+json", None, ("problem",), ("application/json",))

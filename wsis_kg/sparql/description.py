@@ -5,6 +5,12 @@ the endpoint, languages, result formats, features, the default dataset (the unio
 and every named graph with its size) and this service's limits as ``wsis:queryTimeout``
 (seconds) and ``wsis:resultLimit`` (rows or triples). Negotiation and the HTTP response are the
 web layer's (``wsis_kg.web.sparql``).
+
+The document describes ONE ``sd:Service``, the query endpoint it is served at: clients such as
+Comunica take the ``sd:endpoint`` of the document's (blank-node) service as the place to send
+queries, and a second ``sd:Service`` here (the update endpoint) sent them to ``/sparql/update``.
+The update endpoint is mentioned as what it is for people and catalogues (``rdfs:seeAlso`` to a
+``dcat:DataService`` conforming to SPARQL 1.1 Update), not as an ``sd:Service`` of this document.
 """
 
 from __future__ import annotations
@@ -20,6 +26,11 @@ from wsis_kg.sparql.service import QueryService
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ENTAILMENT_SIMPLE = "http://www.w3.org/ns/entailment/Simple"
+RDFS_SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
+RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT_CONFORMS_TO = "http://purl.org/dc/terms/conformsTo"
+SPARQL_UPDATE_SPEC = "https://www.w3.org/TR/sparql11-update/"
 
 
 def _n(iri: Any) -> ox.NamedNode:
@@ -65,11 +76,13 @@ def describe(endpoint: str, *, update_endpoint: str | None, named_graphs: dict[s
         add(gr, RDF_TYPE, _n(SD.Graph))
         add(gr, VOID.triples, ox.Literal(str(n), datatype=_n(XSD + "integer")))
     if update_endpoint:
-        up = ox.BlankNode("updateService")
-        add(up, RDF_TYPE, _n(SD.Service))
-        add(up, SD.endpoint, _n(update_endpoint))
-        add(up, SD.supportedLanguage, _n(SD.SPARQL11Update))
-        add(up, SD.defaultDataset, ds)
+        up = _n(update_endpoint)
+        add(svc, RDFS_SEE_ALSO, up)
+        add(up, RDF_TYPE, _n(DCAT + "DataService"))
+        add(up, DCAT + "endpointURL", up)
+        add(up, DCT_CONFORMS_TO, _n(SPARQL_UPDATE_SPEC))
+        add(up, RDFS_COMMENT, ox.Literal(
+            "SPARQL 1.1 Update over the same dataset: POST with a bearer token.", language="en"))
     return t
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from wsis_kg.errors import BadRequest, QuerySyntaxError, StoreError, WsisError
+from wsis_kg.errors import QuerySyntaxError, StoreError, UnknownFunction, WsisError
 from wsis_kg.namespaces import PREFIXES, sparql_prologue
 from wsis_kg.rdf import formats
 from wsis_kg.store.embedded import GraphStore, OxigraphStore, dataset_kwargs
@@ -102,13 +102,14 @@ def execute(store: GraphStore | ox.Store, req: QueryRequest) -> Any:
 
 
 def evaluation_error(e: Exception) -> WsisError:
-    """A failure while running: the caller's (400: a function the engine does not know) or
+    """A failure while running: the caller's (422: a function the engine does not know) or
     the store's (502)."""
     m = _UNKNOWN_FUNCTION.search(str(e))
     if m:
-        return BadRequest(f"The query calls the function {m.group(1)}, which this endpoint does "
-                          "not know (only the SPARQL 1.1 built-in functions and XSD casts are "
-                          "available).", function=m.group(1).strip("<>"))
+        return UnknownFunction(
+            f"The query calls the function {m.group(1)}, which this endpoint does not know (only "
+            "the SPARQL 1.1 built-in functions and XSD casts are available).",
+            function=m.group(1).strip("<>"))
     return StoreError(f"The query failed while running: {e}")
 
 

@@ -32,13 +32,14 @@ import hashlib
 import itertools
 import os
 import threading
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any, Literal, TypeVar
 
 import pyoxigraph as ox
 
 from wsis_kg.errors import ResultTooLarge, StoreError, WsisError
 from wsis_kg.extraction.importer.editor import ImportedText, import_texts
+from wsis_kg.graph.search import SearchService, touched_by_update
 from wsis_kg.rdf.parse import ParsedInput, parse_bytes
 from wsis_kg.settings import Settings
 from wsis_kg.sparql.cache import ResultCache, cacheable
@@ -112,6 +113,10 @@ class QueryService:
         self.cache: ResultCache | None = (
             ResultCache(settings.query_cache_bytes)
             if self.pool is not None and settings.query_cache_bytes > 0 else None)
+        #: The full-text index (``/search``), kept in step by :meth:`write`.
+        self.search: SearchService | None = (
+            SearchService(store, self.write_lock, rank_window=settings.search_rank_window)
+            if settings.search else None)
 
     # -- queries ----------------------------------------------------------------------------
     def cache_key(self, req: QueryRequest) -> tuple | None:
@@ -201,7 +206,8 @@ class QueryService:
                             self.settings, what="The import")
 
     # -- writes -----------------------------------------------------------------------------
-    def write(self, fn: Callable[[GraphStore], T]) -> T:
+    def write(self, fn: Callable[[GraphStore], T], *,
+              touches: Iterable[str] | None = None) -> T:
         """Run ``fn(store)`` as the only writer; afterwards every query sees its changes.
 
         Everything that changes the store (SPARQL Update, ingest, Graph Store Protocol) must
@@ -211,6 +217,8 @@ class QueryService:
         the generation, the answer cache, the query processes and the mirror stay as they
         were (a refused write costs no re-fork and no mirror copy). Only an unforeseen
         exception (not a :class:`WsisError`) is treated as a possible partial change.
+        ``touches``: the subject and graph IRIs ``fn`` can change, so the search index re-reads
+        only those (None: unknown, the index re-reads every indexed subject).
         """
         with self.write_lock:
             try:
@@ -218,13 +226,15 @@ class QueryService:
             except WsisError:
                 raise  # refused on purpose, before or instead of the one transaction
             except BaseException:
-                self._changed()  # an unforeseen failure may have left a partial change
+                self._changed(None)  # an unforeseen failure may have left a partial change
                 raise
-            self._changed()
+            self._changed(touches)
             return result
 
-    def _changed(self) -> None:
+    def _changed(self, touches: Iterable[str] | None) -> None:
         """After a successful write (under the write lock): retire what saw the old store."""
+        if self.search is not None:
+            self.search.after_write(touches)
         if self.mode == "mirror":
             self._refresh_mirror()
         if self.pool is not None:
@@ -249,7 +259,7 @@ class QueryService:
             except (OSError, ValueError, RuntimeError) as e:
                 raise StoreError(f"The update failed: {e}") from None
 
-        self.write(run)
+        self.write(run, touches=touched_by_update(sparql) if base_iri is None else None)
 
     def write_graph(self, quads: Sequence[ox.Quad], *, graph: str | None,
                     mode: Literal["replace", "append"], principal: str,
@@ -259,15 +269,19 @@ class QueryService:
                   **kw: Any) -> ValidationReport:
             # Under the write lock (``write`` holds it): the child sees the store written to.
             return self.run_job(functools.partial(validate_new_data, **kw), quads, settings,
-                                store, what="The validation", reads_store=True)
+                                self._readable(), what="The validation", reads_store=True)
 
+        touches = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
+        touches.update((graph or "", ingest.agent_iri(principal)))  # "": the default graph
         return ingest.write_graph(self.store, self.settings, quads, graph=graph, mode=mode,
-                                  principal=principal, source=source, writer=self.write,
+                                  principal=principal, source=source,
+                                  writer=functools.partial(self.write, touches=touches),
                                   check=check)
 
     def delete_graph(self, graph: str | None) -> bool:
         """Drop a graph and its provenance record; False when there was no such graph."""
-        return ingest.delete_graph(self.store, graph, writer=self.write)
+        return ingest.delete_graph(self.store, graph, writer=functools.partial(
+            self.write, touches=None if graph is None else {graph}))
 
     # -- reads other than queries -----------------------------------------------------------
     # Each read the web layer needs, with its limit: a Graph Store GET is a query (time limit
@@ -356,7 +370,7 @@ class QueryService:
         """Check new data against the shapes in the context of the graph, writing nothing
         (bounded by the request body cap; the context read is limited to what the data
         mentions)."""
-        return self.run_job(validate_new_data, list(inputs), self.settings, self.store,
+        return self.run_job(validate_new_data, list(inputs), self.settings, self._readable(),
                             what="The validation", reads_store=True)
 
     def validate_with_shapes(self, inputs: Sequence[ParsedInput], shapes: ParsedInput, *,
@@ -368,6 +382,12 @@ class QueryService:
                             list(inputs), shapes, what="The validation")
 
     # -- misc -------------------------------------------------------------------------------
+    def _readable(self) -> GraphStore:
+        """The store a forked job may read: RocksDB is not fork-safe (a child reading it got
+        "Bad file descriptor"), so in mirror mode the in-memory mirror, which every successful
+        write refreshes."""
+        return OxigraphStore.around(self._mirror) if self._mirror is not None else self.store
+
     def _refresh_mirror(self) -> None:
         assert isinstance(self.store, OxigraphStore)
         mirror = ox.Store()
@@ -386,6 +406,8 @@ class QueryService:
         out["jobs"] = self.jobs.status()
         if self.cache is not None:
             out["cache"] = self.cache.status()
+        if self.search is not None:
+            out["search"] = self.search.status()
         return out
 
     def close(self) -> None:

@@ -60,6 +60,14 @@ class OxigraphStore(GraphStore):
         self.path = path
         self.ox = ox.Store(str(path)) if path else ox.Store()
 
+    @classmethod
+    def around(cls, store: ox.Store) -> OxigraphStore:
+        """An in-memory store object around an existing pyoxigraph store (a disk store's
+        in-memory mirror, which forked children may read where RocksDB may not be)."""
+        self = cls.__new__(cls)
+        self.path, self.ox = None, store
+        return self
+
     def query(self, sparql, *, default_graph_uris=None, named_graph_uris=None, base_iri=None):
         return self.ox.query(sparql, **dataset_kwargs(sparql, default_graph_uris,
                                                       named_graph_uris, base_iri))

@@ -17,7 +17,18 @@ from flask import Flask
 
 from wsis_kg.graph.build import open_or_build
 from wsis_kg.settings import Settings
-from wsis_kg.web import gsp, importer, linked_data, ops, problems, sparql, ui, validation
+from wsis_kg.web import (
+    gsp,
+    importer,
+    linked_data,
+    openapi,
+    ops,
+    problems,
+    search,
+    sparql,
+    ui,
+    validation,
+)
 from wsis_kg.web.extension import EXTENSION_KEY, Service
 from wsis_kg.web.fastpath import CachedAnswers
 from wsis_kg.web.http import add_headers, init_headers
@@ -58,6 +69,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.register_blueprint(validation.bp)
     app.register_blueprint(importer.bp)
     app.register_blueprint(ui.bp)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(search.bp)
     app.register_blueprint(linked_data.bp)  # last: it answers the IRI paths
 
     # Repeated GET /sparql queries are answered from the answer cache before Flask (≈0.2 ms).

@@ -31,7 +31,7 @@ from werkzeug.datastructures import Headers
 
 from wsis_kg.errors import WsisError
 from wsis_kg.web.extension import EXTENSION_KEY
-from wsis_kg.web.problems import error_response
+from wsis_kg.web.problems import error_response, prefers_page
 from wsis_kg.web.sparql import answer, get_query
 
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
@@ -124,6 +124,8 @@ class CachedAnswers:
                 return None
             resp = answer(svc, req, r)
         except WsisError as e:
+            if prefers_page(r.headers.get("Accept")):
+                return None  # Flask answers a browser with the error page
             resp = error_response(e, r.path)
         except Exception:  # noqa: BLE001 - Flask handles the request again: its problem response
             return None

@@ -50,8 +50,9 @@ def indirect() -> Response:
 
 @bp.route(ENDPOINT + "/<path:_rest>", methods=METHODS)
 def direct(_rest: str) -> Response:
-    """Direct identification: the graph IRI is the request URL (without a query string)."""
-    return handle(request.base_url)
+    """Direct identification: the graph IRI is the request URL (without a query string),
+    checked like ``?graph=`` (a path decoding to ``>`` or a control character is no IRI)."""
+    return handle(check_graph_iri(request.base_url))
 
 
 def handle(graph: str | None) -> Response:

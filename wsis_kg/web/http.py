@@ -1,19 +1,20 @@
 """HTTP helpers every surface shares: format negotiation for resources, 303s, RDF
-responses, HTML-or-problem for a browser, CORS on the read routes and the security headers."""
+responses, CORS on the read routes and the security headers."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 
-from flask import Flask, Response, redirect, render_template, request
+from flask import Flask, Response, redirect, request
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request
 
-from wsis_kg.errors import NotAcceptable, NotFound, PayloadTooLarge
+from wsis_kg.errors import NotFound, PayloadTooLarge
 from wsis_kg.namespaces import BASE
-from wsis_kg.rdf.formats import HTML, JSON_LD, N_TRIPLES, PROBLEM, RDF_XML, TURTLE, Format, choose
+from wsis_kg.rdf.formats import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, choose
 from wsis_kg.web.public import serialize, to_public_iri
 
 #: extension → format (the registry's), in the order used when the client has no preference.
@@ -24,17 +25,6 @@ def negotiate(offers: Iterable[str]) -> str:
     """Pick an extension from ``offers`` by the request's Accept header (the one negotiation)."""
     fmts = tuple(FORMATS[ext] for ext in offers)
     return choose(fmts, request.headers.get("Accept"), what="this resource").extension
-
-
-def wants_html() -> bool:
-    """Whether an error should be an HTML page rather than a problem (no Accept: a problem)."""
-    accept = request.headers.get("Accept")
-    if not accept:
-        return False
-    try:
-        return choose((PROBLEM, HTML), accept, what="an error") is HTML
-    except NotAcceptable:
-        return False
 
 
 def see_other(local: str, offers: Iterable[str] = tuple(FORMATS)) -> Response:
@@ -56,16 +46,23 @@ def rdf_response(triples: Iterable[Any], ext: str, *, filename: str | None = Non
     resp = Response(body, content_type=out.content_type)
     if filename:
         resp.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return resp
+    return conditional(resp)
 
 
-def not_found(local: str) -> Response:
+def conditional(resp: Response) -> Response:
+    """``resp`` with a strong ETag of its body, answered 304 when ``If-None-Match`` matches.
+
+    From the body itself, so it changes exactly when the document does (a write, another
+    public base) whatever the store, and link-following clients revalidate cheaply.
+    """
+    resp.set_etag(hashlib.sha256(resp.get_data()).hexdigest()[:32])
+    return resp.make_conditional(request)
+
+
+def not_found(local: str) -> NoReturn:
+    """404 for a path below the root that names nothing here (a page for a browser: problems)."""
     iri = to_public_iri(BASE + local)
-    detail = f"{iri} is not an IRI of this graph."
-    if wants_html():
-        html = render_template("404.html", iri=iri, detail=detail)
-        return Response(html, status=404, mimetype="text/html")
-    raise NotFound(detail, iri=iri)
+    raise NotFound(f"{iri} is not an IRI of this graph.", iri=iri)
 
 
 #: The read routes, matched exactly (a path merely starting with ``/sparql`` is not one):

@@ -3,20 +3,27 @@
 A bare IRI answers **303 See Other** to a format URL chosen from ``Accept`` (``X.ttl``,
 ``X.jsonld``, ``X.nt``, ``X.rdf``, ``X.html``) with ``Vary: Accept``; the format URLs answer 200.
 A resource is described by a SPARQL ``DESCRIBE`` (Oxigraph answers with the Concise Bounded
-Description: outgoing triples plus the closure over blank nodes); HTML pages (``web.view``) add
-incoming links, labels and the quoted source paragraphs. ``/def`` and ``/shapes`` themselves are
-the whole ontology / shapes graph (HTML: the pyLODE documentation). IRIs are served under the
-public base (``web.public``).
+Description: outgoing triples plus the closure over blank nodes) plus the statements that point
+at it (``?s ?p <resource>``, IRI subjects, at most :data:`INCOMING_LIMIT`), so a client that
+follows links finds what the HTML page shows (WHO's facilitations on ``/id/org/who``). The
+formats are triple formats: incoming statements are included as they are, told apart by their
+subject, which is not the resource. HTML pages (``web.view``) add labels and the quoted source
+paragraphs. Every document carries a strong ETag (``If-None-Match`` → 304). ``/def`` and
+``/shapes`` themselves are the whole ontology / shapes graph (HTML: the pyLODE documentation).
+IRIs are served under the public base (``web.public``).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pyoxigraph as ox
@@ -25,12 +32,25 @@ from flask import Blueprint, Response, redirect, render_template, request
 from wsis_kg.errors import LimitExceeded, NotFound, ServiceBusy
 from wsis_kg.graph import docs as docs_gen
 from wsis_kg.graph import void
-from wsis_kg.graph.dump import DUMP_FORMATS, dump, dump_format
+from wsis_kg.graph.dump import (
+    DUMP_FORMATS,
+    GZIP_EXTENSION,
+    GZIP_MEDIA_TYPE,
+    dump,
+    dump_format,
+)
 from wsis_kg.namespaces import BASE, GRAPH_ONTOLOGY, GRAPH_SHAPES, ONTOLOGY_IRI, SHAPES_IRI
 from wsis_kg.rdf.formats import JSON_LD
 from wsis_kg.sparql.service import QueryService
 from wsis_kg.web.extension import select, service, store_generation
-from wsis_kg.web.http import FORMATS, negotiate, not_found, rdf_response, see_other
+from wsis_kg.web.http import (
+    FORMATS,
+    conditional,
+    negotiate,
+    not_found,
+    rdf_response,
+    see_other,
+)
 from wsis_kg.web.public import public_base, public_prefixes, rewrite
 from wsis_kg.web.view import RDF_TYPE, resource_view
 
@@ -39,6 +59,9 @@ bp = Blueprint("linked_data", __name__)
 DUMP_NAME = "wsis-kg"
 #: path prefixes (below the service root) whose IRIs the graph mints
 MINTED_PREFIXES = ("id/", "def/", "shapes/", "graph/")
+#: at most this many statements pointing at a resource go into its RDF (a class such as
+#: ``wsis:Paragraph`` is the object of every ``rdf:type`` of its members; SPARQL has them all)
+INCOMING_LIMIT = 1000
 
 
 
@@ -76,13 +99,21 @@ def resource(local: str) -> Response:
 def render_resource(local: str, ext: str) -> Response:
     iri = BASE + local
     if ext == "html":
-        return Response(render_template("resource.html", **resource_view(iri)),
-                        mimetype="text/html")
-    triples = service().queries.describe(iri)
+        return conditional(Response(render_template("resource.html", **resource_view(iri)),
+                                    mimetype="text/html"))
+    queries = service().queries
+    triples = queries.describe(iri)
     if not triples and local.startswith("graph/"):
         triples = [ox.Triple(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE),
                              ox.NamedNode("http://www.w3.org/ns/sparql-service-description#Graph"))]
-    return rdf_response(triples, ext)
+    return rdf_response(list(dict.fromkeys(triples + incoming(queries, iri))), ext)
+
+
+def incoming(queries: QueryService, iri: str) -> list[ox.Triple]:
+    """The statements pointing at ``iri`` from an IRI (in a stable order, bounded)."""
+    return queries.construct(
+        f"CONSTRUCT {{ ?s ?p <{iri}> }} WHERE {{ SELECT DISTINCT ?s ?p WHERE {{ "
+        f"?s ?p <{iri}> FILTER(isIRI(?s)) }} ORDER BY ?p ?s LIMIT {INCOMING_LIMIT} }}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -128,6 +159,18 @@ def _graph_triples(graph: str) -> list[ox.Triple]:
 # Routes: dumps, VoID / DCAT, JSON-LD context
 # --------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Body:
+    """A generated dump: its bytes, their gzip compression (made once, byte-stable), a strong
+    ETag and when it was made (``Last-Modified``: the dataset cannot say when it last
+    changed, so the time this body of the current store generation was made stands in)."""
+
+    data: bytes
+    gzip: bytes
+    etag: str
+    made: datetime
+
+
 class _Cache:
     """Per-store-generation cache of generated bodies (dumps): built once, then reused.
 
@@ -140,10 +183,10 @@ class _Cache:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.items: dict[Any, tuple[bytes, str] | LimitExceeded] = {}
+        self.items: dict[Any, _Body | LimitExceeded] = {}
         self.building: set[Any] = set()
 
-    def get(self, key: Any, make: Callable[[], bytes]) -> tuple[bytes, str]:
+    def get(self, key: Any, make: Callable[[], bytes]) -> _Body:
         with self.lock:
             hit = self.items.get(key)
             if isinstance(hit, LimitExceeded):
@@ -158,6 +201,9 @@ class _Cache:
             self.building.add(key)
         try:
             body = make()
+            made = _Body(body, gzip.compress(body, mtime=0),
+                         hashlib.sha256(body).hexdigest()[:32],
+                         datetime.now(UTC).replace(microsecond=0))
         except LimitExceeded as e:
             with self.lock:
                 self.items[key] = e
@@ -165,7 +211,6 @@ class _Cache:
         finally:
             with self.lock:
                 self.building.discard(key)
-        made = (body, hashlib.sha256(body).hexdigest()[:32])
         with self.lock:
             self.items[key] = made
         return made
@@ -192,10 +237,16 @@ def _dump_bytes(view: _PublicView, fmt: str) -> bytes:
 
 @bp.route("/dumps/<name>.<ext>")
 def dump_file(name: str, ext: str) -> Response:
+    """A dump; ``….gz`` is the gzip file of it, and a client that accepts gzip gets the dump
+    with ``Content-Encoding: gzip`` (the same bytes, decompressed by the client)."""
+    download_gz = ext == GZIP_EXTENSION
+    if download_gz:
+        name, _, ext = name.rpartition(".")
     out = dump_format(ext)
     if name != DUMP_NAME or out is None or out.extension != ext:
         raise NotFound(f"no dump {name}.{ext}; available: "
-                       + ", ".join(f"{DUMP_NAME}.{f.extension}" for f in DUMP_FORMATS.values()))
+                       + ", ".join(f"{DUMP_NAME}.{f.extension}[.{GZIP_EXTENSION}]"
+                                   for f in DUMP_FORMATS.values()))
     fmt = out.name
     queries = service().queries
 
@@ -205,10 +256,23 @@ def dump_file(name: str, ext: str) -> Response:
         return queries.run_job(_dump_bytes, _PublicView(queries), fmt,
                                what="Generating the dump", reads_store=True)
 
-    body, etag = _cache.get((store_generation(), public_base(), "dump", fmt), make)
-    resp = Response(body, content_type=out.content_type)
-    resp.set_etag(etag)
-    resp.headers["Content-Disposition"] = f'attachment; filename="{name}.{ext}"'
+    body = _cache.get((store_generation(), public_base(), "dump", fmt), make)
+    filename = f"{name}.{ext}"
+    if download_gz:
+        resp = Response(body.gzip, content_type=GZIP_MEDIA_TYPE)
+        resp.set_etag(body.etag + "-gz")
+        filename += "." + GZIP_EXTENSION
+    elif request.accept_encodings["gzip"]:
+        resp = Response(body.gzip, content_type=out.content_type)
+        resp.headers["Content-Encoding"] = "gzip"
+        resp.set_etag(body.etag + "-gzip")  # another representation: another strong ETag
+    else:
+        resp = Response(body.data, content_type=out.content_type)
+        resp.set_etag(body.etag)
+    resp.headers["Vary"] = "Accept-Encoding"
+    resp.content_length = len(resp.get_data())
+    resp.last_modified = body.made
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp.make_conditional(request)
 
 
@@ -231,7 +295,8 @@ def void_doc(ext: str) -> Response:
     triples = void.describe_dataset(None, service().settings,
                                     service_root=request.host_url.rstrip("/")
                                     + request.script_root,
-                                    select=select, generation=store_generation())
+                                    select=select, generation=store_generation(),
+                                    uri_space=public_base())
     return rdf_response(triples, ext)
 
 

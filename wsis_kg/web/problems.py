@@ -1,7 +1,11 @@
-"""Every error becomes an RFC 9457 problem response here, and nowhere else.
+"""Every error becomes a response here, and nowhere else: browsers get pages, programs problems.
 
-Users never see a stack trace: unexpected exceptions are logged and answered with a generic 500
-problem; HTTP errors raised by Flask/Werkzeug (404, 405, 413 …) get the same JSON shape.
+The one error mapping, by content negotiation: a client that prefers ``text/html`` to
+``application/problem+json`` (a browser) gets an HTML page (``templates/error.html``: status,
+title, detail, a way home); every other client (no Accept, ``*/*``, JSON, RDF …) gets the RFC
+9457 problem. Both carry ``Vary: Accept``, since the answer depends on it. Users never see a
+stack trace: unexpected exceptions are logged and answered with a generic 500; HTTP errors
+raised by Flask/Werkzeug (404, 405, 413 …) get the same shape.
 """
 
 from __future__ import annotations
@@ -9,28 +13,51 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import Flask, Response, request
+from flask import Flask, Response, has_request_context, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from wsis_kg.errors import PROBLEM_BASE, NotAcceptable, ValidationFailed, WsisError
-from wsis_kg.rdf.formats import JSON_LD, PROBLEM, TURTLE, choose
+from wsis_kg.rdf.formats import HTML, JSON_LD, PROBLEM, TURTLE, choose
 from wsis_kg.validation.report import render, to_json
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = PROBLEM.media_type
 
 
+#: the members of a problem an error page shows
+PAGE_FIELDS = ("type", "title", "status", "detail", "instance", "line", "column", "retry_after")
+
+
+def prefers_page(accept: str | None) -> bool:
+    """Whether a client asking with ``accept`` would rather read an HTML page than a problem
+    (a browser). No Accept or ``*/*`` is a program: it gets the problem."""
+    if not accept:
+        return False
+    try:
+        return choose((PROBLEM, HTML), accept, what="an error") is HTML
+    except NotAcceptable:
+        return False
+
+
 def problem_response(body: dict, status: int, headers: dict | None = None) -> Response:
-    resp = Response(json.dumps(body, ensure_ascii=False, indent=1), status=status,
-                    mimetype=PROBLEM_JSON)
+    """``body`` (a problem) as the response the client asked for: the HTML page for a browser
+    (inside a request), else the problem JSON."""
+    if has_request_context() and prefers_page(request.headers.get("Accept")):
+        page = render_template("error.html", **{k: body.get(k) for k in PAGE_FIELDS})
+        resp = Response(page, status=status, mimetype="text/html")
+    else:
+        resp = Response(json.dumps(body, ensure_ascii=False, indent=1), status=status,
+                        mimetype=PROBLEM_JSON)
     for k, v in (headers or {}).items():
         resp.headers[k] = v
+    resp.vary.add("Accept")
     return resp
 
 
 def error_response(e: WsisError, path: str) -> Response:
-    """The problem response for one of our errors on ``path`` (also used by the web fast path,
-    which answers SPARQL GETs outside Flask's request handling)."""
+    """The response for one of our errors on ``path``. Also used outside Flask's request
+    handling (the web fast path, the front's refusals): there it is always the problem, so the
+    fast path hands a browser's failed request to Flask (:func:`prefers_page`)."""
     body = e.to_problem()
     body.setdefault("instance", path)
     headers = dict(e.headers)

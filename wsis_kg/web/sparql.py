@@ -73,6 +73,42 @@ def _one(values: list[str], name: str) -> str | None:
     return values[0] if values else None
 
 
+_KINDS = (formats.SOLUTIONS, formats.BOOLEAN, formats.GRAPH)
+
+
+def _format(r: Request) -> str | None:
+    """The ``format`` parameter; repeated values are one when they name the same format.
+
+    SPARQLWrapper (in its default mode) sends a format twice, by name and by media type(s)
+    (``format=tsv&format=text/tab-separated-values``, ``format=json-ld&format=application/ld+json,
+    application/x-json+ld``) for servers that know only one spelling. Values agree when they name
+    the same format (or none) for every kind of answer, since the kind is known only once the
+    query is parsed; values that disagree are a client error.
+    """
+    values = list(dict.fromkeys(_spelling(v) for v in _params(r, "format") if v.strip()))
+    if len(values) > 1:
+        named = {tuple(_named(kind, v) for kind in _KINDS) for v in values}
+        if len(named) > 1:
+            raise BadRequest("The 'format' parameters name different formats: "
+                             + ", ".join(values) + ".", parameter="format")
+    return values[0] if values else None
+
+
+def _spelling(value: str) -> str:
+    """One spelling of a ``format`` value: of a list (``a,b``), the first one that names a
+    format of some kind."""
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    return next((p for p in parts if any(_named(kind, p) for kind in _KINDS)),
+                value.strip())
+
+
+def _named(kind: str, value: str) -> formats.Format | None:
+    try:
+        return formats.negotiate(kind, None, value)
+    except NotAcceptable:
+        return None
+
+
 def _params(r: Request, name: str) -> list[str]:
     """Values from the URL query string and, for form posts, the body."""
     values = r.args.getlist(name)
@@ -143,7 +179,7 @@ def _query_request(r: Request, query: str) -> QueryRequest:
         named_graph_uris=tuple(_graph_params(r, "named-graph-uri")),
         base_iri=base_url(r),
         accept=r.headers.get("Accept"),
-        format=_one(_params(r, "format"), "format"),
+        format=_format(r),
     )
 
 
@@ -195,7 +231,9 @@ def sparql() -> Response:
         req = get_query(request)
         if req is None:
             if _wants_html():
-                return redirect(request.script_root + EDITOR_PATH, code=303)
+                resp = redirect(request.script_root + EDITOR_PATH, code=303)
+                resp.headers["Vary"] = "Accept"  # the description for programs
+                return resp
             return _service_description(svc, request.base_url)
         return answer(svc, req, request)  # type: ignore[return-value]
     mt, opts = _content_type(request)

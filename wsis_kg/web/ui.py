@@ -207,7 +207,8 @@ def data() -> str:
     triples = void.describe_dataset(None, service().settings,
                                     service_root=request.host_url.rstrip("/")
                                     + request.script_root,
-                                    select=select, generation=store_generation())
+                                    select=select, generation=store_generation(),
+                                    uri_space=public_base())
     void_ttl = serialize(triples, TURTLE).decode("utf-8")
     dumps = {f.extension: (f.media_type, void.dump_label(f)) for f in DUMP_FORMATS.values()}
     return render_template("data.html", dumps=dumps, void_ttl=void_ttl,

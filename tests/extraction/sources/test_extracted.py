@@ -1,4 +1,5 @@
-"""data/extracted/ for the three documents is exactly what the extractors produce."""
+"""data/extracted/ for the three documents (and their -topics.ttl and -acts.ttl) is exactly what
+the extractors produce."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ SLUGS = ["geneva-plan-of-action", "tunis-draft-implementation-mechanism",
 
 def test_extracted_files_up_to_date(settings: Settings) -> None:
     outputs = extract_all(settings, only=SLUGS)
-    assert len(outputs) == 6  # each document and its <doc>-topics.ttl
+    assert len(outputs) == 9  # each document, its <doc>-topics.ttl and its <doc>-acts.ttl
     stale = [path.name for path, text in outputs.items()
              if not path.exists() or path.read_text(encoding="utf-8") != text]
     assert not stale, f"re-run `wsis-kg extract --only …`: {stale}"
