@@ -153,3 +153,48 @@ def test_pictures_and_data_pages(client):
     data = client.get("/data").get_data(as_text=True)
     assert "void:sparqlEndpoint" in data and "CC BY 4.0" in data
     assert 'href="/def.owl"' in data and 'href="/context.jsonld"' in data
+
+
+def test_editor_terms_come_from_the_local_graph(client):
+    """The editor completes the project's classes, properties and resources from this service
+    (``/editor/terms.json``, read through the query service), with their labels."""
+    r = client.get("/editor/terms.json")
+    assert r.status_code == 200 and r.mimetype == "application/json"
+    body = r.get_json()
+    assert body["prefixes"]["wsis"] == "https://w3id.org/wsis-kg/def/"
+    by_iri = {t["iri"]: t for t in body["terms"]}
+    assert by_iri["https://w3id.org/wsis-kg/def/Facilitation"]["kind"] == "class"
+    assert by_iri["https://w3id.org/wsis-kg/def/agent"]["kind"] == "property"
+    who = by_iri["https://w3id.org/wsis-kg/id/org/who"]
+    assert who["kind"] == "resource" and who["label"] == "World Health Organization"
+    # and the editor page tells its script where they are
+    assert _config(client.get("/editor").get_data(as_text=True))["terms"] == "/editor/terms.json"
+
+
+def test_editor_terms_follow_a_write():
+    """Cached per store generation: a write through the query service shows in the next list."""
+    settings = Settings(project_root=FIXTURE, build_on_start=False, workers=1)
+    store = OxigraphStore()
+    build(settings, store, reason=False, check_shapes=False)
+    app = create_app(settings, store=store)
+    try:
+        c = app.test_client()
+        new = "https://w3id.org/wsis-kg/id/org/newcomer"
+        assert new not in {t["iri"] for t in c.get("/editor/terms.json").get_json()["terms"]}
+        app.extensions["wsis_kg"].queries.update(
+            f'INSERT DATA {{ GRAPH <https://w3id.org/wsis-kg/graph/test> {{ <{new}> a '
+            '<https://w3id.org/wsis-kg/def/Organisation> ; '
+            '<http://www.w3.org/2004/02/skos/core#prefLabel> "Newcomer"@en } }')
+        terms = {t["iri"]: t for t in c.get("/editor/terms.json").get_json()["terms"]}
+        assert terms[new]["label"] == "Newcomer"
+    finally:
+        close_app(app)
+
+
+def test_editor_asks_no_outside_service():
+    """The editor's script switches Yasgui's LOV completers off and names no outside host."""
+    js = (Path(__file__).resolve().parents[2] / "wsis_kg" / "web" / "static" / "editor.js")
+    text = js.read_text(encoding="utf-8")
+    assert "delete Yasqe.Autocompleters.property" in text
+    assert "delete Yasqe.Autocompleters.class" in text
+    assert not re.search(r"https?://(?!w3id\.org|www\.w3\.org)", text)

@@ -216,6 +216,52 @@ def data() -> str:
                            version=void.dataset_version(select), **page_context())
 
 
+#: the editor's completions: every class and property the graph declares or uses, and every typed
+#: resource under the project base, each with one label (English or untagged first)
+TERMS_QUERY = f"""PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?kind ?term (MIN(?l) AS ?label) WHERE {{
+  {{ {{ ?term a owl:Class }} UNION {{ ?term a rdfs:Class }} UNION {{ [] a ?term }}
+     BIND("class" AS ?kind) }}
+  UNION
+  {{ {{ ?term a owl:ObjectProperty }} UNION {{ ?term a owl:DatatypeProperty }}
+     UNION {{ ?term a owl:AnnotationProperty }} UNION {{ [] ?term [] }}
+     BIND("property" AS ?kind) }}
+  UNION
+  {{ ?term a [] FILTER(STRSTARTS(STR(?term), "{BASE}id/")) BIND("resource" AS ?kind) }}
+  FILTER(isIRI(?term))
+  OPTIONAL {{ ?term skos:prefLabel|rdfs:label|dcterms:title ?l
+             FILTER(lang(?l) IN ("en", "")) }}
+}} GROUP BY ?kind ?term"""
+
+_terms_cache: dict[Any, bytes] = {}
+
+
+def editor_terms() -> bytes:
+    """The editor's completion list as JSON, cached per store generation: the editor completes
+    the project's own terms from this service and asks no outside service (LOV, prefix.cc)."""
+    key = store_generation()
+    hit = _terms_cache.get(key)
+    if hit is not None:
+        return hit
+    terms = sorted(({"kind": r["kind"].value, "iri": r["term"].value,
+                     **({"label": r["label"].value} if "label" in r else {})}
+                    for r in select(TERMS_QUERY)), key=lambda t: (t["kind"], t["iri"]))
+    body = json.dumps({"prefixes": PREFIXES, "terms": terms}, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+    _terms_cache.clear()
+    _terms_cache[key] = body
+    return body
+
+
+@bp.route("/editor/terms.json")
+def terms_json() -> Response:
+    """Classes, properties and resources of the live graph for the editor's autocompletion."""
+    return Response(editor_terms(), mimetype="application/json")
+
+
 @bp.route("/prefixes.json")
 def prefixes() -> Response:
     """The project prefixes in prefix.cc's JSON shape (the editor's prefix autocompletion)."""

@@ -67,14 +67,51 @@
     return svg;
   }
 
+  function h(tag, attrs, ...children) {
+    const n = document.createElement(tag);
+    for (const k in attrs || {}) n.setAttribute(k, attrs[k]);
+    n.append(...children.filter((c) => c !== null && c !== undefined));
+    return n;
+  }
+  const LABEL_FONT = 13;  // px on screen: every label is drawn at zoom 1, so this is its size
+  const FONT = `${LABEL_FONT}px system-ui, "DejaVu Sans", sans-serif`;
+  const ctx2d = document.createElement("canvas").getContext("2d");
+  function textWidth(text, font) { ctx2d.font = font || FONT; return ctx2d.measureText(text).width; }
+  /* Words of `text` in lines no wider than `max` px (a word longer than that stays whole). */
+  function wrap(text, max, font) {
+    const lines = [];
+    let line = "";
+    for (const word of text.split(/\s+/)) {
+      const next = line ? line + " " + word : word;
+      if (line && textWidth(next, font) > max) { lines.push(line); line = word; } else line = next;
+    }
+    if (line) lines.push(line);
+    return lines;
+  }
+  function labelStyle(maxWidth) {
+    return { "label": "data(label)", "font-size": LABEL_FONT, "font-family": "system-ui, DejaVu Sans, sans-serif",
+      "color": "#222", "text-wrap": "wrap", "text-max-width": maxWidth, "min-zoomed-font-size": 0 };
+  }
+  /* Cytoscape at zoom 1 with the container as tall as the drawing: labels keep their size at
+     any width (the page scrolls down, never sideways). */
+  function fixedZoom(cy, el, height) {
+    el.style.height = Math.max(160, Math.ceil(height)) + "px";
+    cy.resize();
+    cy.zoom(1);
+    cy.pan({ x: 0, y: 0 });
+  }
+
   /* ---------------------------------------------------------------- facilitation network */
+  // adopted roles are solid lines, proposed ones dashed or dotted, one colour per source
   const SOURCE_STYLES = [
     { color: "#1f5f99", line: "solid", dash: null },
-    { color: "#d9822b", line: "dashed", dash: "8,4" },
-    { color: "#2e8b57", line: "dotted", dash: "2,3" },
-    { color: "#8e44ad", line: "dashed", dash: "4,2" },
-    { color: "#c0392b", line: "dotted", dash: "1,2" },
+    { color: "#b35c00", line: "dashed", dash: "8,4" },
+    { color: "#1b6b3a", line: "dotted", dash: "2,3" },
+    { color: "#7d3c98", line: "dashed", dash: "4,2" },
+    { color: "#a93226", line: "dotted", dash: "1,2" },
   ];
+  // thicker lines for the leading roles
+  const ROLE_WIDTH = { "lead facilitator": 5, "co-ordinator": 3, "facilitator": 3 };
 
   async function facilitation(el) {
     status(el, "Loading the facilitation roles …");
@@ -113,68 +150,142 @@ SELECT ?f ?line ?lineLabel ?lineCode ?heading ?org ?orgLabel ?acronym ?status ?s
       if (!lines.has(r.line)) {
         const code = r.lineCode || tail(r.line);
         const name = r.lineLabel || r.heading || "";
-        let label = name && !code.toLowerCase().includes(name.toLowerCase()) ? `${code} ${name}` : code;
-        if (label.length > 34) label = label.slice(0, 32) + "…";
+        const label = name && !code.toLowerCase().includes(name.toLowerCase()) ? `${code} ${name}` : code;
         lines.set(r.line, { iri: r.line, code: code, label: label });
       }
-      if (!orgs.has(r.org)) orgs.set(r.org, { iri: r.org, label: r.acronym || r.orgLabel || tail(r.org), links: [] });
+      if (!orgs.has(r.org)) {
+        const name = r.orgLabel || tail(r.org);
+        orgs.set(r.org, { iri: r.org, label: r.acronym || name, name: name });
+      }
     }
     const lineList = [...lines.values()].sort((a, b) => natural(a.code, b.code));
-    lineList.forEach((l, i) => { l.y = i; });
-    for (const r of facs) orgs.get(r.org).links.push(lines.get(r.line).y);
-    const orgList = [...orgs.values()].sort((a, b) => {
-      const ma = a.links.reduce((x, y) => x + y, 0) / a.links.length;
-      const mb = b.links.reduce((x, y) => x + y, 0) / b.links.length;
-      return ma - mb || natural(a.label, b.label);
-    });
-    const step = 30, width = 420;
-    const scaleL = step, scaleO = (lineList.length - 1) * step / Math.max(1, orgList.length - 1);
-    const elements = [];
-    lineList.forEach((l) => elements.push({ group: "nodes", classes: "line",
-      data: { id: l.iri, iri: l.iri, label: l.label }, position: { x: 0, y: l.y * scaleL } }));
-    orgList.forEach((o, i) => elements.push({ group: "nodes", classes: "org",
-      data: { id: o.iri, iri: o.iri, label: o.label },
-      position: { x: width, y: orgList.length > lineList.length ? i * step : i * scaleO } }));
-    facs.forEach((r) => {
+    const orgList = [...orgs.values()].sort((a, b) => natural(a.label, b.label));
+    const edges = facs.map((r) => {
       const s = srcInfo[sourceOf(r)];
-      elements.push({ group: "edges", data: { id: r.f, source: r.line, target: r.org, src: sourceOf(r),
-        color: s.color, line: s.line, role: r.roleLabel || "" } });
+      const role = r.roleLabel || "";
+      return { group: "edges", data: { id: r.f, source: r.line, target: r.org, src: sourceOf(r),
+        color: s.color, line: s.line, role: role, width: ROLE_WIDTH[role] || 2,
+        status: r.statusLabel || (sourceOf(r) === "adopted" ? "adopted" : "proposed") } };
     });
     el.innerHTML = "";
     const cy = cytoscape({
-      container: el, elements: elements, layout: { name: "preset", fit: true, padding: 30 },
+      container: el, userZoomingEnabled: false, userPanningEnabled: false, boxSelectionEnabled: false,
+      elements: [
+        ...lineList.map((l) => ({ group: "nodes", classes: "line", data: { id: l.iri, iri: l.iri, label: l.label } })),
+        ...orgList.map((o) => ({ group: "nodes", classes: "org", data: { id: o.iri, iri: o.iri, label: o.label, name: o.name } })),
+        ...edges,
+      ],
+      layout: { name: "preset" },
       style: [
-        { selector: "node", style: { "label": "data(label)", "font-size": 11, "text-valign": "center",
-          "width": 14, "height": 14, "background-color": "#888" } },
+        { selector: "node", style: { ...labelStyle(200), "text-valign": "center", "width": 14, "height": 14 } },
         { selector: "node.line", style: { "shape": "round-rectangle", "background-color": "#1f5f99",
-          "text-halign": "left", "text-margin-x": -6 } },
-        { selector: "node.org", style: { "shape": "ellipse", "background-color": "#d9822b",
-          "text-halign": "right", "text-margin-x": 6 } },
-        { selector: "edge", style: { "width": 2, "line-color": "data(color)", "line-style": "data(line)",
-          "curve-style": "bezier", "opacity": 0.8 } },
+          "text-halign": "left", "text-justification": "right", "text-margin-x": -8 } },
+        { selector: "node.org", style: { "shape": "ellipse", "background-color": "#b35c00",
+          "text-halign": "right", "text-justification": "left", "text-margin-x": 8 } },
+        { selector: "edge", style: { "width": "data(width)", "line-color": "data(color)", "line-style": "data(line)",
+          "curve-style": "bezier", "opacity": 0.85 } },
         { selector: "node:selected, node.hl", style: { "border-width": 3, "border-color": "#000" } },
-        { selector: "edge.hl", style: { "width": 4, "opacity": 1 } },
+        { selector: "edge.hl", style: { "opacity": 1, "z-index": 10 } },
       ],
     });
     cy.on("mouseover", "node", (ev) => { ev.target.addClass("hl"); ev.target.connectedEdges().addClass("hl"); });
     cy.on("mouseout", "node", (ev) => { ev.target.removeClass("hl"); ev.target.connectedEdges().removeClass("hl"); });
     openOnTap(cy);
+
+    // filters: per source (legend checkboxes), per action line, per organisation
+    const shown = new Set(sources);
+    const filter = { line: "", org: "" };
+    const controls = h("div", { class: "picture-filters" });
+    const pick = (id, label, allLabel, items, key) => {
+      const sel = h("select", { id: id });
+      sel.append(h("option", { value: "" }, allLabel), ...items.map((i) => h("option", { value: i.iri }, i.label === i.name || !i.name ? i.label : `${i.label} (${i.name})`)));
+      sel.addEventListener("change", () => { filter[key] = sel.value; redraw(); });
+      controls.append(h("label", { for: id }, label + " ", sel));
+    };
+    pick(el.id + "-line", "Action line", "all action lines", lineList, "line");
+    pick(el.id + "-org", "Organisation", "all organisations", orgList, "org");
     const legend = document.getElementById(el.id + "-legend");
+    (legend || el).before(controls);
     if (legend) {
       legend.innerHTML = "";
       sources.forEach((s) => {
         const info = srcInfo[s];
-        const lab = document.createElement("label");
-        const box = document.createElement("input");
-        box.type = "checkbox"; box.checked = true; box.dataset.source = s;
-        box.addEventListener("change", () => {
-          cy.edges().filter((e) => e.data("src") === s).style("display", box.checked ? "element" : "none");
-        });
-        lab.append(box, swatch(info.color, info.dash),
-          document.createTextNode(`${info.label} (${facs.filter((r) => sourceOf(r) === s).length})`));
-        legend.appendChild(lab);
+        const box = h("input", { type: "checkbox" });
+        box.checked = true; box.dataset.source = s;
+        box.addEventListener("change", () => { if (box.checked) shown.add(s); else shown.delete(s); redraw(); });
+        legend.appendChild(h("label", {}, box, swatch(info.color, info.dash),
+          document.createTextNode(`${info.label} (${facs.filter((r) => sourceOf(r) === s).length})`)));
       });
+      legend.appendChild(h("span", { class: "small" }, "Thicker line: lead facilitator, co-ordinator or facilitator; thin: co-facilitator or focal point."));
     }
+    const tableBox = h("div", { class: "table-box" });
+    const details = h("details", { class: "picture-table" }, h("summary", {}, "The roles shown, as a table"), tableBox);
+    el.after(details);
+
+    function place() {
+      const visible = cy.edges().filter((e) => e.style("display") !== "none");
+      const ls = lineList.filter((l) => visible.some((e) => e.data("source") === l.iri));
+      const os = orgList.filter((o) => visible.some((e) => e.data("target") === o.iri));
+      cy.nodes().style("display", "none");
+      const rolesOf = (iri, end) => {
+        const seen = new Map();
+        visible.filter((e) => e.data(end) === iri).forEach((e) => {
+          const k = `${e.data("role") || "role"} (${e.data("status")})`;
+          seen.set(k, (seen.get(k) || 0) + 1);
+        });
+        return [...seen].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join("; ");
+      };
+      for (const l of ls) l.shown = filter.org ? `${l.label}: ${rolesOf(l.iri, "source")}` : l.label;
+      for (const o of os) o.shown = filter.line ? `${o.label}: ${rolesOf(o.iri, "target")}` : o.label;
+      [...ls, ...os].forEach((n) => cy.getElementById(n.iri).data("label", n.shown));
+      const W = el.clientWidth;
+      const labelW = Math.max(100, Math.min(240, (W - 90) / 2 - 12));
+      const gap = Math.max(50, Math.min(420, W - 2 * labelW - 40));
+      const lx = Math.max(labelW + 14, (W - gap) / 2), ox = lx + gap;
+      cy.style().selector("node").style("text-max-width", labelW).update();
+      const heightOf = (label) => wrap(label, labelW).length * (LABEL_FONT + 3) + 10;
+      const stack = (list, x) => {
+        let y = 16;
+        return list.map((n) => { const hh = Math.max(30, heightOf(n.shown)); const p = { n: n, x: x, y: y + hh / 2 }; y += hh; return p; }).concat([{ end: y }]);
+      };
+      // average position of each organisation's action lines: fewer crossings
+      const lp = stack(ls, lx);
+      const lineY = new Map(lp.filter((p) => p.n).map((p) => [p.n.iri, p.y]));
+      const mean = (o) => { const ys = visible.filter((e) => e.data("target") === o.iri).map((e) => lineY.get(e.data("source"))); return ys.reduce((a, b) => a + b, 0) / ys.length; };
+      const op = stack([...os].sort((a, b) => mean(a) - mean(b) || natural(a.label, b.label)), ox);
+      const height = Math.max(lp[lp.length - 1].end, op[op.length - 1].end) + 16;
+      // spread the shorter column over the height of the longer one
+      for (const col of [lp, op]) {
+        const end = col[col.length - 1].end, k = (height - 32) / Math.max(1, end - 16);
+        for (const p of col) if (p.n) cy.getElementById(p.n.iri).style("display", "element").position({ x: p.x, y: 16 + (p.y - 16) * Math.max(1, k) });
+      }
+      fixedZoom(cy, el, height);
+    }
+    function table(visible) {
+      const tb = h("tbody");
+      visible.sort((a, b) => natural(lines.get(a.data("source")).code, lines.get(b.data("source")).code)).forEach((e) => {
+        const l = lines.get(e.data("source")), o = orgs.get(e.data("target"));
+        tb.append(h("tr", {}, h("td", {}, h("a", { href: localHref(l.iri) }, l.label)),
+          h("td", {}, h("a", { href: localHref(o.iri) }, o.name === o.label ? o.label : `${o.label} (${o.name})`)),
+          h("td", {}, e.data("role")), h("td", {}, e.data("status")), h("td", {}, srcInfo[e.data("src")].label)));
+      });
+      tableBox.innerHTML = "";
+      tableBox.append(h("table", { class: "roles" }, h("thead", {}, h("tr", {}, ...["Action line", "Organisation", "Role", "Status", "Source"].map((c) => h("th", { scope: "col" }, c)))), tb));
+    }
+    function redraw() {
+      cy.edges().forEach((e) => {
+        const on = shown.has(e.data("src")) && (!filter.line || e.data("source") === filter.line) && (!filter.org || e.data("target") === filter.org);
+        e.style("display", on ? "element" : "none");
+      });
+      place();
+      const visible = cy.edges().filter((e) => e.style("display") !== "none");
+      table(visible.toArray());
+      el.dataset.shown = String(visible.length);
+      el.setAttribute("aria-label", `Network of ${visible.length} facilitation roles between action lines and organisations; the table below lists them`);
+    }
+    redraw();
+    let lastW = el.clientWidth;
+    window.addEventListener("resize", () => { if (el.clientWidth !== lastW) { lastW = el.clientWidth; place(); } });
     (window.wsisPictures = window.wsisPictures || {}).facilitation = cy;
     el.dataset.rendered = String(facs.length);
   }
@@ -195,56 +306,46 @@ SELECT ?from ?to (COUNT(DISTINCT ?p) AS ?n) WHERE {
     if (!edges.length) { status(el, "The graph has no citations yet."); el.dataset.rendered = "0"; return; }
     const ids = [...new Set(edges.flatMap((e) => [e.from, e.to]))];
     const info = await sparql(`
-SELECT ?d ?symbol ?title ?date ?year ?isRes WHERE {
+SELECT ?d ?symbol ?title ?label ?date ?year ?isRes WHERE {
   VALUES ?d { ${ids.map((i) => `<${i}>`).join(" ")} }
   OPTIONAL { ?d wsis:symbol ?symbol }
   OPTIONAL { ?d dcterms:title ?title }
+  OPTIONAL { ?d skos:prefLabel|rdfs:label ?label }
   OPTIONAL { ?d wsis:adoptionDate|dcterms:issued|dcterms:date ?date }
   OPTIONAL { ?d wsis:year ?year }
   BIND(EXISTS { ?d a wsis:Resolution } AS ?isRes)
 }`);
     const nodes = new Map();
     for (const r of info) {
-      if (nodes.has(r.d)) continue;
-      const y = (r.date || r.year || "").slice(0, 4);
-      const title = r.title || "";
-      nodes.set(r.d, { iri: r.d, year: /^\d{4}$/.test(y) ? +y : null,
-        label: r.symbol || (title.length > 38 ? title.slice(0, 36) + "…" : title) || tail(r.d),
-        res: r.isRes === "true" || r.isRes === "1" });
+      const n = nodes.get(r.d) || { iri: r.d, res: r.isRes === "true" || r.isRes === "1" };
+      n.symbol = n.symbol || r.symbol; n.title = n.title || r.label || r.title;
+      n.date = n.date || r.date; n.yearText = n.yearText || r.year;
+      nodes.set(r.d, n);
     }
-    ids.forEach((i) => { if (!nodes.has(i)) nodes.set(i, { iri: i, year: null, label: tail(i), res: false }); });
+    ids.forEach((i) => { if (!nodes.has(i)) nodes.set(i, { iri: i, res: false }); });
+    for (const n of nodes.values()) {
+      const when = (n.date || n.yearText || "").slice(0, 10);
+      n.year = /^\d{4}/.test(when) ? +when.slice(0, 4) : null;
+      n.name = n.symbol || n.title || tail(n.iri);
+      n.label = n.name + "\n" + (when || "undated");
+    }
     const years = [...new Set([...nodes.values()].map((n) => n.year).filter((y) => y !== null))].sort();
-    // time runs downwards: one row per year (undated documents in the last row)
-    const colW = 150, rowH = 70;
-    const rowOf = (n) => (n.year === null ? years.length : years.indexOf(n.year));
-    const perRow = {};
-    const elements = [];
-    [...nodes.values()].sort((a, b) => natural(a.label, b.label)).forEach((n) => {
-      const r = rowOf(n);
-      perRow[r] = (perRow[r] || 0) + 1;
-      elements.push({ group: "nodes", classes: n.res ? "res" : "doc",
-        data: { id: n.iri, iri: n.iri, label: n.label },
-        position: { x: perRow[r] * colW, y: r * rowH + (perRow[r] % 2) * 14 } });
-    });
-    const hasUndated = perRow[years.length] > 0;
-    (hasUndated ? [...years, "undated"] : years).forEach((y, r) => {
-      elements.push({ group: "nodes", classes: "year", data: { id: "year-" + y, label: String(y) },
-        position: { x: 0, y: r * rowH + 7 }, selectable: false, grabbable: false });
-    });
-    edges.forEach((e, i) => elements.push({ group: "edges",
-      data: { id: "c" + i, source: e.from, target: e.to, n: +e.n } }));
     el.innerHTML = "";
+    const elements = [...nodes.values()].map((n) => ({ group: "nodes", classes: n.res ? "res" : "doc",
+      data: { id: n.iri, iri: n.iri, label: n.label, title: n.title || "" } }));
+    edges.forEach((e, i) => elements.push({ group: "edges", data: { id: "c" + i, source: e.from, target: e.to, n: +e.n } }));
     const cy = cytoscape({
-      container: el, elements: elements, layout: { name: "preset", fit: true, padding: 30 },
+      container: el, elements: elements, layout: { name: "preset" },
+      userZoomingEnabled: false, userPanningEnabled: false, boxSelectionEnabled: false,
       style: [
-        { selector: "node", style: { "label": "data(label)", "font-size": 11, "text-valign": "bottom",
-          "text-margin-y": 3, "width": 16, "height": 16 } },
+        { selector: "node", style: { ...labelStyle(140), "text-valign": "bottom", "text-margin-y": 3,
+          "width": 16, "height": 16 } },
         { selector: "node.res", style: { "background-color": "#1f5f99" } },
-        { selector: "node.doc", style: { "background-color": "#d9822b", "shape": "round-rectangle" } },
-        { selector: "node.year", style: { "background-opacity": 0, "font-size": 14, "font-weight": "bold",
-          "text-valign": "center", "color": "#444" } },
-        { selector: "edge", style: { "width": "mapData(n, 1, 10, 1, 6)", "line-color": "#999",
-          "target-arrow-color": "#999", "target-arrow-shape": "triangle", "curve-style": "bezier",
+        { selector: "node.doc", style: { "background-color": "#b35c00", "shape": "round-rectangle" } },
+        { selector: "node.year", style: { ...labelStyle(60), "background-opacity": 0, "font-weight": "bold",
+          "text-valign": "center", "text-halign": "right", "width": 1, "height": 1 } },
+        { selector: "edge", style: { "width": "mapData(n, 1, 10, 1, 6)", "line-color": "#8a8a8a",
+          "target-arrow-color": "#8a8a8a", "target-arrow-shape": "triangle", "curve-style": "bezier",
           "opacity": 0.7 } },
         { selector: "edge.hl", style: { "line-color": "#c0392b", "target-arrow-color": "#c0392b", "opacity": 1 } },
       ],
@@ -252,14 +353,57 @@ SELECT ?d ?symbol ?title ?date ?year ?isRes WHERE {
     cy.on("mouseover", "node", (ev) => ev.target.connectedEdges().addClass("hl"));
     cy.on("mouseout", "node", (ev) => ev.target.connectedEdges().removeClass("hl"));
     openOnTap(cy);
+    // one band per year (time runs downwards), undated documents last; a band wraps into as
+    // many rows as the width needs
+    function place() {
+      cy.remove("node.year");
+      const widest = Math.max(...[...nodes.values()].map((n) => Math.min(200, textWidth(n.name))));
+      const W = el.clientWidth, left = 58, colW = Math.max(110, widest + 18);
+      cy.style().selector("node.res, node.doc").style("text-max-width", colW - 12).update();
+      const perRow = Math.max(1, Math.floor((W - left - 10) / colW));
+      const bands = [...years, null];
+      let y = 20;
+      const rowH = Math.max(70, Math.max(...[...nodes.values()].map((n) =>
+        n.label.split("\n").reduce((k, part) => k + wrap(part, colW - 12).length, 0))) * (LABEL_FONT + 3) + 30);
+      const yearNodes = [];
+      for (const [band, yr] of bands.entries()) {
+        const members = [...nodes.values()].filter((n) => n.year === yr).sort((a, b) => natural(a.name, b.name));
+        if (!members.length) continue;
+        yearNodes.push({ group: "nodes", classes: "year", data: { id: "year-" + yr, label: yr === null ? "undated" : String(yr) },
+          position: { x: 6, y: y }, selectable: false, grabbable: false });
+        members.forEach((n, i) => {
+          // a band starts one column further right than the one before: fewer arrows run
+          // straight through other nodes
+          const row = Math.floor(i / perRow), col = (i + band) % perRow;
+          cy.getElementById(n.iri).position({ x: left + colW / 2 + col * colW, y: y + row * rowH + (col % 2) * 8 });
+        });
+        y += Math.ceil(members.length / perRow) * rowH + 20;
+      }
+      cy.add(yearNodes);
+      fixedZoom(cy, el, y + 10);
+    }
+    place();
+    let lastW = el.clientWidth;
+    window.addEventListener("resize", () => { if (el.clientWidth !== lastW) { lastW = el.clientWidth; place(); } });
     const legend = document.getElementById(el.id + "-legend");
     if (legend) {
-      legend.innerHTML = `<span><span style="color:#1f5f99">●</span> resolution</span>
-        <span><span style="color:#d9822b">■</span> other document</span>
-        <span>→ cites (${edges.length} links)</span>`;
+      legend.innerHTML = "";
+      legend.append(h("span", {}, swatchShape("#1f5f99", false), " resolution"),
+        h("span", {}, swatchShape("#b35c00", true), " other document"),
+        h("span", {}, `→ cites (${edges.length} links); each node: symbol and date of adoption`));
     }
     (window.wsisPictures = window.wsisPictures || {}).citations = cy;
     el.dataset.rendered = String(edges.length);
+  }
+  function swatchShape(color, square) {
+    const svg = document.createElementNS(SVGNS, "svg");
+    svg.setAttribute("width", "12"); svg.setAttribute("height", "12"); svg.setAttribute("aria-hidden", "true");
+    const s = document.createElementNS(SVGNS, square ? "rect" : "circle");
+    if (square) { s.setAttribute("width", "12"); s.setAttribute("height", "12"); s.setAttribute("rx", "2"); }
+    else { s.setAttribute("cx", "6"); s.setAttribute("cy", "6"); s.setAttribute("r", "6"); }
+    s.setAttribute("fill", color);
+    svg.appendChild(s);
+    return svg;
   }
 
   /* ---------------------------------------------------------------- timeline (SVG) */
@@ -275,67 +419,106 @@ SELECT ?e ?label ?start ?end ?year ?typeLabel ?placeLabel WHERE {
   OPTIONAL { ?e a ?type . ?type rdfs:subClassOf+ wsis:Event ; rdfs:label ?typeLabel }
   OPTIONAL { ?e wsis:place ?place . ?place rdfs:label|skos:prefLabel ?placeLabel }
 }`);
-    const events = uniqueBy(rows, "e").map((r) => {
+    const all = uniqueBy(rows, "e").map((r) => {
       const s = r.start || (r.year ? r.year.slice(0, 4) + "-07-01" : null);
       const t0 = s ? Date.parse(s.slice(0, 10)) : NaN;
       const t1 = r.end ? Date.parse(r.end.slice(0, 10)) : t0;
       return { iri: r.e, label: r.label || tail(r.e), lane: r.typeLabel || "Event",
         place: r.placeLabel || "", t0: t0, t1: isNaN(t1) ? t0 : t1, when: (r.start || r.year || "").slice(0, 10) };
-    }).filter((e) => !isNaN(e.t0)).sort((a, b) => a.t0 - b.t0);
+    });
+    const events = all.filter((e) => !isNaN(e.t0)).sort((a, b) => a.t0 - b.t0);
+    const undated = all.filter((e) => isNaN(e.t0)).sort((a, b) => natural(a.label, b.label));
+    // the undated ones are listed under the picture, not dropped
+    const listId = el.id + "-undated";
+    document.getElementById(listId)?.remove();
+    if (undated.length) {
+      const ul = h("ul", {}, ...undated.map((e) => h("li", {}, h("a", { href: localHref(e.iri) }, e.label),
+        e.lane !== "Event" ? ` (${e.lane})` : "")));
+      el.after(h("div", { id: listId, class: "undated" },
+        h("h3", {}, `Events without a date in the graph (${undated.length})`), ul));
+    }
     if (!events.length) { status(el, "The graph has no dated events yet."); el.dataset.rendered = "0"; return; }
+    const draw = () => drawTimeline(el, events);
+    draw();
+    let lastW = el.clientWidth;
+    window.addEventListener("resize", () => { if (el.clientWidth !== lastW) { lastW = el.clientWidth; draw(); } });
+    el.dataset.rendered = String(events.length);
+    el.dataset.undated = String(undated.length);
+  }
+
+  function drawTimeline(el, events) {
+    const font = `12px system-ui, "DejaVu Sans", sans-serif`, lineH = 15;
+    const W = Math.max(280, el.clientWidth - 2);
     const y0 = new Date(events[0].t0).getUTCFullYear();
     const y1 = new Date(Math.max(...events.map((e) => e.t1))).getUTCFullYear() + 1;
-    const pxPerYear = Math.max(70, Math.min(160, (el.clientWidth - 60) / Math.max(1, y1 - y0)));
-    const left = 20, X = (t) => left + ((t - Date.UTC(y0, 0, 1)) / (365.25 * 864e5)) * pxPerYear;
+    const left = 10, right = 10;
+    const pxPerYear = Math.min(160, (W - left - right) / Math.max(1, y1 - y0));
+    const X = (t) => left + ((t - Date.UTC(y0, 0, 1)) / (365.25 * 864e5)) * pxPerYear;
     const lanes = [...new Set(events.map((e) => e.lane))].sort(natural);
-    const rowH = 18, laneGap = 30;
-    const svg = document.createElementNS(SVGNS, "svg");
+    const laneGap = 34;
     let y = 40;
     const parts = [];
     for (const lane of lanes) {
-      const rowsEnd = [];  // right edge of the last label in each row
-      const items = events.filter((e) => e.lane === lane);
-      const placed = items.map((e) => {
-        const x = X(e.t0), w = Math.max(6, X(e.t1) - x), textW = e.label.length * 6.6 + 16;
-        let row = rowsEnd.findIndex((end) => end < x);
-        if (row < 0) { row = rowsEnd.length; rowsEnd.push(0); }
-        rowsEnd[row] = x + w + textW;
-        return { e: e, x: x, w: w, row: row };
-      });
-      parts.push({ lane: lane, y: y, placed: placed, height: rowsEnd.length * rowH });
-      y += rowsEnd.length * rowH + laneGap;
+      const rowsUsed = [];  // per row: [from, to] spans taken
+      let rowY = [];        // per row: its top
+      let bottom = y;
+      for (const e of events.filter((ev) => ev.lane === lane)) {
+        const x = X(e.t0), w = Math.max(6, X(e.t1) - x);
+        // the label goes right of the bar, else left of it, else wrapped on the wider side
+        const tw = textWidth(e.label, font);
+        let lx, anchor = "start", lines = [e.label];
+        if (x + w + 4 + tw <= W - right) lx = x + w + 4;
+        else if (x - 4 - tw >= left) { lx = x - 4; anchor = "end"; }
+        else if (W - right - (x + w + 4) >= x - 4 - left) { lx = x + w + 4; lines = wrap(e.label, W - right - lx, font); }
+        else { lx = x - 4; anchor = "end"; lines = wrap(e.label, lx - left, font); }
+        const from = Math.min(x, anchor === "end" ? lx - Math.max(...lines.map((l) => textWidth(l, font))) : x) - 6;
+        const to = Math.max(x + w, anchor === "start" ? lx + Math.max(...lines.map((l) => textWidth(l, font))) : x + w) + 6;
+        const hgt = lines.length * lineH + 4;
+        let row = -1;
+        if (lines.length === 1) row = rowsUsed.findIndex((spans, i) => rowY[i].h === hgt && spans.every(([a, b]) => to < a || from > b));
+        if (row < 0) { row = rowsUsed.length; rowsUsed.push([]); rowY.push({ top: bottom, h: hgt }); bottom += hgt; }
+        rowsUsed[row].push([from, to]);
+        e.place_ = { x: x, w: w, lx: lx, anchor: anchor, lines: lines, top: rowY[row].top };
+      }
+      parts.push({ lane: lane, y: y, height: bottom - y });
+      y = bottom + laneGap;
     }
-    const width = X(Date.UTC(y1, 0, 1)) + 40 + 200;
+    const width = W;
+    const svg = document.createElementNS(SVGNS, "svg");
     svg.setAttribute("width", String(width)); svg.setAttribute("height", String(y));
     svg.setAttribute("viewBox", `0 0 ${width} ${y}`);
-    svg.setAttribute("role", "img"); svg.setAttribute("aria-label", "Timeline of WSIS events");
+    svg.setAttribute("role", "group"); svg.setAttribute("aria-label", "Timeline of WSIS events by kind and date");
     const mk = (name, attrs, text) => {
       const n = document.createElementNS(SVGNS, name);
       for (const k in attrs) n.setAttribute(k, attrs[k]);
       if (text !== undefined) n.textContent = text;
       return n;
     };
+    const step = pxPerYear < 40 ? Math.ceil(40 / pxPerYear) : 1;
     for (let yr = y0; yr <= y1; yr++) {
       const x = X(Date.UTC(yr, 0, 1));
       svg.appendChild(mk("line", { x1: x, x2: x, y1: 20, y2: y, stroke: "#e3e3e3" }));
-      svg.appendChild(mk("text", { x: x + 3, y: 16, fill: "#444", "font-weight": "bold" }, String(yr)));
+      if ((yr - y0) % step === 0 && x + textWidth(String(yr), "bold " + font) + 5 <= width) {
+        svg.appendChild(mk("text", { x: x + 3, y: 16, fill: "#444", "font-weight": "bold" }, String(yr)));
+      }
     }
     parts.forEach((p, i) => {
-      svg.appendChild(mk("rect", { x: 0, y: p.y - 14, width: width, height: p.height + 18,
+      svg.appendChild(mk("rect", { x: 0, y: p.y - 18, width: width, height: p.height + 22,
         fill: i % 2 ? "#fafafa" : "#f2f6fa" }));
-      svg.appendChild(mk("text", { x: 4, y: p.y - 2, fill: "#1f5f99", "font-weight": "bold" }, p.lane));
-      for (const it of p.placed) {
-        const a = mk("a", { href: localHref(it.e.iri) });
-        const cy = p.y + 10 + it.row * rowH;
-        a.appendChild(mk("title", {}, `${it.e.label} (${it.e.when}${it.e.place ? ", " + it.e.place : ""})`));
-        a.appendChild(mk("rect", { x: it.x, y: cy - 5, width: it.w, height: 10, rx: 4, fill: "#d9822b" }));
-        a.appendChild(mk("text", { x: it.x + it.w + 4, y: cy + 4, fill: "#222" }, it.e.label));
-        svg.appendChild(a);
-      }
+      svg.appendChild(mk("text", { x: 4, y: p.y - 4, fill: "#1f5f99", "font-weight": "bold" }, p.lane));
     });
+    for (const e of events) {
+      const pl = e.place_;
+      const a = mk("a", { href: localHref(e.iri) });
+      a.appendChild(mk("title", {}, `${e.label} (${e.when}${e.place ? ", " + e.place : ""})`));
+      a.appendChild(mk("rect", { x: pl.x, y: pl.top + 4, width: pl.w, height: 10, rx: 4, fill: "#b35c00" }));
+      const text = mk("text", { x: pl.lx, y: pl.top + 13, fill: "#222", "text-anchor": pl.anchor });
+      pl.lines.forEach((l, i) => text.appendChild(mk("tspan", { x: pl.lx, dy: i ? lineH : 0 }, l)));
+      a.appendChild(text);
+      svg.appendChild(a);
+    }
     el.innerHTML = "";
     el.appendChild(svg);
-    el.dataset.rendered = String(events.length);
   }
 
   const DRAW = { facilitation: facilitation, citations: citations, timeline: timeline };
