@@ -18,6 +18,9 @@ from wsis_kg.settings import Settings
 from wsis_kg.sparql.service import QueryService
 from wsis_kg.store.embedded import OxigraphStore
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 ID = "https://w3id.org/wsis-kg/id/"
 WSIS = "https://w3id.org/wsis-kg/def/"
 GRAPH = "https://w3id.org/wsis-kg/graph/"

@@ -27,6 +27,9 @@ from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.testing import Tripwire
 from wsis_kg.web import create_app
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 PROJECT = Path(__file__).resolve().parents[1] / "fixtures" / "validate" / "project"
 JSONLD, RDFXML = ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML
 RDF_OPEN = ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '

@@ -37,6 +37,9 @@ from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.testing import LiveServer
 from wsis_kg.web import close_app, create_app
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 EX = "http://example.org/"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 #: ORDER BY over a cartesian product: memory grows until the limit (one reached 6 GiB).

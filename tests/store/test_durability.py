@@ -37,6 +37,9 @@ from wsis_kg.namespaces import GRAPH_ONTOLOGY, GRAPH_SHAPES
 from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.validation.ingest import GRAPH_PROVENANCE
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 EX = "http://example.org/durability/"
 EXE = Path(sys.executable).parent / "wsis-kg"
 TOKEN = "dur4bility"

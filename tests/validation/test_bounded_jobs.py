@@ -20,6 +20,9 @@ from wsis_kg.sparql.service import QueryService
 from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import close_app, create_app
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 AUTH = {"Authorization": "Bearer tok"}
 G = "https://example.org/graph/hostile"
 #: Caller data and core-SHACL shapes whose check is quadratic in pyshacl (a path closure per

@@ -24,6 +24,9 @@ from wsis_kg.testing import Tripwire
 from wsis_kg.validation.validate import validate_with_shapes
 from wsis_kg.web import create_app
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 PROJECT = Path(__file__).resolve().parents[1] / "fixtures" / "validate" / "project"
 TTL = format_from_name("turtle")
 AUTH = {"Authorization": "Bearer tok"}

@@ -15,6 +15,9 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 ID = "https://w3id.org/wsis-kg/id/"
 RES = "/id/resolution/A-RES-66-184"

@@ -14,6 +14,9 @@ from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import close_app, create_app
 from wsis_kg.web.http import CSP
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "validate"
 GOOD = (FIXTURES / "inputs" / "good.ttl").read_bytes()
 TOKEN = "s3cret-token-value"

@@ -61,6 +61,9 @@ from wsis_kg.sparql import lexer
 from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import close_app, create_app, openapi
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Derandomised (a fixed seed), no example database, no shrinking (a failure prints the drawn

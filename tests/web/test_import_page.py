@@ -25,6 +25,9 @@ from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import close_app, create_app
 from wsis_kg.web.extension import EXTENSION_KEY
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "fixtures" / "importer" / "corpus"
 TOKEN = {"Authorization": "Bearer test-token"}

@@ -13,6 +13,9 @@ from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import close_app, create_app
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 ID = "https://w3id.org/wsis-kg/id/"
 WSIS = "https://w3id.org/wsis-kg/def/"
 POA = ID + "doc/geneva-plan-of-action"

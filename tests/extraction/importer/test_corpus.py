@@ -24,6 +24,9 @@ from rdflib.namespace import DCTERMS
 from wsis_kg.extraction.importer.resolution import ImportResult, decode, import_resolution
 from wsis_kg.namespaces import WSIS
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = ROOT / "tests" / "fixtures" / "importer" / "corpus"
 TEXTS = sorted(p for p in CORPUS.rglob("*.txt"))
