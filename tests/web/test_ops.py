@@ -157,8 +157,6 @@ from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import close_app, create_app
 
-#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
-pytestmark = pytest.mark.slow
 logging.getLogger().setLevel(logging.WARNING)
 app = create_app(Settings(build_on_start=False), store=OxigraphStore())
 r = app.test_client().get("/def.html")
