@@ -12,6 +12,9 @@ from wsis_kg.sparql.guard import check_remote_access, guard_update, remote_targe
 from wsis_kg.sparql.service import QueryService
 from wsis_kg.store.embedded import OxigraphStore
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture()
 def service() -> Iterator[QueryService]:

@@ -22,6 +22,9 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
 from wsis_kg.validation.validate import compiled_shapes
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
 SHAPES_FILE = ROOT / "shapes" / "wsis-shapes.ttl"

@@ -15,6 +15,9 @@ from wsis_kg.web import close_app, create_app
 from wsis_kg.web.fastpath import CachedAnswers
 from wsis_kg.web.http import add_headers as add_cors
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 Q = "SELECT ?s ?o { ?s <http://example.org/p> ?o } ORDER BY ?s ?o"
 AUTH = {"Authorization": "Bearer test-token"}
 

@@ -14,6 +14,9 @@ from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import create_app
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "validate"
 GOOD_TTL = (FIXTURES / "inputs" / "good.ttl").read_bytes()
 AUTH = {"Authorization": "Bearer tok"}

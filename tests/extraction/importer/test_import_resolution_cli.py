@@ -14,6 +14,9 @@ from wsis_kg.cli import cli
 from wsis_kg.extraction.extract import source
 from wsis_kg.namespaces import WSIS
 
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[3]
 FIX = ROOT / "tests" / "fixtures" / "importer"
 ECOSOC = ROOT / source("E-RES-2009-7").source_file

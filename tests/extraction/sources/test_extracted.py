@@ -3,8 +3,13 @@ the extractors produce."""
 
 from __future__ import annotations
 
+import pytest
+
 from wsis_kg.extraction.extract import extract_all
 from wsis_kg.settings import Settings
+
+#: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
+pytestmark = pytest.mark.slow
 
 SLUGS = ["geneva-plan-of-action", "tunis-draft-implementation-mechanism",
          "itu-brochure-implementing-action-plan"]
