@@ -61,9 +61,10 @@ from wsis_kg.namespaces import ID, WSIS
 ALL_STAKEHOLDERS = ID["stakeholder-group/all-stakeholders"]
 GOVERNMENTS = ID["stakeholder-group/governments"]
 
-#: Head nouns a text uses alone for a body it has named in full before ("the Commission").
-ANAPHORA = re.compile(r"\bthe\s+(?P<head>Commission|Working\s+Group|Council|Partnership|Forum|"
-                      r"Group)\b(?!\s+(?:on|of|for)\s+[A-Z])")
+#: Head nouns a text uses alone for a body it has named in full before ("the Commission"; "The
+#: group should …" after "a working group on Internet governance", Plan of Action para 13 b).
+ANAPHORA = re.compile(r"\b[Tt]he\s+(?P<head>[Cc]ommission|[Ww]orking\s+[Gg]roup|[Cc]ouncil|"
+                      r"[Pp]artnership|[Ff]orum|[Gg]roup)\b(?!\s+(?:on|of|for)\s+[A-Z])")
 #: Words of an addressee phrase that name nobody ("the … and other …, as well as …").
 FILLER = frozenset("the and or all other its their as well of in including those each every "
                    "relevant respective also".split())
@@ -99,6 +100,14 @@ PASSIVE_AGENT = re.compile(r"\bby\s+(?!the\s+end\b)"
                            r"(?P<who>(?:all|the|relevant|each)\b[^,;.\]]*?)"
                            r"(?=\s+by\b|[,;.\]]|$)")
 SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])")
+#: Where the words that name an addressee give way to a clause that qualifies it ("those
+#: governments that have not yet done so", "UN agencies, listed in the Annex", "the United Nations
+#: entities still not actively cooperating …"): only the words before it name someone.
+QUALIFIER = re.compile(r",?\s+(?:that|which|who|whose|listed|named|mentioned|still)\b")
+#: A subject that is an activity without "of" ("The facilitation could should include …").
+ACTIVITY = re.compile(r"(?:the\s+)?\w+(?:tion|sion)(?:\s+(?:could|would))?", re.IGNORECASE)
+#: The first person of a plan or draft: "we" are the governments that adopt it (the issuer).
+WE = re.compile(r"[Ww]e")
 MAX_WORDS = 30
 
 
@@ -161,10 +170,21 @@ class Mandate:
     notes: list[str] = field(default_factory=list)
 
 
+def _head(phrase: str) -> str:
+    """The words of an addressee phrase before a qualifying clause (:data:`QUALIFIER`)."""
+    q = QUALIFIER.search(phrase)
+    return phrase[:q.start()] if q else phrase
+
+
 def _short(s: str) -> str:
     s = " ".join(s.strip(" ,;:.").split())
     words = s.split()
     return s if len(words) <= MAX_WORDS else " ".join(words[:MAX_WORDS]) + " …"
+
+
+def _head_key(head: str) -> str:
+    """"working  group" → "Working Group": the key :meth:`DocumentContext.read` files heads by."""
+    return " ".join(w.capitalize() for w in head.split())
 
 
 class DocumentContext:
@@ -179,7 +199,7 @@ class DocumentContext:
         last = dict(self.last)
         for f in self.resolver.matches(text[:upto] if upto is not None else text):
             for h in self.resolver.heads(f.entity):
-                last[" ".join(h.split())] = f.entity
+                last[_head_key(h)] = f.entity
         return last
 
     def advance(self, text: str) -> None:
@@ -194,7 +214,7 @@ class DocumentContext:
         for m in ANAPHORA.finditer(phrase):
             if any(f.start <= m.start("head") < f.end for f in found):
                 continue
-            e = seen.get(" ".join(m.group("head").split()))
+            e = seen.get(_head_key(m.group("head")))
             if e is not None:
                 out.append(e)
         return list(dict.fromkeys(out))
@@ -204,13 +224,13 @@ def _note_addressee(m: Mandate, ctx: DocumentContext) -> None:
     """Say so when the words naming the addressee resolved to nothing, or only in part ("the
     World Health Organization, … and other United Nations agencies and bodies": WHO, ITU and
     the United Nations are resolved, "agencies and bodies" are not)."""
-    if not m.addressee_text:
+    if not m.addressee_text or WE.fullmatch(m.addressee_text):
         return
     if not m.addressees:
         m.notes.append(f"addressee \"{m.addressee_text}\" not resolved to an organisation, post "
                        "or stakeholder group")
         return
-    words = m.addressee_text
+    words = _head(m.addressee_text)
     spans = [(f.start, f.end) for f in ctx.resolver.matches(words)]
     spans += [(a.start(), a.end()) for a in ANAPHORA.finditer(words)]
     rest = "".join(" " if any(a <= i < b for a, b in spans) else c for i, c in enumerate(words))
@@ -218,6 +238,13 @@ def _note_addressee(m: Mandate, ctx: DocumentContext) -> None:
     if left:
         m.notes.append(f"addressee \"{m.addressee_text}\" only partly resolved: "
                        f"\"{' '.join(left)}\" names no organisation, post or stakeholder group")
+
+
+def _names_someone(phrase: str, ctx: DocumentContext) -> bool:
+    """Whether ``phrase`` opens with a name, after filler words only ("relevant international
+    organizations" does; "strengthened … cooperation between and among stakeholders" does not)."""
+    found = ctx.resolver.matches(phrase)
+    return bool(found) and all(w.lower() in FILLER for w in phrase[:found[0].start].split())
 
 
 def _report(m: Mandate, text: str, ctx: DocumentContext) -> None:
@@ -261,15 +288,15 @@ def _clause_mandate(part: URIRef, text: str, start: int, verb_end: int, end: int
     else:
         to = ACTION_TO.search(rest)
         phrase = rest[lead:to.start()] if to else ""
-        named = ctx.resolver.matches(phrase) if phrase else []
         if to and (not phrase or (not OBJECT.match(phrase) and (
-                named or ARTICLE.match(phrase) or phrase[0].isupper()))):
+                _names_someone(phrase, ctx) or ARTICLE.match(phrase) or phrase[0].isupper()))):
             m.asks = _short(rest[to.end():])
             if phrase:
                 cut = ADVERBIAL.search(phrase)
                 phrase = phrase[:cut.start()] if cut else phrase
                 m.addressee_text = _short(phrase)
-                m.addressees = ctx.resolve(text, verb_end + lead, verb_end + lead + len(phrase))
+                m.addressees = ctx.resolve(text, verb_end + lead,
+                                           verb_end + lead + len(_head(phrase)))
         elif text[end:end + 1] == ":" and rest.strip():
             # "Requests the Secretary-General:" and the items say what (delegated_items)
             m.addressee_text = _short(rest)
@@ -331,6 +358,16 @@ def _modal_mandate(part: URIRef, text: str, start: int, end: int, modal: re.Matc
     rest = text[modal.end():end]
     passive = re.match(r"\s+be\s+\[?\w+", rest) is not None
     subject_at, subject = chunks[0] if chunks else (start, "")
+    # a list goes on in the next chunks ("Government, civil society and the private sector are
+    # encouraged", "Governments, and other stakeholders, should"); an aside does not
+    # ("Governments, in cooperation with other stakeholders, should", "Each UN agency, according
+    # to its mandate …, should")
+    if not (OBJECT.match(subject.strip()) or ACTIVITY.fullmatch(subject.strip())):
+        for at, chunk in chunks[1:]:
+            if at != subject_at + len(subject) + 1 or not _names_someone(chunk, ctx) and not \
+                    re.match(r"\s*(?:and|or)\b", chunk):
+                break
+            subject = text[subject_at:at + len(chunk)]
     subject_at += len(subject) - len(subject.lstrip())
     subject = subject.strip()
     if passive:
@@ -341,12 +378,15 @@ def _modal_mandate(part: URIRef, text: str, start: int, end: int, modal: re.Matc
             m.addressees = ctx.resolve(text, s0, s0 + len(by.group("who")))
         else:
             m.notes.append("passive provision: the text does not say who is to act")
-    elif not subject or OBJECT.match(subject):
+    elif not subject or OBJECT.match(subject) or ACTIVITY.fullmatch(subject):
         m.notes.append(f"the subject \"{_short(subject)}\" is an activity: the text does not "
                        "say who is to act")
+    elif WE.fullmatch(subject):
+        m.addressee_text = subject
+        m.addressees = [GOVERNMENTS]
     else:
         m.addressee_text = _short(subject)
-        m.addressees = ctx.resolve(text, subject_at, subject_at + len(subject))
+        m.addressees = ctx.resolve(text, subject_at, subject_at + len(_head(subject)))
     m.asks = _short(rest)
     _note_addressee(m, ctx)
     _report(m, text, ctx)
