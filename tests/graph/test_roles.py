@@ -7,6 +7,8 @@ paragraph that states them; every outcome is linked to its event and its reporti
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from wsis_kg.namespaces import sparql_prologue
 
 
@@ -96,3 +98,31 @@ def test_outcome_events_are_curated_events(built_store) -> None:
     assert not rows(built_store, """
         SELECT ?o WHERE { ?o wsis:outcomeOf ?e FILTER NOT EXISTS { ?e a wsis:Event } }""")
     assert len(rows(built_store, "SELECT ?o WHERE { ?o a wsis:Outcome }")) == 12
+
+
+def test_roles_say_whether_adopted_or_proposed(built_store) -> None:
+    """Every role has one status, the facilitations' wsis:Adopted / wsis:Proposed; the only
+    proposed one is the WSIS Executive Secretariat as central coordinating body, which only the
+    bracketed item 20 f of the Tunis draft states — and the status is stated with the source."""
+    got = rows(built_store, """
+        SELECT ?a (COUNT(DISTINCT ?status) AS ?n) (SAMPLE(?status) AS ?s) WHERE {
+          ?a a wsis:RoleAssignment . OPTIONAL { ?a wsis:status ?status }
+        } GROUP BY ?a""")
+    assert len(got) >= 15 and all(n == "1" for _a, n, _s in got), got
+    proposed = {a.rsplit("/id/", 1)[-1] for a, _n, s in got if s.endswith("Proposed")}
+    assert proposed == {"role/wsis/secretariat/wsis-executive-secretariat"}
+    bracketed = rows(built_store, """
+        SELECT ?a WHERE { ?a wsis:status wsis:Proposed ; dcterms:source ?p .
+                          ?p wsis:bracketed true }""")
+    assert [b[0].rsplit("/id/", 1)[-1] for b in bracketed] == list(proposed)
+
+
+def test_un_roles_since_tells_proposed_from_adopted(built_store) -> None:
+    query = (Path(__file__).resolve().parents[2] / "queries" / "un-roles-since.rq").read_text(
+        encoding="utf-8")
+    result = built_store.query(query)
+    by_holder = {(r["holder"].value.rsplit("/", 1)[-1], r["role"].value.rsplit("/", 1)[-1]):
+                 r["status"].value.rsplit("/", 1)[-1] for r in result}
+    assert by_holder[("wsis-executive-secretariat", "Secretariat")] == "Proposed"
+    assert by_holder[("itu", "RotatingChair")] == "Adopted"
+    assert set(by_holder.values()) == {"Adopted", "Proposed"}
