@@ -1,8 +1,14 @@
-"""The topic matcher (wsis_kg.extraction.topics) against the hand-labelled set, and its rules.
+"""The topic matcher (wsis_kg.extraction.topics) against the hand-labelled sets, and its rules.
 
-``tests/fixtures/topics/labelled.json`` was written by reading the texts, and committed, before
-the matcher existed. The measurement prints precision and recall per action line and target
-(run with ``-s`` to see the table) and asserts the overall figures.
+Two sets, measured and reported apart (run with ``-s`` to see the tables per action line and
+target):
+
+* ``tests/fixtures/topics/labelled.json``, the development set: 219 parts labelled by reading the
+  texts and committed before the matcher existed, then used to adjust it (first run 0.879
+  precision, 0.902 after three adjustments);
+* ``tests/fixtures/topics/held-out.json``, the held-out set: the 206 other prose parts of the five
+  documents (not footnotes or table rows), labelled by reading the texts and committed (commit
+  87f7781) before the matcher was run on them. Its figures are the honest ones.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from wsis_kg.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELLED = ROOT / "tests" / "fixtures" / "topics" / "labelled.json"
+HELD_OUT = ROOT / "tests" / "fixtures" / "topics" / "held-out.json"
 SYNTHETIC = ROOT / "tests" / "fixtures" / "importer" / "synthetic-resolution.txt"
 POA = "doc/geneva-plan-of-action/"
 
@@ -69,8 +76,9 @@ def test_labelled_set_is_large_and_covers_all_five_documents() -> None:
     assert min(per_doc.values()) >= 25, per_doc
 
 
-def test_precision_and_recall_on_the_labelled_set(topics: Graph) -> None:
-    labels = json.loads(LABELLED.read_text(encoding="utf-8"))["labels"]
+def measure(labelled: Path, topics: Graph) -> tuple[float, float]:
+    """Print the table per line and target for one labelled set; (precision, recall) overall."""
+    labels = json.loads(labelled.read_text(encoding="utf-8"))["labels"]
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
@@ -83,7 +91,8 @@ def test_precision_and_recall_on_the_labelled_set(topics: Graph) -> None:
             fp[t] += 1
         for t in want - got:
             fn[t] += 1
-    print(f"\n{'topic':34} {'tp':>3} {'fp':>3} {'fn':>3}  precision  recall")
+    print(f"\n{labelled.name}: {len(labels)} parts")
+    print(f"{'topic':34} {'tp':>3} {'fp':>3} {'fn':>3}  precision  recall")
     for t in sorted(set(tp) | set(fp) | set(fn)):
         p = tp[t] / (tp[t] + fp[t]) if tp[t] + fp[t] else float("nan")
         r = tp[t] / (tp[t] + fn[t]) if tp[t] + fn[t] else float("nan")
@@ -91,8 +100,37 @@ def test_precision_and_recall_on_the_labelled_set(topics: Graph) -> None:
     TP, FP, FN = sum(tp.values()), sum(fp.values()), sum(fn.values())
     precision, recall = TP / (TP + FP), TP / (TP + FN)
     print(f"{'overall':34} {TP:3} {FP:3} {FN:3}  {precision:9.3f}  {recall:6.3f}")
+    return precision, recall
+
+
+def test_precision_and_recall_on_the_development_set(topics: Graph) -> None:
+    precision, recall = measure(LABELLED, topics)
     assert precision >= 0.9, f"precision {precision:.3f}"
     assert recall >= 0.85, f"recall {recall:.3f}"
+
+
+def test_held_out_set_is_large_apart_and_covers_all_five_documents() -> None:
+    held = json.loads(HELD_OUT.read_text(encoding="utf-8"))["labels"]
+    dev = json.loads(LABELLED.read_text(encoding="utf-8"))["labels"]
+    assert len(held) >= 150 and not set(held) & set(dev)
+    per_doc = Counter(k.removeprefix(str(ID)).split("/")[1] for k in held)
+    assert set(per_doc) == {d.slug for d in SOURCES}, per_doc
+
+
+def test_precision_and_recall_on_the_held_out_set(topics: Graph) -> None:
+    """Measured (docs/ontology.md "Topics"): 0.846 precision, 0.818 recall on the first run;
+    0.858, 0.818 since words inside a mentioned name no longer count. Below the targets: this
+    test guards the measured level, the next one records the targets as not met."""
+    precision, recall = measure(HELD_OUT, topics)
+    assert precision >= 0.85, f"precision {precision:.3f}"
+    assert recall >= 0.81, f"recall {recall:.3f}"
+
+
+@pytest.mark.xfail(strict=True, reason="held-out set: 0.858 precision, 0.818 recall (targets not "
+                                       "met; docs/ontology.md says why)")
+def test_held_out_set_meets_the_targets(topics: Graph) -> None:
+    precision, recall = measure(HELD_OUT, topics)
+    assert precision >= 0.9 and recall >= 0.85
 
 
 # ---------------------------------------------------------------- the rules
@@ -138,6 +176,17 @@ def test_most_specific_line_only(topics: Graph) -> None:
 def test_longer_term_wins(topics: Graph) -> None:
     """'connect health centres and hospitals' is target e, not e-health."""
     assert lines_and_targets(concerns(topics, POA + "para/6/e")) == {"target/e"}
+
+
+def test_words_inside_a_mentioned_name_are_the_name(topics: Graph) -> None:
+    """ECOSOC 2009/7's list of reporting bodies names the World Health Organization and the Food
+    and Agriculture Organization: neither e-health nor e-agriculture. The IGF's name is itself a
+    word of the thesaurus: GA 66/184 para 17 (the Working Group on Improvements to the Internet
+    Governance Forum) still concerns C6."""
+    found = concerns(topics, "resolution/E-RES-2009-7/preamble/11")
+    assert not {"action-line/C7-e-health", "action-line/C7-e-agriculture"} & found
+    assert "action-line/C6" in concerns(topics, "resolution/A-RES-66-184/para/17")
+    assert "action-line/C6" not in concerns(topics, "resolution/A-RES-66-184/preamble/30")
 
 
 def test_framing_phrase_is_not_the_subject(topics: Graph) -> None:

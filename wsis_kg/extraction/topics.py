@@ -14,6 +14,15 @@ or targets it is ``wsis:topicFor``. A part concerns
 * the line of the Plan of Action paragraph it belongs to (an item of paragraph 12 concerns C5):
   the line's ``wsis:planOfActionParagraph``.
 
+A word inside the name of an organisation, post or event the part mentions is that actor's or
+event's name, not the part's subject: "health" in "the World Health Organization", "agriculture"
+in "the Food and Agriculture Organization", "Internet governance" in "the European Dialogue on
+Internet Governance" count for nothing; a thesaurus word that is itself the name of something
+("Internet Governance Forum", also inside "the Working Group on Improvements to the Internet
+Governance Forum") does. Titles of documents and names of initiatives still count: they say what
+the document or initiative is about ("article 9 of the Convention on the Rights of Persons with
+Disabilities", "the World Digital Library").
+
 Then only the most specific line is kept: a C7 sub-line, not also C7 (``skos:broader``).
 
 Each link is stated twice: the plain ``part wsis:concerns topic`` triple that queries use, and a
@@ -34,7 +43,7 @@ from dataclasses import dataclass
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from wsis_kg.extraction.mentions import TEXT_PROPERTIES, fold, name_pattern
+from wsis_kg.extraction.mentions import NAME_PROPERTIES, TEXT_PROPERTIES, fold, name_pattern
 from wsis_kg.namespaces import ID, WSIS
 
 #: The scheme whose concepts are only words for an action line or target: a part concerns
@@ -87,16 +96,23 @@ def thesaurus_terms(thesaurus: Graph) -> list[Term]:
     return terms
 
 
-def _hits(text: str, terms: Iterable[Term]) -> list[_Hit]:
+def _hits(text: str, terms: Iterable[Term], names: Iterable[str] = (),
+          whole: frozenset[str] = frozenset()) -> list[_Hit]:
     """Term occurrences in ``text``; of two overlapping ones the longer (then earlier) wins, so
     "health centres and hospitals" (target e) is not also "health" (e-health). A term right after
     "in the context of" frames the sentence and is not its subject ("In the context of national
-    e-strategies, provide ICT connectivity ..." is about connectivity)."""
+    e-strategies, provide ICT connectivity ..." is about connectivity); a term strictly inside one
+    of ``names`` (of what the part mentions) is part of that name, unless it is itself one of the
+    ``whole`` names (lower case) of the gazetteer."""
     folded = fold(text)
     lowered = folded.lower()
+    spans = [(m.start(), m.end()) for n in names for m in name_pattern(n, False).finditer(folded)]
     found = [_Hit(m.start(), m.end(), t) for t in terms if t.probe in lowered
              for m in t.pattern.finditer(folded)
-             if not _FRAME.search(lowered, 0, m.start())]
+             if not _FRAME.search(lowered, 0, m.start())
+             and (t.probe in whole
+                  or not any(a <= m.start() and m.end() <= b and b - a > m.end() - m.start()
+                             for a, b in spans))]
 
     def beaten(h: _Hit) -> bool:
         return any(o.start < h.end and h.start < o.end
@@ -131,6 +147,13 @@ def topics_for(graph: Graph, thesaurus: Graph) -> Graph:
     for line, para in thesaurus.subject_objects(WSIS.planOfActionParagraph):
         if isinstance(line, URIRef) and isinstance(para, URIRef):
             line_of_paragraph[para].add(line)
+    concepts = set(thesaurus.subjects(RDF.type, WSIS.TopicConcept)) | topics
+    # documents (they have a title) and initiatives are named after what they are about
+    about_something = set(thesaurus.subjects(DCTERMS.title, None)) | set(
+        thesaurus.subjects(RDF.type, WSIS.Initiative))
+    whole = frozenset(" ".join(fold(str(n)).lower().split())
+                      for p in NAME_PROPERTIES for e, n in thesaurus.subject_objects(p)
+                      if isinstance(n, Literal) and e not in concepts)
     out = Graph()
     parts = sorted({s for p in TEXT_PROPERTIES for s in graph.subjects(p, None)
                     if isinstance(s, URIRef)})
@@ -139,9 +162,12 @@ def topics_for(graph: Graph, thesaurus: Graph) -> Graph:
         for e in graph.objects(part, WSIS.mentions):
             if isinstance(e, URIRef) and e in topics:
                 found[e].basis.add(WSIS.NameBasis)
+        names = sorted({" ".join(str(n).split()) for e in graph.objects(part, WSIS.mentions)
+                        if e not in topics and e not in about_something for p in NAME_PROPERTIES
+                        for n in thesaurus.objects(e, p) if isinstance(n, Literal)})
         for p in TEXT_PROPERTIES:
             for text in graph.objects(part, p):
-                for h in _hits(str(text), terms):
+                for h in _hits(str(text), terms, names, whole):
                     c = h.term.concept
                     matched = " ".join(fold(str(text))[h.start:h.end].split())
                     targets = [t for t in thesaurus.objects(c, WSIS.topicFor)
