@@ -23,8 +23,12 @@ not an addressee, and the mandate has none. In a passive provision the addressee
 ("should be encouraged by all countries"), if the text names one.
 
 Addressees are resolved to the organisations, posts and stakeholder groups the curated data
-describes (:class:`Resolver`); "the Commission", "the Working Group" are the last body of that
-name the document named before (:class:`DocumentContext`). The words are kept as printed
+describes (:class:`Resolver`); "the Commission", "the Working Group", "The group" are the last
+body of that name the document named before (:class:`DocumentContext`). The subject of a provision
+is the whole list before its verb ("Government, civil society and the private sector are
+encouraged …"), not an aside after it ("Governments, in cooperation with other stakeholders,
+should …"); "we" are the governments that adopt the plan; a clause that qualifies an addressee
+("those governments that have not yet done so") names no one. The words are kept as printed
 (``wsis:addresseeText``); when they resolve to nothing, or only in part, the mandate carries an
 ``wsis:extractionNote`` that says which words name no one.
 
