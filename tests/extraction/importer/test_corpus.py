@@ -77,6 +77,16 @@ def paragraphs(r: ImportResult) -> list[dict]:
     return out
 
 
+def items(r: ImportResult) -> dict[str, dict]:
+    """Lettered items by their path under the resolution ("para/4/b/ii")."""
+    base = str(r.iri) + "/"
+    return {str(p.iri)[len(base):]: {
+        "text": norm(p.text),
+        "footnotes": sorted(int(str(o).rsplit("/", 1)[1])
+                            for o in r.graph.objects(p.iri, WSIS.hasFootnote))}
+        for p in r.parts if p.kind == "item"}
+
+
 def measure(path: Path, t: Tally) -> None:
     exp, r = expectation(path), imported(path)
     name = path.name
@@ -98,6 +108,12 @@ def measure(path: Path, t: Tally) -> None:
         if g and e["footnotes"]:
             t.add("footnote links", g["footnotes"] == e["footnotes"],
                   f"{name} #{i + 1}: {e['footnotes']} got {g['footnotes']}")
+    got_items = items(r)
+    for e in exp.get("items", []):
+        it = got_items.pop(e["item"], None)
+        t.add("lettered items", it == {"text": e["text"], "footnotes": e["footnotes"]},
+              f"{name} {e['item']}: {e['text'][:40]!r} got {it and it['text'][:40]!r}")
+    t.add("no extra items", not got_items, f"{name}: unexpected items {sorted(got_items)}")
     extra = sum(by_text.values())
     t.add("no extra paragraphs", extra == 0 and len(got) == len(exp["paragraphs"]),
           f"{name}: {len(got)} paragraphs for {len(exp['paragraphs'])}")
@@ -148,6 +164,7 @@ TARGETS = {
     "cited resolutions recall": 0.97,
     "cited resolutions precision": 0.99,
     "inlined footnotes": 0.95,
+    "lettered items": 0.99,
     "reports": 1.0,
 }
 

@@ -11,6 +11,8 @@ from wsis_kg.errors import ResolutionImportError
 from wsis_kg.extraction.importer import phrases as ph
 from wsis_kg.extraction.importer.resolution import decode, import_resolution, symbol_from_name
 from wsis_kg.namespaces import ID, WSIS
+from wsis_kg.settings import Settings
+from wsis_kg.validation.validate import project_shapes, run_pyshacl
 
 HAND = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "importer" / "corpus" / "hand"
 RES = "https://w3id.org/wsis-kg/id/resolution/"
@@ -123,3 +125,57 @@ def test_docs_print_the_phrase_table() -> None:
     for label, entries in rows.items():
         line = next(ln for ln in doc.splitlines() if ln.startswith(f"| {label} |"))
         assert line.split(" | ")[1].rstrip(" |").split(", ") == list(entries), label
+
+
+# ---------------------------------------------------------------- lettered sub-items
+
+def test_items_in_every_layout() -> None:
+    """items.txt prints items on their own lines, hard-wrapped, set off by blank lines, run
+    into the paragraph (also over a line break) and roman under a letter, both ways."""
+    r = hand("items.txt")
+    g, res = r.graph, RES + "A-RES-99-20"
+    got = {str(p.iri)[len(res) + 1:] for p in r.parts if p.kind == "item"}
+    assert got == {"para/1/a", "para/1/b", "para/2/a", "para/2/b", "para/3/a", "para/3/b",
+                   "para/3/c", "para/4/a", "para/4/a/i", "para/4/a/ii", "para/4/b",
+                   "para/4/b/i", "para/4/b/ii", *(f"para/5/{c}" for c in "abcdefghij")}
+    assert not [p for p in r.problems if "ignored" in p], r.problems
+    b_ii = URIRef(f"{res}/para/4/b/ii")
+    assert (b_ii, RDF.type, WSIS.Item) in g
+    assert g.value(b_ii, URIRef("http://purl.org/dc/terms/isPartOf")) == URIRef(f"{res}/para/4/b")
+    assert (b_ii, WSIS.inDocument, URIRef(res)) in g
+    assert str(g.value(b_ii, WSIS.number)) == "ii"
+    assert g.value(b_ii, WSIS.sequence).toPython() == 2
+    # a lead-in keeps only its own words; "and" stays with the item it ends
+    assert str(g.value(URIRef(f"{res}/para/3"), WSIS.text)) == \
+        "Encourages the regional commissions:"
+    assert str(g.value(URIRef(f"{res}/para/3/b"), WSIS.text)).endswith("members; and")
+    # "(i)" after "(h)" is the letter i; "paragraph 4 (a)" in running text is no item
+    assert str(g.value(URIRef(f"{res}/para/5/i"), WSIS.text)) == "accessibility; and"
+    assert "paragraph 4 (a) thereof," in str(g.value(URIRef(f"{res}/preamble/1"), WSIS.text))
+    # a footnote marker in an item links the item
+    assert (URIRef(f"{res}/para/2/a"), WSIS.hasFootnote, URIRef(f"{res}/footnote/1")) in g
+    assert any("23 lettered items" in line for line in r.report)
+
+
+def test_items_roman_at_the_top_and_out_of_sequence() -> None:
+    text = ("99/21. Test\n\nThe General Assembly,\n\nNoting the test,\n\n"
+            "1. Requests the Secretary-General: (i) to prepare a note; (ii) to consult the "
+            "regional commissions; and (iii) to report;\n\n"
+            "2. Invites Member States:\n(a) To act;\n(c) To report;\n\n"
+            "3. Notes that paragraph 1 (a) and (b) of resolution 99/1 are recalled.\n")
+    r = import_resolution(text)
+    res = RES + "A-RES-99-21"
+    items = {str(p.iri)[len(res) + 1:]: p.text for p in r.parts if p.kind == "item"}
+    assert items == {"para/1/i": "to prepare a note;",
+                     "para/1/ii": "to consult the regional commissions; and",
+                     "para/1/iii": "to report;", "para/2/a": "To act;", "para/2/c": "To report;"}
+
+
+def test_imported_items_conform_to_the_item_shape(settings: Settings) -> None:
+    r = hand("items.txt")
+    data = r.graph
+    for p in sorted(settings.ontology_dir.glob("*.ttl")):
+        data.parse(p)
+    items = [p.iri for p in r.parts if p.kind == "item"]
+    report = run_pyshacl(data, project_shapes(settings), focus=items)
+    assert not [x for x in report.results if x.severity == "Violation"], report.results

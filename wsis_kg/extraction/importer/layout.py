@@ -77,7 +77,10 @@ TYPOGRAPHY = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\uf
 OPERATIVE_START = re.compile(r"^\s*([0-9lIO]{1,3})\s*[.,]\s+(?=\S)")
 # An operative paragraph marked with a dash or bullet instead of a number.
 BULLET_START = re.compile(r"^\s*[-–—•·▪]\s+(?=[A-Z])")
+# A lettered or roman item at the start of a line: "(a) ", "(ii) " (see ``items``).
 ITEM_START = re.compile(r"^\s*\(([a-z]{1,2}|[ivx]{1,5})\)\s+")
+# A lead-in to items: a colon at the end, perhaps followed by a footnote marker.
+LEAD_IN = re.compile(r":(?:\s?\d{1,2}|[*>®°”?†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)?\s*$")
 # What a paragraph ends with: , ; . : possibly followed by a footnote marker as OCR left it.
 TERMINAL = re.compile(r"[,;.:](?:\s?\d{1,2}|[*>®°”?†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)?\s*$")
 # A preambular clause ends with a comma, perhaps followed by a footnote marker.
@@ -448,5 +451,11 @@ def _blocks(body: list[Line]) -> list[Block]:
         kind = "para"
         if not TERMINAL.search(lines[-1].text) and i < len(raw) and len(lines) <= 3:
             kind = "heading"
+        prev = blocks[-1] if blocks else None
+        if (prev is not None and prev.kind == "para" and ITEM_START.match(lines[0].text)
+                and (LEAD_IN.search(prev.lines[-1].text)
+                     or any(ITEM_START.match(ln.text) for ln in prev.lines[1:]))):
+            prev.lines.extend(lines)  # an item set off by blank lines continues its paragraph
+            continue
         blocks.append(Block(lines, kind))
     return blocks

@@ -27,12 +27,13 @@ from wsis_kg.errors import ResolutionImportError
 from wsis_kg.extraction.importer import citations as cit
 from wsis_kg.extraction.importer import markers as mk
 from wsis_kg.extraction.importer import phrases as ph
+from wsis_kg.extraction.importer.items import ItemLines, split_items
 from wsis_kg.extraction.importer.layout import (
     BULLET_START,
-    ITEM_START,
     MONTHS,
     OPERATIVE_START,
     Block,
+    Line,
     analyse,
     ocr_number,
 )
@@ -644,10 +645,8 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
             key = number if number not in used else f"{number}-{n_op}"
             used.add(key)
             iri = paragraph_iri(res, key)
-            lines = [ln.text for ln in b.lines]
-            lines[0] = after
-            main, items = _split_items(lines)
-            text = _join(main, hyphenated, plain)
+            main, items = split_items([Line(b.first.no, after, b.first.page), *b.lines[1:]])
+            text = _join([ln.text for ln in main], hyphenated, plain)
             p = Part(iri, "operative", text, n_op, number=number, parent=section,
                      number_recovered=recovered, number_conflict=conflict, line=b.first.no)
             _label(p, f"paragraph {number} ({where})", b)
@@ -661,9 +660,8 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
             continue
         n_pre += 1
         iri = part_iri(res, f"preamble/{n_pre}")
-        lines = [ln.text for ln in b.lines]
-        main, items = _split_items(lines)
-        text = _join(main, hyphenated, plain)
+        main, items = split_items(b.lines)
+        text = _join([ln.text for ln in main], hyphenated, plain)
         p = Part(iri, "preamble", text, n_pre, line=b.first.no)
         _label(p, f"preambular paragraph {n_pre} (line {b.first.no})", b)
         _lead(p, _leading_phrase(text, problems, p.label), WSIS.leadingPhrase)
@@ -689,44 +687,33 @@ def _label(p: Part, label: str, b: Block) -> None:
     p.page = b.first.page
 
 
-def _split_items(lines: list[str]) -> tuple[list[str], list[tuple[str, list[str]]]]:
-    """Lines before the first "(a)" and the lettered items after it."""
-    main: list[str] = []
-    items: list[tuple[str, list[str]]] = []
-    for ln in lines:
-        m = ITEM_START.match(ln)
-        if m and (items or (main and main[-1].rstrip().endswith(":"))):
-            items.append((m.group(1), [ln[m.end():]]))
-        elif items:
-            items[-1][1].append(ln)
-        else:
-            main.append(ln)
-    return main, items
-
-
-ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
-
-
-def _items(items: list[tuple[str, list[str]]], para: Part, hyphenated: set[str],
-           plain: set[str], b: Block) -> list[Part]:
+def _items(items: list[ItemLines], para: Part, hyphenated: set[str], plain: set[str],
+           b: Block) -> list[Part]:
+    """Parts for a paragraph's lettered items: letters under the paragraph
+    (``{para}/b``), roman numerals under the letter before them (``{para}/b/ii``)."""
     out: list[Part] = []
     parent_letter: Part | None = None
-    n_letter = n_roman = 0
-    for label, lines in items:
-        text = _join(lines, hyphenated, plain)
-        expected_letter = chr(ord("a") + n_letter)
-        is_roman = label in ROMAN and parent_letter is not None and label != expected_letter
-        if is_roman:
-            n_roman += 1
-            assert parent_letter is not None
-            p = Part(part_iri(parent_letter.iri, label), "item", text, n_roman,
-                     number=label, parent=parent_letter.iri, line=b.first.no)
+    n_top = n_sub = 0
+    seen: set[URIRef] = set()
+    for item in items:
+        text = _join([ln.text for ln in item.lines], hyphenated, plain)
+        if item.level and parent_letter is not None:
+            n_sub += 1
+            parent, seq = parent_letter, n_sub
         else:
-            n_letter += 1
-            n_roman = 0
-            p = Part(part_iri(para.iri, label), "item", text, n_letter, number=label,
-                     parent=para.iri, line=b.first.no)
+            n_top += 1
+            n_sub = 0
+            parent, seq = para, n_top
+        iri = part_iri(parent.iri, item.label)
+        if iri in seen:  # a label printed twice (OCR, a misprint): keep both
+            iri = part_iri(parent.iri, f"{item.label}-{seq}")
+        seen.add(iri)
+        p = Part(iri, "item", text, seq, number=item.label, parent=parent.iri,
+                 line=item.lines[0].no)
+        p.label = f"item ({item.label}) of {para.label}" if parent is para else \
+            f"item ({parent.number})({item.label}) of {para.label}"
+        p.page = item.lines[0].page
+        if parent is para:
             parent_letter = p
-        _label(p, f"item ({label}) of {para.label}", b)
         out.append(p)
     return out
