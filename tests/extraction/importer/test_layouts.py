@@ -116,6 +116,35 @@ def test_phrase_table_tolerance() -> None:
     assert ph.operative("Votes for it") is None
 
 
+def test_two_letters_lost_guessed_only_when_one_entry_is_that_close() -> None:
+    # letters lost (the printed ones are the entry's, in order), at most one per four letters
+    assert ph.operative("resses that") == ph.PhraseMatch("Stresses", "resses", 6, 2)
+    assert ph.operative("Re ter tes its").phrase == "Reiterates"
+    # two entries within reach: no guess, both named for the report
+    assert ph.operative("De l res that") is None
+    assert ph.readings("De l res that", True) == (["Declares", "Deplores"], "De l res")
+    assert ph.preambular("De l ring its") is None
+    # never for short entries ("otes" may be "Notes" or "Votes"), never three of eight letters
+    assert ph.operative("otes that") is None
+    assert ph.operative("ress s that") is None
+
+
+def test_letter_loss_guess_is_marked_and_the_ambiguous_one_reported() -> None:
+    r = hand("letters-lost.txt")
+    g, res = r.graph, RES + "A-RES-99-22"
+    p1, p3 = URIRef(f"{res}/para/1"), URIRef(f"{res}/para/3")
+    assert str(g.value(p1, WSIS.leadingVerb)) == "Stresses"
+    assert (p1, WSIS.guessed, Literal(str(WSIS.leadingVerb), datatype=ANYURI)) in g
+    assert str(g.value(p1, WSIS.text)) == "resses that this text is a test fixture;"
+    assert "paragraph 1 (line 9): leading verb printed 'resses', read as 'Stresses' " \
+        "(edit distance 2)" in r.problems
+    assert (p3, WSIS.leadingVerb, None) not in g and (p3, WSIS.guessed, None) not in g
+    assert "paragraph 3 (line 13): leading verb printed 'De l res' could be 'Declares' or " \
+        "'Deplores' (letters lost): kept as printed, not guessed" in r.problems
+    pre2 = URIRef(f"{res}/preamble/2")
+    assert (pre2, WSIS.leadingPhrase, None) not in g and (pre2, WSIS.guessed, None) not in g
+
+
 def test_docs_print_the_phrase_table() -> None:
     """docs/importer.md's table lists exactly the module's entries (one table, two views)."""
     doc = (Path(__file__).resolve().parents[3] / "docs" / "importer.md").read_text(

@@ -186,8 +186,10 @@ def _leading_verb(text: str, problems: list[str], where: str) -> ph.PhraseMatch 
     """The operative verb from the phrase table; a tolerant match is reported (a guess)."""
     m = ph.operative(text)
     if m is None:
-        word = text.split()[0] if text.split() else ""
-        problems.append(f"{where}: leading verb {word!r} not in the phrase table; kept as printed")
+        if not _ambiguous(text, True, problems, where, "leading verb"):
+            word = text.split()[0] if text.split() else ""
+            problems.append(f"{where}: leading verb {word!r} not in the phrase table; "
+                            "kept as printed")
         return None
     if m.distance:
         problems.append(f"{where}: leading verb printed {m.printed.strip()!r}, read as "
@@ -195,10 +197,24 @@ def _leading_verb(text: str, problems: list[str], where: str) -> ph.PhraseMatch 
     return m
 
 
+def _ambiguous(text: str, operative: bool, problems: list[str], where: str, what: str) -> bool:
+    """Report an opening that letter loss leaves open between several table entries ("De l
+    res": Declares or Deplores); nothing is guessed."""
+    readings, printed = ph.readings(text, operative)
+    if len(readings) < 2:
+        return False
+    problems.append(f"{where}: {what} printed {printed!r} "
+                    f"could be {' or '.join(map(repr, readings))} (letters lost): kept as "
+                    "printed, not guessed")
+    return True
+
+
 def _leading_phrase(text: str, problems: list[str], where: str) -> ph.PhraseMatch | None:
     """The preambular phrase from the phrase table; a tolerant match is reported (a guess); a
     participle the table lacks is kept as printed and reported."""
     m = ph.preambular(text)
+    if m is None and _ambiguous(text, False, problems, where, "leading phrase"):
+        return None
     if m is None:
         gm = re.match(r"(?:(?:Also|Further)\s+)?[A-Z][a-z]+ing\b", text)
         if gm:
