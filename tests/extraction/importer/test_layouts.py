@@ -208,3 +208,36 @@ def test_imported_items_conform_to_the_item_shape(settings: Settings) -> None:
     items = [p.iri for p in r.parts if p.kind == "item"]
     report = run_pyshacl(data, project_shapes(settings), focus=items)
     assert not [x for x in report.results if x.severity == "Violation"], report.results
+
+
+# ---------------------------------------------------------------- faults combined
+
+def test_reflowed_ocr_preamble_with_an_inlined_footnote_at_a_paragraph_end() -> None:
+    """No blank lines, a phrase damaged by OCR after a comma, and a footnote inlined at the end
+    of a paragraph (the line ends with its full stop): each paragraph still starts where it
+    does (they used to run together)."""
+    text = ("99/23. Test\n\nThe General Assembly,\n\n"
+            "Recalling its resolution 99/1,1See A/99/10, annex.\n"
+            "Rec lling also its resolution 99/2,\n"
+            "Noting the report of the Secretary-General,\n"
+            "1. Decides to keep this text as a test fixture.\n")
+    r = import_resolution(text)
+    pre = [(p.text, p.leading) for p in r.parts if p.kind == "preamble"]
+    assert pre == [("Recalling its resolution 99/1,", "Recalling"),
+                   ("Rec lling also its resolution 99/2,", "Recalling also"),
+                   ("Noting the report of the Secretary-General,", "Noting")]
+    assert r.footnotes == {1: "See A/99/10, annex."}
+
+
+def test_double_spaced_text_of_short_paragraphs_and_items() -> None:
+    """Double spacing where most lines end a clause (items): paragraphs are set off by longer
+    blank runs, and a wrapped item is read whole."""
+    text = ("99/24. Test\n\n\n\nThe General Assembly,\n\n\n\nNoting the test,\n\n\n\n"
+            "1. Invites Member States:\n\n(a) To share their experience,\n\n"
+            "in particular on data;\n\n(b) To act;\n\n\n\n"
+            "2. Decides to keep the matter under review.\n")
+    r = import_resolution(text)
+    assert any("double-spaced" in line for line in r.report)
+    items = [p.text for p in r.parts if p.kind == "item"]
+    assert items == ["To share their experience, in particular on data;", "To act;"]
+    assert not [p for p in r.problems if "ignored" in p]

@@ -250,7 +250,15 @@ def _collapse_double_spacing(lines: list[Line]) -> bool:
     # one-line paragraphs are single-spaced too: double spacing also separates the lines
     # *inside* a paragraph, which do not end a clause
     inside = [i for i in single if not TERMINAL.search(lines[i].text)]
-    if len(single) < 0.6 * len(nonblank) or len(inside) < 0.3 * len(nonblank):
+    # …or, where most lines end a clause (short paragraphs, items), paragraphs are set off
+    # by longer blank runs while every line is followed by a blank one
+    spaced = sum(1 for i in nonblank[:-1] if not lines[i + 1].text)
+    runs = sum(1 for i in nonblank[:-1] if i + 2 < len(lines) and not lines[i + 1].text
+               and not lines[i + 2].text)
+    usual = len(single) >= 0.6 * len(nonblank) and len(inside) >= 0.3 * len(nonblank)
+    short = (spaced >= 0.9 * (len(nonblank) - 1) and runs >= max(3, 0.2 * len(nonblank))
+             and len(single) >= 3)
+    if not (usual or short):
         return False
     out: list[Line] = []
     i = 0
@@ -399,6 +407,18 @@ def analyse(text: str) -> Layout:
     return lay
 
 
+def _starts_preamble(prev: str, line: str) -> bool:
+    """Whether ``line`` opens a preambular paragraph in text without blank lines: the line
+    before ends a clause (a comma, perhaps a footnote marker) and this one opens with a phrase —
+    a participle, or a table phrase read tolerantly ("Rec lling also", OCR); or the line before
+    ends with a full stop, which no preambular clause does but an inlined footnote
+    ("…,1See A/60/687.") does, and this one opens with a table phrase."""
+    if CLAUSE_END.search(prev):
+        return bool(PREAMBLE_START.match(line) or ph.PREAMBULAR_RE.match(line.strip())
+                    or ph.preambular(line.strip()) is not None)
+    return prev.rstrip().endswith(".") and ph.preambular(line.strip()) is not None
+
+
 def _blocks(body: list[Line]) -> list[Block]:
     raw: list[list[Line]] = []
     cur: list[Line] = []
@@ -425,9 +445,7 @@ def _blocks(body: list[Line]) -> list[Block]:
         if bm and not starts_op and ph.operative(ln.text[bm.end():]) is not None:
             starts_op = True
             expected_op = max(expected_op, 1)
-        starts_pre = (expected_op == 1 and bool(PREAMBLE_START.match(ln.text)
-                                                or ph.PREAMBULAR_RE.match(ln.text.strip()))
-                      and bool(cur) and CLAUSE_END.search(cur[-1].text) is not None)
+        starts_pre = expected_op == 1 and bool(cur) and _starts_preamble(cur[-1].text, ln.text)
         if (starts_op or starts_pre) and cur:
             raw.append(cur)
             cur = []
