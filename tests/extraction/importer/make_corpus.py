@@ -215,6 +215,9 @@ def derived() -> dict[str, tuple[str | bytes, dict]]:
         crlf = render(s, damaged, width=62, blank=False, marker_style="inline", closing=cl)
         out[f"{key}-combined-reflow-ocr-inline-crlf.txt"] = (
             crlf.replace("\n", "\r\n").encode("utf-8"), expected(s, damaged, inline=True))
+        out[f"{key}-combined-bullets-ocr-reflow.txt"] = (
+            render(s, damaged, width=62, blank=False, bullets=True, closing=cl),
+            expected(s, damaged, reports=["dash or bullet"]))
         out[f"{key}-combined-double-doubled-jump.txt"] = (
             double_spaced(render(ex, kept, width=70, marker_style="doubled", closing=cl)),
             expected(ex, kept, reports=[jump, "(doubled)"], resolutions=_cited_in(s, kept),

@@ -241,3 +241,12 @@ def test_double_spaced_text_of_short_paragraphs_and_items() -> None:
     items = [p.text for p in r.parts if p.kind == "item"]
     assert items == ["To share their experience, in particular on data;", "To act;"]
     assert not [p for p in r.problems if "ignored" in p]
+
+
+def test_bullet_before_a_verb_that_lost_its_capital() -> None:
+    text = ("99/25. Test\n\nThe General Assembly,\n\nNoting the test,\n"
+            "– Decides to keep this text;\n– resses that it is a test fixture;\n"
+            "– Requests nothing further.\n")
+    r = import_resolution(text)
+    ops = [(p.number, p.leading, p.number_recovered) for p in r.parts if p.kind == "operative"]
+    assert ops == [("1", "Decides", True), ("2", "Stresses", True), ("3", "Requests", True)]

@@ -76,7 +76,7 @@ TYPOGRAPHY = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\uf
 # An operative paragraph start: "12. Requests", "44, Recommends" (OCR comma), "l2. Notes".
 OPERATIVE_START = re.compile(r"^\s*([0-9lIO]{1,3})\s*[.,]\s+(?=\S)")
 # An operative paragraph marked with a dash or bullet instead of a number.
-BULLET_START = re.compile(r"^\s*[-–—•·▪]\s+(?=[A-Z])")
+BULLET_START = re.compile(r"^\s*[-–—•·▪]\s+(?=[A-Za-z])")  # (a verb may have lost its capital)
 # A lettered or roman item at the start of a line: "(a) ", "(ii) " (see ``items``).
 ITEM_START = re.compile(r"^\s*\(([a-z]{1,2}|[ivx]{1,5})\)\s+")
 # A lead-in to items: a colon at the end, perhaps followed by a footnote marker.
