@@ -235,7 +235,8 @@ def test_double_spaced_text_of_short_paragraphs_and_items() -> None:
     text = ("99/24. Test\n\n\n\nThe General Assembly,\n\n\n\nNoting the test,\n\n\n\n"
             "1. Invites Member States:\n\n(a) To share their experience,\n\n"
             "in particular on data;\n\n(b) To act;\n\n\n\n"
-            "2. Decides to keep the matter under review.\n")
+            "2. Requests a report;\n\n\n\n"
+            "3. Decides to keep the matter under review.\n")
     r = import_resolution(text)
     assert any("double-spaced" in line for line in r.report)
     items = [p.text for p in r.parts if p.kind == "item"]
@@ -250,3 +251,47 @@ def test_bullet_before_a_verb_that_lost_its_capital() -> None:
     r = import_resolution(text)
     ops = [(p.number, p.leading, p.number_recovered) for p in r.parts if p.kind == "operative"]
     assert ops == [("1", "Decides", True), ("2", "Stresses", True), ("3", "Requests", True)]
+
+
+def test_item_markers_alone_on_their_lines() -> None:
+    """PDF-to-text output of a tabular layout: "(a)" on one line, its text on the next."""
+    text = ("99/26. Test\n\nThe General Assembly,\n\nNoting the test,\n\n"
+            "1. Requests the Secretary-General:\n(a)\nTo prepare a note;\n(b)\nTo consult:\n"
+            "(i)\nthe regional commissions;\n\n2. Decides to keep the matter under review.\n")
+    r = import_resolution(text)
+    res = RES + "A-RES-99-26"
+    items = {str(p.iri)[len(res) + 1:]: p.text for p in r.parts if p.kind == "item"}
+    assert items == {"para/1/a": "To prepare a note;", "para/1/b": "To consult:",
+                     "para/1/b/i": "the regional commissions;"}
+
+
+# ---------------------------------------------------------------- headers that cannot be read
+
+HEAD_BODY = "\n\nThe General Assembly,\n\nNoting the test,\n\n1. Decides to test.\n"
+
+
+def test_unreadable_adoption_date_is_reported_with_its_line() -> None:
+    r = import_resolution("A/RES/99/27\nResolution adopted by the General Assembly on "
+                          "2O December 2O99\n\nTest title" + HEAD_BODY)
+    assert r.graph.value(r.iri, WSIS.adoptionDate) is None
+    assert "line 2: 'Resolution adopted by the General Assembly on 2O December 2O99' its " \
+        "adoption date could not be read: pass --date" in r.problems
+    # a short text's header is no evidence of double spacing
+    assert not any("double-spaced" in line for line in r.report)
+
+
+def test_damaged_symbol_is_named_and_never_the_title() -> None:
+    with pytest.raises(ResolutionImportError,
+                       match=r"no symbol found in the text \(line 1 'A/RES/9S/l27' looks like a "
+                             r"damaged one\): pass --symbol"):
+        import_resolution("A/RES/9S/l27\n\nTest title" + HEAD_BODY)
+    r = import_resolution("A/RES/9S/l27\n\nTest title" + HEAD_BODY, symbol="A/RES/99/27")
+    assert str(r.graph.value(r.iri, URIRef("http://purl.org/dc/terms/title"))) == "Test title"
+    assert "line 1: 'A/RES/9S/l27' looks like a damaged symbol, not read: pass --symbol" in \
+        r.problems
+
+
+def test_unrecognised_header_blocks_are_named() -> None:
+    r = import_resolution("A/RES/99/27\n\nl0 Decemher 2099\n\nTest title" + HEAD_BODY)
+    assert any("the last of 2 unrecognised header blocks (the others: line 3 "
+               "'l0 Decemher 2099')" in p for p in r.problems), r.problems

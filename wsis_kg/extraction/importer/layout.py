@@ -67,6 +67,9 @@ FURNITURE = re.compile(
     re.IGNORECASE)
 # "6E/2006/85": a footnote number glued to a document symbol
 FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})(?:\s+|(?=[AE]/))([A-Z\[(“\"].*)$")
+# A symbol line OCR damaged ("A/RES/6S/l84", "2OO9/7"): reported, never read as the title.
+DAMAGED_SYMBOL = re.compile(r"^\s*(?:United\s+Nations\s+)?(?:[AE]\s*/\s*RES\s*/\s*\S+|"
+                            r"(?=[\dlIOS/]*\d)[\dlIOS]{1,4}\s*/\s*[\dlIOS]{1,4}\.?)\s*$")
 # A paragraph number alone on its line ("1." and the text on the next line).
 NUMBER_ONLY = re.compile(r"^\s*(\d{1,3})\s*\.\s*$")
 # Typographic forms that are not text: ligatures and non-breaking spaces.
@@ -77,8 +80,9 @@ TYPOGRAPHY = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\uf
 OPERATIVE_START = re.compile(r"^\s*([0-9lIO]{1,3})\s*[.,]\s+(?=\S)")
 # An operative paragraph marked with a dash or bullet instead of a number.
 BULLET_START = re.compile(r"^\s*[-–—•·▪]\s+(?=[A-Za-z])")  # (a verb may have lost its capital)
-# A lettered or roman item at the start of a line: "(a) ", "(ii) " (see ``items``).
-ITEM_START = re.compile(r"^\s*\(([a-z]{1,2}|[ivx]{1,5})\)\s+")
+# A lettered or roman item at the start of a line: "(a) ", "(ii) ", or "(b)" alone on its line
+# with the text on the next (see ``items``).
+ITEM_START = re.compile(r"^\s*\(([a-z]{1,2}|[ivx]{1,5})\)(?:\s+|$)")
 # A lead-in to items: a colon at the end, perhaps followed by a footnote marker.
 LEAD_IN = re.compile(r":(?:\s?\d{1,2}|[*>®°”?†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)?\s*$")
 # What a paragraph ends with: , ; . : possibly followed by a footnote marker as OCR left it.
@@ -148,6 +152,8 @@ class Layout:
     opener_printed: str | None = None  # the opening line when read tolerantly (OCR damage)
     partial_date: tuple[str, int] | None = None  # ("December 2010", line): no day printed
     title_guess: str | None = None  # why the title is a guess, when it is
+    unread: list[tuple[int, str, str]] = field(default_factory=list)  # header lines not read:
+    # (line, text, what is wrong with it)
     second_opener_line_no: int | None = None  # a second resolution pasted into the file
     double_spaced: bool = False
     last_line_no: int = 0
@@ -241,8 +247,10 @@ def _opener(text: str) -> str | None:
 
 def _collapse_double_spacing(lines: list[Line]) -> bool:
     """Double-spaced text (a blank line after every line): single blank lines are dropped and
-    longer runs become one, so that paragraphs read as in single-spaced text."""
-    nonblank = [i for i, ln in enumerate(lines) if ln.text]
+    longer runs become one, so that paragraphs read as in single-spaced text. Only the lines
+    after the opening line are looked at: a header's one-line blocks look double-spaced."""
+    start = next((i for i, ln in enumerate(lines) if _opener(ln.text)), -1) + 1
+    nonblank = [i for i, ln in enumerate(lines) if ln.text and i >= start]
     if len(nonblank) < 6:
         return False
     single = [i for i in nonblank[:-1] if i + 2 < len(lines) and not lines[i + 1].text
@@ -336,6 +344,7 @@ def analyse(text: str) -> Layout:
     # 1. header
     title_lines: list[Line] = []
     blocks_seen = 0
+    dropped: list[Line] = []  # first lines of header blocks a later block replaced as title
     for ln in lines[:oi]:
         if not ln.text.strip():
             if title_lines:
@@ -354,11 +363,18 @@ def analyse(text: str) -> Layout:
             pm = PARTIAL_DATE.search(ln.text)
             if pm and not DATE_RE.search(ln.text):
                 lay.partial_date = (pm.group(), ln.no)
+            elif re.search(r"\bon\s+\S", ln.text):
+                lay.unread.append((ln.no, ln.text.strip(),
+                                   "its adoption date could not be read: pass --date"))
             lay.furniture.append(ln)
         elif HEADER_FURNITURE.match(ln.text) or FURNITURE.match(ln.text):
             lay.furniture.append(ln)
+        elif DAMAGED_SYMBOL.match(ln.text):
+            lay.unread.append((ln.no, ln.text.strip(),
+                               "looks like a damaged symbol, not read: pass --symbol"))
         else:
             if title_lines and not title_lines[-1].text:
+                dropped.append(title_lines[0])
                 title_lines = []  # a later block wins: the title is the one before the opener
                 blocks_seen += 1
             title_lines.append(ln)
@@ -366,8 +382,9 @@ def analyse(text: str) -> Layout:
     lay.title = re.sub(r"\s+", " ", title).strip() or None
     if lay.title and blocks_seen:
         first = next(ln for ln in title_lines if ln.text)
+        others = ", ".join(f"line {ln.no} {ln.text.strip()[:40]!r}" for ln in dropped)
         lay.title_guess = (f"title taken from line {first.no}, the last of "
-                           f"{blocks_seen + 1} unrecognised header blocks")
+                           f"{blocks_seen + 1} unrecognised header blocks (the others: {others})")
 
     # 2. closing, 3. footnotes, 4. furniture
     body = _cut_second(lay, lines, opener)

@@ -259,7 +259,9 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
         problems.append(f"no symbol in the text; {sym} taken from the file name "
                         f"{file_name.rsplit('/', 1)[-1]!r} (marked wsis:guessed)")
     else:
-        raise ResolutionImportError("no symbol found in the text: pass --symbol "
+        damaged = "".join(f" (line {no} {text!r} looks like a damaged one)"
+                          for no, text, what in lay.unread if "symbol" in what)
+        raise ResolutionImportError(f"no symbol found in the text{damaged}: pass --symbol "
                                     "(e.g. --symbol A/RES/66/184)")
     if (sym.startswith("E/") and lay.body_slug != "ecosoc") or (
             sym.startswith("A/") and lay.body_slug != "un-general-assembly"):
@@ -288,6 +290,8 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     if lay.opener_printed:
         problems.append(f"opening line {lay.opener_printed!r} (line {lay.opener_line_no}) "
                         f"read as 'The {lay.body_name},' (OCR damage)")
+    for no, text, what in lay.unread:
+        problems.append(f"line {no}: {text!r} {what}")
     if lay.partial_date and not iso_date:
         problems.append(f"adoption date printed without a day: {lay.partial_date[0]!r} "
                         f"(line {lay.partial_date[1]}); not recorded: pass --date")
