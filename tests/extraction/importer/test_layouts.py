@@ -198,6 +198,8 @@ def test_items_roman_at_the_top_and_out_of_sequence() -> None:
     assert items == {"para/1/i": "to prepare a note;",
                      "para/1/ii": "to consult the regional commissions; and",
                      "para/1/iii": "to report;", "para/2/a": "To act;", "para/2/c": "To report;"}
+    assert "item (c) of paragraph 2 (line 11): printed (c) where the sequence gives (b); " \
+        "kept as printed" in r.problems
 
 
 def test_imported_items_conform_to_the_item_shape(settings: Settings) -> None:

@@ -40,6 +40,7 @@ class ItemLines:
     label: str
     level: int
     lines: list[Line] = field(default_factory=list)
+    expected: str | None = None  # the label the sequence gives, when another is printed
 
     @property
     def text(self) -> str:
@@ -86,12 +87,13 @@ class _Sequence:
         return None
 
     def add(self, label: str, level: int, line: Line) -> ItemLines:
+        expected = self.next_top() if level == 0 or not self.items else self.next_sub()
         if level == 0:
             self.n_top += 1
             self.n_sub = 0
         else:
             self.n_sub += 1
-        item = ItemLines(label, level, [line])
+        item = ItemLines(label, level, [line], expected if expected != label else None)
         self.items.append(item)
         return item
 

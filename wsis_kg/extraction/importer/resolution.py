@@ -672,7 +672,7 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
             _label(p, f"paragraph {number} ({where})", b)
             _lead(p, _leading_verb(text, problems, p.label), WSIS.leadingVerb)
             parts.append(p)
-            parts.extend(_items(items, p, hyphenated, plain, b))
+            parts.extend(_items(items, p, hyphenated, plain, problems))
             continue
         if n_op:
             problems.append(f"line {b.first.no}: unnumbered text after the operative "
@@ -686,7 +686,7 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
         _label(p, f"preambular paragraph {n_pre} (line {b.first.no})", b)
         _lead(p, _leading_phrase(text, problems, p.label), WSIS.leadingPhrase)
         parts.append(p)
-        parts.extend(_items(items, p, hyphenated, plain, b))
+        parts.extend(_items(items, p, hyphenated, plain, problems))
     if bullets:
         problems.append(f"{len(bullets)} operative paragraphs marked with a dash or bullet "
                         f"instead of a number (lines {bullets[0]}–{bullets[-1]}): numbered in "
@@ -708,9 +708,10 @@ def _label(p: Part, label: str, b: Block) -> None:
 
 
 def _items(items: list[ItemLines], para: Part, hyphenated: set[str], plain: set[str],
-           b: Block) -> list[Part]:
+           problems: list[str]) -> list[Part]:
     """Parts for a paragraph's lettered items: letters under the paragraph
-    (``{para}/b``), roman numerals under the letter before them (``{para}/b/ii``)."""
+    (``{para}/b``), roman numerals under the letter before them (``{para}/b/ii``). A label out
+    of sequence is kept as printed and reported."""
     out: list[Part] = []
     parent_letter: Part | None = None
     n_top = n_sub = 0
@@ -730,9 +731,14 @@ def _items(items: list[ItemLines], para: Part, hyphenated: set[str], plain: set[
         seen.add(iri)
         p = Part(iri, "item", text, seq, number=item.label, parent=parent.iri,
                  line=item.lines[0].no)
-        p.label = f"item ({item.label}) of {para.label}" if parent is para else \
-            f"item ({parent.number})({item.label}) of {para.label}"
+        where = (f"paragraph {para.number}" if para.kind == "operative"
+                 else f"preambular paragraph {para.sequence}")
+        path = f"({item.label})" if parent is para else f"({parent.number})({item.label})"
+        p.label = f"item {path} of {where} (line {p.line})"
         p.page = item.lines[0].page
+        if item.expected:
+            problems.append(f"{p.label}: printed ({item.label}) where the sequence gives "
+                            f"({item.expected}); kept as printed")
         if parent is para:
             parent_letter = p
         out.append(p)
