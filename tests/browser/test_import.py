@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEXT = ROOT / "tests" / "fixtures" / "importer" / "corpus" / "ecosoc-ocr.txt"
+ITEMS = ROOT / "tests" / "fixtures" / "importer" / "corpus" / "hand" / "items.txt"
 CHROMIUM = os.environ.get("WSIS_KG_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
@@ -87,9 +88,9 @@ def new_page(browser, site: Site, width: int):
     return context, pg
 
 
-def paste_and_import(pg, site: Site) -> None:
+def paste_and_import(pg, site: Site, text: Path = TEXT) -> None:
     pg.goto(site.url + "/import")
-    pg.fill("textarea#text", TEXT.read_text(encoding="utf-8"))
+    pg.fill("textarea#text", text.read_text(encoding="utf-8"))
     pg.click("#import-button")
     pg.locator(".import-result").first.wait_for()
 
@@ -149,6 +150,24 @@ def test_import_page_at_390_px_has_no_horizontal_scroll(browser, editor_site, tm
             pg.keyboard.press("Tab")
             order.append(pg.evaluate("document.activeElement.id"))
         assert order[:3] == ["files", "symbol", "date"], order
+        assert pg.page_errors == []
+    finally:
+        context.close()
+
+
+def test_lettered_items_read_under_their_paragraph(browser, editor_site, tmp_path):
+    """Items show in order under their paragraph, each level further in: (b) right of 4.,
+    (ii) right of (b)."""
+    context, pg = new_page(browser, editor_site, 1280)
+    try:
+        paste_and_import(pg, editor_site, ITEMS)
+        nums = [n.strip() for n in pg.locator(".reading .part .num").all_inner_texts()]
+        at = nums.index("4.")
+        assert nums[at:at + 7] == ["4.", "(a)", "(i)", "(ii)", "(b)", "(i)", "(ii)"]
+        parts = pg.locator(".reading .part")
+        x = [parts.nth(at + k).bounding_box()["x"] for k in (0, 4, 6)]
+        assert x[0] < x[1] < x[2], x
+        pg.screenshot(path=str(tmp_path / "import-items.png"), full_page=True)
         assert pg.page_errors == []
     finally:
         context.close()

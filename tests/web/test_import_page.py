@@ -292,3 +292,28 @@ def test_a_non_conforming_import_is_refused_with_422_and_nothing_written(ic):
     assert put.status_code == 422
     assert put.get_json()["report"]["violations"] > 0
     assert ic.get("/id/resolution/E-RES-2099-9.html").status_code == 404
+
+
+def test_lettered_items_in_the_json_and_the_reading_view(ic):
+    """Items (letters, and roman numerals under a letter) come out as parts in document order
+    with their parent, and the reading view shows them under their paragraph, roman ones
+    indented further."""
+    text = (CORPUS / "hand" / "items.txt").read_text(encoding="utf-8")
+    r = ic.post("/import", json={"text": text})
+    (doc,) = r.get_json()["imports"]
+    res = "https://w3id.org/wsis-kg/id/resolution/A-RES-99-20"
+    items = [(p["iri"][len(res) + 1:], p["parent"][len(res) + 1:], p["text"])
+             for p in doc["parts"] if p["kind"] == "item"]
+    assert len(items) == 23
+    assert items[9:13] == [
+        ("para/4/a/ii", "para/4/a", "Affordability of devices and services;"),
+        ("para/4/b", "para/4", "The role of the private sector and of civil society in:"),
+        ("para/4/b/i", "para/4/b", "the financing of infrastructure; and"),
+        ("para/4/b/ii", "para/4/b", "the safeguarding of personal data;")]
+    r = ic.post("/import", data={"text": text}, headers={"Accept": "text/html"})
+    html = r.get_data(as_text=True)
+    assert "23 lettered items" in html
+    sub = re.search(r'<div class="part item sub"[^>]*para-4-b-ii">\s*<span class="num">\(ii\)',
+                    html)
+    assert sub, html[html.find("para-4-b-ii") - 200:][:400]
+    assert re.search(r'<div class="part item"[^>]*para-4-b">\s*<span class="num">\(b\)', html)

@@ -111,6 +111,7 @@ class Row:
     file: str
     symbol: str = ""
     paragraphs: int = 0
+    items: int = 0
     footnotes: int = 0
     citations: int = 0
     warnings: int = 0
@@ -128,16 +129,18 @@ def _row(name: str, result: ImportResult, outcome: str) -> Row:
     cites = sum(1 for _ in g.subject_objects(WSIS.cites))
     cites += sum(1 for p in ("recalls", "reaffirms", "takesNoteOf", "welcomes", "notes",
                              "endorses") for _ in g.subject_objects(WSIS[p]))
-    return Row(name, result.symbol, paras, sum(1 for _ in g.subjects(RDF.type, WSIS.Footnote)),
-               cites, len(result.problems), outcome)
+    return Row(name, result.symbol, paras, sum(1 for _ in g.subjects(RDF.type, WSIS.Item)),
+               sum(1 for _ in g.subjects(RDF.type, WSIS.Footnote)), cites, len(result.problems),
+               outcome)
 
 
 def _table(rows: list[Row]) -> str:
-    head = ("file", "symbol", "paragraphs", "footnotes", "citations", "warnings", "result")
-    cells = [head] + [(r.file, r.symbol, str(r.paragraphs), str(r.footnotes), str(r.citations),
-                       str(r.warnings), r.result) for r in rows]
+    head = ("file", "symbol", "paragraphs", "items", "footnotes", "citations", "warnings",
+            "result")
+    cells = [head] + [(r.file, r.symbol, str(r.paragraphs), str(r.items), str(r.footnotes),
+                       str(r.citations), str(r.warnings), r.result) for r in rows]
     widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
-    lines = ["  ".join(c[i].ljust(widths[i]) if i in (0, 1, 6) else c[i].rjust(widths[i])
+    lines = ["  ".join(c[i].ljust(widths[i]) if i in (0, 1, 7) else c[i].rjust(widths[i])
                        for i in range(len(head))).rstrip() for c in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)

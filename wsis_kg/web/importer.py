@@ -306,13 +306,15 @@ def _view(item: ImportedText, known: set[str]) -> dict[str, Any]:
     beside, general = _warnings_by_part(item)
     general = [_for_the_page(w) for w in general]
     parts = []
+    items = {p.iri for p in item.parts if p.kind == "item"}
     for p, warnings in zip(item.parts, beside, strict=True):
         warnings = [_for_the_page(w) for w in warnings]
         cites = [{"iri": c.iri, "label": c.symbol or c.iri.rsplit("/id/", 1)[-1],
                   "href": href(c.iri) if c.iri in known else None, "prop": c.prop}
                  for c in p.cites]
         parts.append({"part": p, "segments": segments(p, known), "warnings": warnings,
-                      "cites": cites, "anchor": re.sub(r"\W+", "-", local_path(p.iri) or p.iri)})
+                      "cites": cites, "anchor": re.sub(r"\W+", "-", local_path(p.iri) or p.iri),
+                      "sub": p.parent in items})  # a roman item under a lettered one
     counts = {k: count(item, k) for k in ("preamble", "operative", "item", "heading")}
     return {"item": item, "parts": parts, "general": general, "counts": counts,
             "page": href(item.iri), "anchor": re.sub(r"\W+", "-", item.symbol or item.name)}

@@ -186,9 +186,9 @@ def derived() -> dict[str, tuple[str | bytes, dict]]:
         out[f"{key}-plain.txt"] = (render(s, s.paras, closing=cl), expected(s, s.paras))
         out[f"{key}-reflow.txt"] = (render(s, s.paras, width=62, blank=False, closing=cl),
                                     expected(s, s.paras))
-        txt = render(s, s.paras, width=70, closing=cl)
-        double = "\n".join(ln + "\n" if ln else "\n" for ln in txt.split("\n"))
-        out[f"{key}-double-spaced.txt"] = (double, expected(s, s.paras))
+        out[f"{key}-double-spaced.txt"] = (double_spaced(render(s, s.paras, width=70,
+                                                                closing=cl)),
+                                           expected(s, s.paras))
         out[f"{key}-numbers-own-line.txt"] = (render(s, s.paras, number_own_line=True,
                                                      closing=cl), expected(s, s.paras))
         out[f"{key}-inline-footnotes.txt"] = (render(s, s.paras, marker_style="inline",
@@ -200,42 +200,48 @@ def derived() -> dict[str, tuple[str | bytes, dict]]:
         ops = [p for p in s.paras if p.kind == "operative"]
         out[f"{key}-bullets.txt"] = (render(s, s.paras, bullets=True, closing=cl),
                                      expected(s, s.paras, reports=["dash or bullet"]))
-        # an excerpt: three operative paragraphs without footnotes left out (from 12 on), the
-        # printed numbers jump
-        start = next(i for i in range(12, len(ops) - 3) if not any(
-            p.footnotes for p in ops if p.number and i <= int(p.number) < i + 3))
-        cut = {str(i) for i in range(start, start + 3)}
-        kept = [p for p in s.paras if p.number not in cut]
-        lost_fn = {n for p in s.paras if p.number in cut for n in p.footnotes}
-        ex = Seed(**{**s.__dict__, "footnotes": {n: t for n, t in s.footnotes.items()
-                                                 if n not in lost_fn}})
-        if not lost_fn:
-            out[f"{key}-excerpt.txt"] = (render(ex, kept, closing=cl), expected(
-                ex, kept, reports=[f"numbers jump from {start - 1} to {start + 3}"],
-                resolutions=_cited_in(s, kept), documents=_docs_in(s, kept)))
+        ex, kept, jump = excerpt(s, ops)
+        out[f"{key}-excerpt.txt"] = (render(ex, kept, closing=cl), expected(
+            ex, kept, reports=[jump], resolutions=_cited_in(s, kept),
+            documents=_docs_in(s, kept)))
         # OCR letter loss in the paragraphs (not in the numbers, header or footnotes)
-        rng = random.Random(OCR_SEED)
-        damaged = [Para(p.kind, p.text, p.number, p.leading, [], p.footnotes)
-                   if p.kind == "heading" else _damage(p, rng) for p in s.paras]
+        damaged = ocr_damaged(s)
         out[f"{key}-ocr.txt"] = (render(s, damaged, closing=cl), expected(s, damaged))
-        # cut off in the middle of an operative paragraph, two thirds through
-        k = s.paras.index(ops[len(ops) * 2 // 3])
-        head = s.paras[:k]
-        last = s.paras[k]
-        words = last.text.split()
-        half = " ".join(words[: max(3, len(words) // 2)]).rstrip(",;.")
-        short = Para(last.kind, half, last.number, last.leading, [], [])
-        fns = {n for p in head for n in p.footnotes}
-        tr = Seed(**{**s.__dict__, "footnotes": {n: t for n, t in s.footnotes.items()
-                                                 if n in fns}})
-        out[f"{key}-truncated.txt"] = (render(tr, [*head, short], closing=[]), expected(
-            tr, [*head, short], reports=["the text seems cut off"], closing=False,
-            resolutions=_cited_in(s, head + [short]), documents=_docs_in(s, head + [short])))
+        tr, cut_paras = truncated(s, ops)
+        out[f"{key}-truncated.txt"] = (render(tr, cut_paras, closing=[]), expected(
+            tr, cut_paras, reports=["the text seems cut off"], closing=False,
+            resolutions=_cited_in(s, cut_paras), documents=_docs_in(s, cut_paras)))
+        # several faults in one text
+        crlf = render(s, damaged, width=62, blank=False, marker_style="inline", closing=cl)
+        out[f"{key}-combined-reflow-ocr-inline-crlf.txt"] = (
+            crlf.replace("\n", "\r\n").encode("utf-8"), expected(s, damaged, inline=True))
+        out[f"{key}-combined-bullets-ocr-reflow.txt"] = (
+            render(s, damaged, width=62, blank=False, bullets=True, closing=cl),
+            expected(s, damaged, reports=["dash or bullet"]))
+        out[f"{key}-combined-double-doubled-jump.txt"] = (
+            double_spaced(render(ex, kept, width=70, marker_style="doubled", closing=cl)),
+            expected(ex, kept, reports=[jump, "(doubled)"], resolutions=_cited_in(s, kept),
+                     documents=_docs_in(s, kept)))
     e, g = load("ecosoc"), load("ga")
     both = (render(e, e.paras, closing=e.closing) + "\n\n"
             + render(g, g.paras, closing=g.closing))
     out["concatenated-ecosoc-ga.txt"] = (both, expected(
         e, e.paras, reports=["a second resolution starts at line"]))
+    # several faults in one text: the first of two pasted resolutions cut off
+    tr, cut_paras = truncated(e, [p for p in e.paras if p.kind == "operative"])
+    both = render(tr, cut_paras, closing=[]) + "\n\n" + render(g, g.paras, closing=g.closing)
+    out["combined-truncated-then-concatenated.txt"] = (both, expected(
+        tr, cut_paras, reports=["the text seems cut off", "a second resolution starts at line"],
+        closing=False, resolutions=_cited_in(e, cut_paras), documents=_docs_in(e, cut_paras)))
+    # numbers on their own lines, the closing glued to the last paragraph, UTF-16
+    txt = render(e, e.paras, number_own_line=True, closing=e.closing, glue_closing=True)
+    out["ecosoc-combined-numbers-glued-utf16.txt"] = (txt.encode("utf-16"),
+                                                       expected(e, e.paras))
+    # the hand-written lettered items, double-spaced with Windows line ends
+    items = (CORPUS / "hand" / "items.txt").read_text(encoding="utf-8")
+    out["items-combined-double-spaced-crlf.txt"] = (
+        double_spaced(items).replace("\n", "\r\n").encode("utf-8"),
+        json.loads((CORPUS / "hand" / "items.json").read_text(encoding="utf-8")))
     # encodings and line ends: Windows line ends with ligatures and non-breaking spaces;
     # UTF-16 with old-Mac line ends
     txt = render(e, e.paras, closing=e.closing)
@@ -246,6 +252,42 @@ def derived() -> dict[str, tuple[str | bytes, dict]]:
     txt = render(e, e.paras, closing=e.closing, glue_closing=True)
     out["ecosoc-glued-closing.txt"] = (txt, expected(e, e.paras))
     return out
+
+
+def double_spaced(text: str) -> str:
+    """A blank line after every line (typewriter-style double spacing)."""
+    return "\n".join(ln + "\n" if ln else "\n" for ln in text.split("\n"))
+
+
+def excerpt(s: Seed, ops: list[Para]) -> tuple[Seed, list[Para], str]:
+    """Three operative paragraphs without footnotes left out (from 12 on): the printed numbers
+    jump. The seed without their footnotes, the paragraphs kept, the report expected."""
+    start = next(i for i in range(12, len(ops) - 3) if not any(
+        p.footnotes for p in ops if p.number and i <= int(p.number) < i + 3))
+    cut = {str(i) for i in range(start, start + 3)}
+    return s, [p for p in s.paras if p.number not in cut], \
+        f"numbers jump from {start - 1} to {start + 3}"
+
+
+def ocr_damaged(s: Seed) -> list[Para]:
+    """OCR letter loss in the paragraphs (not in the numbers, headings or footnotes)."""
+    rng = random.Random(OCR_SEED)
+    return [Para(p.kind, p.text, p.number, p.leading, [], p.footnotes)
+            if p.kind == "heading" else _damage(p, rng) for p in s.paras]
+
+
+def truncated(s: Seed, ops: list[Para]) -> tuple[Seed, list[Para]]:
+    """Cut off in the middle of an operative paragraph, two thirds through: the seed with the
+    footnotes cited before the cut, and the paragraphs up to it."""
+    k = s.paras.index(ops[len(ops) * 2 // 3])
+    head = s.paras[:k]
+    last = s.paras[k]
+    words = last.text.split()
+    half = " ".join(words[: max(3, len(words) // 2)]).rstrip(",;.")
+    short = Para(last.kind, half, last.number, last.leading, [], [])
+    fns = {n for p in head for n in p.footnotes}
+    return Seed(**{**s.__dict__, "footnotes": {n: t for n, t in s.footnotes.items()
+                                               if n in fns}}), [*head, short]
 
 
 def _damage(p: Para, rng: random.Random) -> Para:

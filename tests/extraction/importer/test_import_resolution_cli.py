@@ -137,7 +137,7 @@ def test_several_files_folder_and_zip_with_summary_table(tmp_path: Path) -> None
 
     folder = tmp_path / "texts"
     folder.mkdir()
-    for name in ("masthead.txt", "A_RES_99_14.txt"):
+    for name in ("masthead.txt", "A_RES_99_14.txt", "items.txt"):
         (folder / name).write_bytes((CORPUS / "hand" / name).read_bytes())
     archive = tmp_path / "more.zip"
     with zipfile.ZipFile(archive, "w") as zf:
@@ -149,13 +149,16 @@ def test_several_files_folder_and_zip_with_summary_table(tmp_path: Path) -> None
     assert r.exit_code == 0, r.stderr
     table = r.stderr[r.stderr.index("\nfile ") + 1:]
     header = table.splitlines()[0].split()
-    assert header == ["file", "symbol", "paragraphs", "footnotes", "citations", "warnings",
-                      "result"]
+    assert header == ["file", "symbol", "paragraphs", "items", "footnotes", "citations",
+                      "warnings", "result"]
     assert "E/RES/2009/7" in table and "A/RES/99/14" in table and "E/RES/2099/9" in table
     row = next(ln for ln in table.splitlines() if "ecosoc-plain.txt" in ln).split()
-    assert row[1:4] == ["E/RES/2009/7", "60", "6"] and row[-1] == "imported"
+    assert row[1:5] == ["E/RES/2009/7", "60", "0", "6"] and row[-1] == "imported"
+    row = next(ln for ln in table.splitlines() if "items.txt" in ln).split()
+    assert row[1:5] == ["A/RES/99/20", "8", "23", "1"] and row[-1] == "imported"
     assert sorted(p.name for p in out.iterdir()) == [
-        "A-RES-99-11.ttl", "A-RES-99-14.ttl", "E-RES-2009-7.ttl", "E-RES-2099-9.ttl"]
+        "A-RES-99-11.ttl", "A-RES-99-14.ttl", "A-RES-99-20.ttl", "E-RES-2009-7.ttl",
+        "E-RES-2099-9.ttl"]
     assert len(Graph().parse(out / "A-RES-99-11.ttl")) > 10
 
 

@@ -67,6 +67,9 @@ FURNITURE = re.compile(
     re.IGNORECASE)
 # "6E/2006/85": a footnote number glued to a document symbol
 FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})(?:\s+|(?=[AE]/))([A-Z\[(“\"].*)$")
+# A symbol line OCR damaged ("A/RES/6S/l84", "2OO9/7"): reported, never read as the title.
+DAMAGED_SYMBOL = re.compile(r"^\s*(?:United\s+Nations\s+)?(?:[AE]\s*/\s*RES\s*/\s*\S+|"
+                            r"(?=[\dlIOS/]*\d)[\dlIOS]{1,4}\s*/\s*[\dlIOS]{1,4}\.?)\s*$")
 # A paragraph number alone on its line ("1." and the text on the next line).
 NUMBER_ONLY = re.compile(r"^\s*(\d{1,3})\s*\.\s*$")
 # Typographic forms that are not text: ligatures and non-breaking spaces.
@@ -76,8 +79,12 @@ TYPOGRAPHY = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\uf
 # An operative paragraph start: "12. Requests", "44, Recommends" (OCR comma), "l2. Notes".
 OPERATIVE_START = re.compile(r"^\s*([0-9lIO]{1,3})\s*[.,]\s+(?=\S)")
 # An operative paragraph marked with a dash or bullet instead of a number.
-BULLET_START = re.compile(r"^\s*[-–—•·▪]\s+(?=[A-Z])")
-ITEM_START = re.compile(r"^\s*\(([a-z]{1,2}|[ivx]{1,5})\)\s+")
+BULLET_START = re.compile(r"^\s*[-–—•·▪]\s+(?=[A-Za-z])")  # (a verb may have lost its capital)
+# A lettered or roman item at the start of a line: "(a) ", "(ii) ", or "(b)" alone on its line
+# with the text on the next (see ``items``).
+ITEM_START = re.compile(r"^\s*\(([a-z]{1,2}|[ivx]{1,5})\)(?:\s+|$)")
+# A lead-in to items: a colon at the end, perhaps followed by a footnote marker.
+LEAD_IN = re.compile(r":(?:\s?\d{1,2}|[*>®°”?†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)?\s*$")
 # What a paragraph ends with: , ; . : possibly followed by a footnote marker as OCR left it.
 TERMINAL = re.compile(r"[,;.:](?:\s?\d{1,2}|[*>®°”?†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)?\s*$")
 # A preambular clause ends with a comma, perhaps followed by a footnote marker.
@@ -145,6 +152,8 @@ class Layout:
     opener_printed: str | None = None  # the opening line when read tolerantly (OCR damage)
     partial_date: tuple[str, int] | None = None  # ("December 2010", line): no day printed
     title_guess: str | None = None  # why the title is a guess, when it is
+    unread: list[tuple[int, str, str]] = field(default_factory=list)  # header lines not read:
+    # (line, text, what is wrong with it)
     second_opener_line_no: int | None = None  # a second resolution pasted into the file
     double_spaced: bool = False
     last_line_no: int = 0
@@ -238,8 +247,10 @@ def _opener(text: str) -> str | None:
 
 def _collapse_double_spacing(lines: list[Line]) -> bool:
     """Double-spaced text (a blank line after every line): single blank lines are dropped and
-    longer runs become one, so that paragraphs read as in single-spaced text."""
-    nonblank = [i for i, ln in enumerate(lines) if ln.text]
+    longer runs become one, so that paragraphs read as in single-spaced text. Only the lines
+    after the opening line are looked at: a header's one-line blocks look double-spaced."""
+    start = next((i for i, ln in enumerate(lines) if _opener(ln.text)), -1) + 1
+    nonblank = [i for i, ln in enumerate(lines) if ln.text and i >= start]
     if len(nonblank) < 6:
         return False
     single = [i for i in nonblank[:-1] if i + 2 < len(lines) and not lines[i + 1].text
@@ -247,7 +258,15 @@ def _collapse_double_spacing(lines: list[Line]) -> bool:
     # one-line paragraphs are single-spaced too: double spacing also separates the lines
     # *inside* a paragraph, which do not end a clause
     inside = [i for i in single if not TERMINAL.search(lines[i].text)]
-    if len(single) < 0.6 * len(nonblank) or len(inside) < 0.3 * len(nonblank):
+    # …or, where most lines end a clause (short paragraphs, items), paragraphs are set off
+    # by longer blank runs while every line is followed by a blank one
+    spaced = sum(1 for i in nonblank[:-1] if not lines[i + 1].text)
+    runs = sum(1 for i in nonblank[:-1] if i + 2 < len(lines) and not lines[i + 1].text
+               and not lines[i + 2].text)
+    usual = len(single) >= 0.6 * len(nonblank) and len(inside) >= 0.3 * len(nonblank)
+    short = (spaced >= 0.9 * (len(nonblank) - 1) and runs >= max(3, 0.2 * len(nonblank))
+             and len(single) >= 3)
+    if not (usual or short):
         return False
     out: list[Line] = []
     i = 0
@@ -325,6 +344,7 @@ def analyse(text: str) -> Layout:
     # 1. header
     title_lines: list[Line] = []
     blocks_seen = 0
+    dropped: list[Line] = []  # first lines of header blocks a later block replaced as title
     for ln in lines[:oi]:
         if not ln.text.strip():
             if title_lines:
@@ -343,11 +363,18 @@ def analyse(text: str) -> Layout:
             pm = PARTIAL_DATE.search(ln.text)
             if pm and not DATE_RE.search(ln.text):
                 lay.partial_date = (pm.group(), ln.no)
+            elif re.search(r"\bon\s+\S", ln.text):
+                lay.unread.append((ln.no, ln.text.strip(),
+                                   "its adoption date could not be read: pass --date"))
             lay.furniture.append(ln)
         elif HEADER_FURNITURE.match(ln.text) or FURNITURE.match(ln.text):
             lay.furniture.append(ln)
+        elif DAMAGED_SYMBOL.match(ln.text):
+            lay.unread.append((ln.no, ln.text.strip(),
+                               "looks like a damaged symbol, not read: pass --symbol"))
         else:
             if title_lines and not title_lines[-1].text:
+                dropped.append(title_lines[0])
                 title_lines = []  # a later block wins: the title is the one before the opener
                 blocks_seen += 1
             title_lines.append(ln)
@@ -355,8 +382,9 @@ def analyse(text: str) -> Layout:
     lay.title = re.sub(r"\s+", " ", title).strip() or None
     if lay.title and blocks_seen:
         first = next(ln for ln in title_lines if ln.text)
+        others = ", ".join(f"line {ln.no} {ln.text.strip()[:40]!r}" for ln in dropped)
         lay.title_guess = (f"title taken from line {first.no}, the last of "
-                           f"{blocks_seen + 1} unrecognised header blocks")
+                           f"{blocks_seen + 1} unrecognised header blocks (the others: {others})")
 
     # 2. closing, 3. footnotes, 4. furniture
     body = _cut_second(lay, lines, opener)
@@ -396,6 +424,18 @@ def analyse(text: str) -> Layout:
     return lay
 
 
+def _starts_preamble(prev: str, line: str) -> bool:
+    """Whether ``line`` opens a preambular paragraph in text without blank lines: the line
+    before ends a clause (a comma, perhaps a footnote marker) and this one opens with a phrase —
+    a participle, or a table phrase read tolerantly ("Rec lling also", OCR); or the line before
+    ends with a full stop, which no preambular clause does but an inlined footnote
+    ("…,1See A/60/687.") does, and this one opens with a table phrase."""
+    if CLAUSE_END.search(prev):
+        return bool(PREAMBLE_START.match(line) or ph.PREAMBULAR_RE.match(line.strip())
+                    or ph.preambular(line.strip()) is not None)
+    return prev.rstrip().endswith(".") and ph.preambular(line.strip()) is not None
+
+
 def _blocks(body: list[Line]) -> list[Block]:
     raw: list[list[Line]] = []
     cur: list[Line] = []
@@ -422,9 +462,7 @@ def _blocks(body: list[Line]) -> list[Block]:
         if bm and not starts_op and ph.operative(ln.text[bm.end():]) is not None:
             starts_op = True
             expected_op = max(expected_op, 1)
-        starts_pre = (expected_op == 1 and bool(PREAMBLE_START.match(ln.text)
-                                                or ph.PREAMBULAR_RE.match(ln.text.strip()))
-                      and bool(cur) and CLAUSE_END.search(cur[-1].text) is not None)
+        starts_pre = expected_op == 1 and bool(cur) and _starts_preamble(cur[-1].text, ln.text)
         if (starts_op or starts_pre) and cur:
             raw.append(cur)
             cur = []
@@ -448,5 +486,11 @@ def _blocks(body: list[Line]) -> list[Block]:
         kind = "para"
         if not TERMINAL.search(lines[-1].text) and i < len(raw) and len(lines) <= 3:
             kind = "heading"
+        prev = blocks[-1] if blocks else None
+        if (prev is not None and prev.kind == "para" and ITEM_START.match(lines[0].text)
+                and (LEAD_IN.search(prev.lines[-1].text)
+                     or any(ITEM_START.match(ln.text) for ln in prev.lines[1:]))):
+            prev.lines.extend(lines)  # an item set off by blank lines continues its paragraph
+            continue
         blocks.append(Block(lines, kind))
     return blocks

@@ -110,15 +110,30 @@ def _cap(phrase: str, printed: str) -> str:
     return phrase[:1].upper() + phrase[1:] if printed[:1].isupper() else phrase
 
 
-def _nearest(text: str, phrases: tuple[str, ...]) -> PhraseMatch | None:
-    """The phrase nearest the opening of ``text`` by edit distance, if unique and close."""
+def letters_lost(phrase: str) -> int:
+    """How many letters OCR may have lost from a phrase of this length and it still be read as
+    the phrase: one per four letters, and only from phrases of eight letters or more."""
+    n = len(re.sub(r"[^a-z]", "", phrase.lower()))
+    return n // 4 if n >= 8 else 0
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _candidates(text: str, phrases: tuple[str, ...]) -> list[tuple[int, str, int]]:
+    """(distance, phrase, end) of every phrase the opening of ``text`` may be. First by edit
+    distance within :func:`tolerance`; if none, by letter loss alone: the printed letters, in
+    order, are the phrase's with at most :func:`letters_lost` of them missing (OCR loses
+    letters, it does not invent them), so "resses" may be "Stresses"."""
     ends = [m.start() for m in re.finditer(r"(?<=\w)(?=\W|$)", text[:60])]
     head = text[:2].lower()
     best: list[tuple[int, str, int]] = []
     for p in phrases:
         tol = tolerance(p)
         low = p.lower()
-        # OCR loses letters, it does not invent them: one of the first two letters is there
+        # one of the first two letters is there
         if not tol or (low[0] not in head and low[1] != head[:1]):
             continue
         for e in ends:
@@ -127,16 +142,56 @@ def _nearest(text: str, phrases: tuple[str, ...]) -> PhraseMatch | None:
             d = levenshtein(text[:e].lower(), low, tol)
             if d <= tol:
                 best.append((d, p, e))
+    if best:
+        return best
+    for p in phrases:
+        lost = letters_lost(p)
+        target = re.sub(r"[^a-z]", "", p.lower())
+        for e in ends:
+            if not len(p) - lost - 3 <= e <= len(p):
+                continue
+            printed = re.sub(r"[^a-z]", "", text[:e].lower())
+            d = len(target) - len(printed)
+            if 2 <= d <= lost and printed[:1].isalpha() and _subsequence(printed, target):
+                best.append((d, p, e))
+    return best
+
+
+def _distinct(found: list[tuple[int, str, int]]) -> list[str]:
+    """The different readings among candidates: "Takes" within "Takes note" is one."""
+    names = sorted({p for _, p, _ in found}, key=len, reverse=True)
+    return [p for p in names if not any(q != p and q.startswith(p) for q in names)]
+
+
+def _nearest(text: str, phrases: tuple[str, ...]) -> PhraseMatch | None:
+    """The phrase nearest the opening of ``text``, if close and unique: by edit distance, the
+    nearest (ties only between a phrase and its longer form); by letter loss, the only phrase
+    within reach at all."""
+    best = _candidates(text, phrases)
     if not best:
         return None
     best.sort()
-    d, p, e = best[0]
+    d = best[0][0]
+    if d >= 2 and len(_distinct(best)) > 1:
+        return None  # two readings within reach of the lost letters: reported, not guessed
     rivals = {q for dq, q, _ in best if dq == d}
+    p = best[0][1]
     if len(rivals) > 1 and not all(q.startswith(p) or p.startswith(q) for q in rivals):
         return None
     longest = max((q for dq, q, _ in best if dq == d), key=len)
     e = max(ee for dq, q, ee in best if dq == d and q == longest)
     return PhraseMatch(longest, text[:e], e, d)
+
+
+def readings(text: str, operative_verb: bool) -> tuple[list[str], str]:
+    """The table entries an unmatched opening could be, and the opening as printed (for the
+    report when it is ambiguous: "'De l res' could be 'Declares' or 'Deplores'")."""
+    a = _ADV_RE.match(text)
+    start = a.end() if a and a.group("adv") else 0
+    table = OPERATIVE if operative_verb else (PREAMBULAR if start else _PREAMBULAR_FORMS)
+    found = _candidates(text[start:], table)
+    end = start + max((e for _, _, e in found), default=0)
+    return sorted(_distinct(found)), text[:end]
 
 
 #: Tolerant matching also tries the adverb forms, so that a damaged adverb ("lso noting") does

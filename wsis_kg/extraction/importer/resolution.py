@@ -27,12 +27,13 @@ from wsis_kg.errors import ResolutionImportError
 from wsis_kg.extraction.importer import citations as cit
 from wsis_kg.extraction.importer import markers as mk
 from wsis_kg.extraction.importer import phrases as ph
+from wsis_kg.extraction.importer.items import ItemLines, split_items
 from wsis_kg.extraction.importer.layout import (
     BULLET_START,
-    ITEM_START,
     MONTHS,
     OPERATIVE_START,
     Block,
+    Line,
     analyse,
     ocr_number,
 )
@@ -185,8 +186,10 @@ def _leading_verb(text: str, problems: list[str], where: str) -> ph.PhraseMatch 
     """The operative verb from the phrase table; a tolerant match is reported (a guess)."""
     m = ph.operative(text)
     if m is None:
-        word = text.split()[0] if text.split() else ""
-        problems.append(f"{where}: leading verb {word!r} not in the phrase table; kept as printed")
+        if not _ambiguous(text, True, problems, where, "leading verb"):
+            word = text.split()[0] if text.split() else ""
+            problems.append(f"{where}: leading verb {word!r} not in the phrase table; "
+                            "kept as printed")
         return None
     if m.distance:
         problems.append(f"{where}: leading verb printed {m.printed.strip()!r}, read as "
@@ -194,10 +197,24 @@ def _leading_verb(text: str, problems: list[str], where: str) -> ph.PhraseMatch 
     return m
 
 
+def _ambiguous(text: str, operative: bool, problems: list[str], where: str, what: str) -> bool:
+    """Report an opening that letter loss leaves open between several table entries ("De l
+    res": Declares or Deplores); nothing is guessed."""
+    readings, printed = ph.readings(text, operative)
+    if len(readings) < 2:
+        return False
+    problems.append(f"{where}: {what} printed {printed!r} "
+                    f"could be {' or '.join(map(repr, readings))} (letters lost): kept as "
+                    "printed, not guessed")
+    return True
+
+
 def _leading_phrase(text: str, problems: list[str], where: str) -> ph.PhraseMatch | None:
     """The preambular phrase from the phrase table; a tolerant match is reported (a guess); a
     participle the table lacks is kept as printed and reported."""
     m = ph.preambular(text)
+    if m is None and _ambiguous(text, False, problems, where, "leading phrase"):
+        return None
     if m is None:
         gm = re.match(r"(?:(?:Also|Further)\s+)?[A-Z][a-z]+ing\b", text)
         if gm:
@@ -242,7 +259,9 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
         problems.append(f"no symbol in the text; {sym} taken from the file name "
                         f"{file_name.rsplit('/', 1)[-1]!r} (marked wsis:guessed)")
     else:
-        raise ResolutionImportError("no symbol found in the text: pass --symbol "
+        damaged = "".join(f" (line {no} {text!r} looks like a damaged one)"
+                          for no, text, what in lay.unread if "symbol" in what)
+        raise ResolutionImportError(f"no symbol found in the text{damaged}: pass --symbol "
                                     "(e.g. --symbol A/RES/66/184)")
     if (sym.startswith("E/") and lay.body_slug != "ecosoc") or (
             sym.startswith("A/") and lay.body_slug != "un-general-assembly"):
@@ -271,6 +290,8 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
     if lay.opener_printed:
         problems.append(f"opening line {lay.opener_printed!r} (line {lay.opener_line_no}) "
                         f"read as 'The {lay.body_name},' (OCR damage)")
+    for no, text, what in lay.unread:
+        problems.append(f"line {no}: {text!r} {what}")
     if lay.partial_date and not iso_date:
         problems.append(f"adoption date printed without a day: {lay.partial_date[0]!r} "
                         f"(line {lay.partial_date[1]}); not recorded: pass --date")
@@ -644,16 +665,14 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
             key = number if number not in used else f"{number}-{n_op}"
             used.add(key)
             iri = paragraph_iri(res, key)
-            lines = [ln.text for ln in b.lines]
-            lines[0] = after
-            main, items = _split_items(lines)
-            text = _join(main, hyphenated, plain)
+            main, items = split_items([Line(b.first.no, after, b.first.page), *b.lines[1:]])
+            text = _join([ln.text for ln in main], hyphenated, plain)
             p = Part(iri, "operative", text, n_op, number=number, parent=section,
                      number_recovered=recovered, number_conflict=conflict, line=b.first.no)
             _label(p, f"paragraph {number} ({where})", b)
             _lead(p, _leading_verb(text, problems, p.label), WSIS.leadingVerb)
             parts.append(p)
-            parts.extend(_items(items, p, hyphenated, plain, b))
+            parts.extend(_items(items, p, hyphenated, plain, problems))
             continue
         if n_op:
             problems.append(f"line {b.first.no}: unnumbered text after the operative "
@@ -661,14 +680,13 @@ def _parts(blocks: list[Block], res: URIRef, hyphenated: set[str], plain: set[st
             continue
         n_pre += 1
         iri = part_iri(res, f"preamble/{n_pre}")
-        lines = [ln.text for ln in b.lines]
-        main, items = _split_items(lines)
-        text = _join(main, hyphenated, plain)
+        main, items = split_items(b.lines)
+        text = _join([ln.text for ln in main], hyphenated, plain)
         p = Part(iri, "preamble", text, n_pre, line=b.first.no)
         _label(p, f"preambular paragraph {n_pre} (line {b.first.no})", b)
         _lead(p, _leading_phrase(text, problems, p.label), WSIS.leadingPhrase)
         parts.append(p)
-        parts.extend(_items(items, p, hyphenated, plain, b))
+        parts.extend(_items(items, p, hyphenated, plain, problems))
     if bullets:
         problems.append(f"{len(bullets)} operative paragraphs marked with a dash or bullet "
                         f"instead of a number (lines {bullets[0]}–{bullets[-1]}): numbered in "
@@ -689,44 +707,39 @@ def _label(p: Part, label: str, b: Block) -> None:
     p.page = b.first.page
 
 
-def _split_items(lines: list[str]) -> tuple[list[str], list[tuple[str, list[str]]]]:
-    """Lines before the first "(a)" and the lettered items after it."""
-    main: list[str] = []
-    items: list[tuple[str, list[str]]] = []
-    for ln in lines:
-        m = ITEM_START.match(ln)
-        if m and (items or (main and main[-1].rstrip().endswith(":"))):
-            items.append((m.group(1), [ln[m.end():]]))
-        elif items:
-            items[-1][1].append(ln)
-        else:
-            main.append(ln)
-    return main, items
-
-
-ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
-
-
-def _items(items: list[tuple[str, list[str]]], para: Part, hyphenated: set[str],
-           plain: set[str], b: Block) -> list[Part]:
+def _items(items: list[ItemLines], para: Part, hyphenated: set[str], plain: set[str],
+           problems: list[str]) -> list[Part]:
+    """Parts for a paragraph's lettered items: letters under the paragraph
+    (``{para}/b``), roman numerals under the letter before them (``{para}/b/ii``). A label out
+    of sequence is kept as printed and reported."""
     out: list[Part] = []
     parent_letter: Part | None = None
-    n_letter = n_roman = 0
-    for label, lines in items:
-        text = _join(lines, hyphenated, plain)
-        expected_letter = chr(ord("a") + n_letter)
-        is_roman = label in ROMAN and parent_letter is not None and label != expected_letter
-        if is_roman:
-            n_roman += 1
-            assert parent_letter is not None
-            p = Part(part_iri(parent_letter.iri, label), "item", text, n_roman,
-                     number=label, parent=parent_letter.iri, line=b.first.no)
+    n_top = n_sub = 0
+    seen: set[URIRef] = set()
+    for item in items:
+        text = _join([ln.text for ln in item.lines], hyphenated, plain)
+        if item.level and parent_letter is not None:
+            n_sub += 1
+            parent, seq = parent_letter, n_sub
         else:
-            n_letter += 1
-            n_roman = 0
-            p = Part(part_iri(para.iri, label), "item", text, n_letter, number=label,
-                     parent=para.iri, line=b.first.no)
+            n_top += 1
+            n_sub = 0
+            parent, seq = para, n_top
+        iri = part_iri(parent.iri, item.label)
+        if iri in seen:  # a label printed twice (OCR, a misprint): keep both
+            iri = part_iri(parent.iri, f"{item.label}-{seq}")
+        seen.add(iri)
+        p = Part(iri, "item", text, seq, number=item.label, parent=parent.iri,
+                 line=item.lines[0].no)
+        where = (f"paragraph {para.number}" if para.kind == "operative"
+                 else f"preambular paragraph {para.sequence}")
+        path = f"({item.label})" if parent is para else f"({parent.number})({item.label})"
+        p.label = f"item {path} of {where} (line {p.line})"
+        p.page = item.lines[0].page
+        if item.expected:
+            problems.append(f"{p.label}: printed ({item.label}) where the sequence gives "
+                            f"({item.expected}); kept as printed")
+        if parent is para:
             parent_letter = p
-        _label(p, f"item ({label}) of {para.label}", b)
         out.append(p)
     return out
