@@ -143,6 +143,45 @@ def test_rate_limit_answers_429_with_retry_after() -> None:
         close_app(app)
 
 
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_the_fronts_refusals_are_pages_for_browsers() -> None:
+    """Finding: 429, 413, 408 (and the 400 of a token in the URL) were answered by the outer
+    layer as JSON problems even to a browser; they are negotiated like every other error now
+    (the page, with its security headers; Retry-After kept), and programs still get problems."""
+    app = _app(rate_limit=0.5, rate_burst=2, max_body_bytes=1000)
+    try:
+        c = app.test_client()
+        refusals = {
+            413: lambda h: c.post("/validate", data=b"x" * 2000, content_type="text/turtle",
+                                  headers=h, environ_base={"REMOTE_ADDR": "10.0.0.1"}),
+            408: lambda h: c.post("/validate", data=b"<a> <b> <c> .", content_type="text/turtle",
+                                  headers=h, environ_overrides={"CONTENT_LENGTH": "500"},
+                                  environ_base={"REMOTE_ADDR": "10.0.0.2"}),
+            400: lambda h: c.get("/sparql?query=ASK%7B%7D&access_token=x", headers=h,
+                                 environ_base={"REMOTE_ADDR": "10.0.0.3"}),
+        }
+        for status, send in refusals.items():
+            page = send(BROWSER)
+            assert page.status_code == status and page.mimetype == "text/html", status
+            assert f"Error {status}" in page.get_data(as_text=True)
+            assert "Content-Security-Policy" in page.headers and "Accept" in page.vary
+            program = send({"Accept": "application/json"})
+            assert program.status_code == status, status
+            assert program.mimetype == "application/problem+json", status
+        for _ in range(2):  # the burst
+            burst = c.get("/id/org/itu.ttl", environ_base={"REMOTE_ADDR": "10.0.0.4"})
+            assert burst.status_code < 400
+        limited = c.get("/id/org/itu.ttl", headers=BROWSER,
+                        environ_base={"REMOTE_ADDR": "10.0.0.4"})
+        assert limited.status_code == 429 and limited.mimetype == "text/html"
+        assert int(limited.headers["Retry-After"]) >= 1
+        assert "try again in" in limited.get_data(as_text=True)
+    finally:
+        close_app(app)
+
+
 def test_rate_limit_is_off_by_default() -> None:
     assert Settings().rate_limit == 0
 

@@ -45,7 +45,7 @@ from wsis_kg.settings import Settings
 from wsis_kg.web.auth import PRINCIPAL_KEY, refuse_token_in_url
 from wsis_kg.web.extension import EXTENSION_KEY, service
 from wsis_kg.web.limits import RateLimiter, buffer_body
-from wsis_kg.web.problems import error_response
+from wsis_kg.web.problems import front_error_response
 
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 AddHeaders = Callable[[Any, str, str], None]
@@ -231,7 +231,7 @@ class Front:
             body = self.app.wsgi_app(environ, _start)
         except WsisError as e:
             self.metrics.rejections.labels(e.slug).inc()
-            resp = error_response(e, path)
+            resp = front_error_response(self.app, e, environ)
             self.add_headers(resp.headers, path, method)
             retry = e.extensions.get("retry_after")
             if retry is not None:
