@@ -4,9 +4,9 @@
 :class:`Front` wraps everything else of the app, the cached-answer fast path included, so
 every request — answered by the fast path or by Flask, refused or not — is limited, counted
 and logged the same way. It refuses, before anything reads the request: a token in the URL
-(400), a client over its rate limit (429), a body over the cap (413) or not received within
-the read deadline (408); the refusals are :mod:`wsis_kg.errors` made into problems by
-:mod:`wsis_kg.web.problems`.
+or in a form-encoded body (400), a client over its rate limit (429), a body over the cap
+(413) or not received within the read deadline (408); the refusals are :mod:`wsis_kg.errors`
+made into problems by :mod:`wsis_kg.web.problems` (a page for a browser).
 
 Logs are JSON lines on the ``wsis_kg.access`` and ``wsis_kg.audit`` loggers: the access line
 has the method, the route (the URL rule, never the query string, so never a token), status,
@@ -42,10 +42,11 @@ from werkzeug.routing import RequestRedirect
 
 from wsis_kg.errors import WsisError
 from wsis_kg.settings import Settings
-from wsis_kg.web.auth import PRINCIPAL_KEY, refuse_token_in_url
+from wsis_kg.web.auth import PRINCIPAL_KEY, refuse_token_in_form, refuse_token_in_url
 from wsis_kg.web.extension import EXTENSION_KEY, service
 from wsis_kg.web.limits import RateLimiter, buffer_body
 from wsis_kg.web.problems import front_error_response
+from wsis_kg.web.sparql import FORM
 
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 AddHeaders = Callable[[Any, str, str], None]
@@ -251,6 +252,10 @@ class Front:
         if self.limiter is not None and path not in UNLIMITED:
             self.limiter.check(environ.get("REMOTE_ADDR") or "-")
         buffer_body(environ, self.settings.max_body_bytes, self.settings.request_read_timeout)
+        if environ.get("CONTENT_TYPE", "").lower().startswith(FORM):
+            body = environ.get("wsgi.input")
+            if hasattr(body, "getvalue"):  # the buffered body
+                refuse_token_in_form(body.getvalue(), self.settings.tokens)
 
     def done(self, environ: dict, method: str, path: str, status: str, seconds: float,
              location: str | None = None) -> None:
