@@ -38,6 +38,7 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound as RoutingNotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
 from wsis_kg.errors import WsisError
@@ -193,6 +194,13 @@ class Front:
         self.metrics = Metrics(app)
         self.limiter = (RateLimiter(settings.rate_limit, settings.rate_burst)
                         if settings.rate_limit > 0 else None)
+        #: Behind trusted proxies the client is the address the nearest of them saw
+        #: (werkzeug's ProxyFix: the n-th ``X-Forwarded-For`` value from the right, so values
+        #: a client sent itself are never taken); otherwise the header is ignored.
+        self._handle: WSGIApp = (
+            ProxyFix(self._serve, x_for=settings.trusted_proxies, x_proto=0, x_host=0,
+                     x_port=0, x_prefix=0)
+            if settings.trusted_proxies > 0 else self._serve)
         self._urls = app.url_map.bind("localhost")
         self._routes: dict[tuple[str, str], str] = {}
         #: The metric children of each (method, route, status): ``labels()`` costs ≈15 µs.
@@ -218,6 +226,9 @@ class Front:
         return found
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return self._handle(environ, start_response)
+
+    def _serve(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         t0 = time.perf_counter()
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "")
