@@ -173,3 +173,34 @@ def test_a_direct_graph_url_that_is_no_iri_is_a_client_error(findings_client, me
                                          AUTH[0]: AUTH[1]})
     assert resp.status_code == 400, resp.get_data(as_text=True)[:300]
     assert resp.get_json()["type"].endswith("/bad-request")
+
+
+def test_a_limit_on_an_html_page_is_a_clear_answer() -> None:
+    """Found by the long live run: a 503 for a client that prefers HTML (no Accept at the
+    import form, ``Accept: text/html, …`` at a dump) is a page, whose limit the rule could not
+    see. A page naming an allowed problem type (the error page and the import form show it) is
+    a clear answer, and so is an empty HEAD page; a 503 page naming none is not."""
+    page = (b"<!doctype html><p>The import did not finish within 2 s and was stopped.</p>"
+            b'<a href="https://w3id.org/wsis-kg/problems/limit-exceeded">')
+    assert problem_with_answer(Answer(503, "text/html; charset=utf-8", page)) is None
+    assert problem_with_answer(Answer(503, "text/html; charset=utf-8", b"")) is None
+    assert problem_with_answer(Answer(503, "text/html", b"<p>Service Unavailable</p>"))
+    internal = b'<a href="https://w3id.org/wsis-kg/problems/internal">'
+    assert problem_with_answer(Answer(503, "text/html", internal))
+    assert problem_with_answer(Answer(500, "text/html", page))
+
+
+def test_the_import_form_at_its_limit_names_the_problem() -> None:
+    """Found by the long live run (``POST /import``, a form without Accept, 2 s job limit on a
+    busy machine): 503 with the import page, which named no problem type. It names it now."""
+    s = Settings(project_root=ROOT, build_on_start=False, job_timeout=0.001)
+    app = create_app(s, store=OxigraphStore())
+    try:
+        r = app.test_client().post("/import", data={"text": "Resolution 1. The Assembly."},
+                                   content_type="application/x-www-form-urlencoded")
+    finally:
+        close_app(app)
+    answer = Answer(r.status_code, r.headers.get("Content-Type", ""), r.get_data())
+    assert r.status_code == 503 and r.mimetype == "text/html", r.status_code
+    assert b"https://w3id.org/wsis-kg/problems/" in answer.body
+    assert problem_with_answer(answer) is None
