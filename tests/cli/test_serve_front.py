@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import requests
 
@@ -226,3 +227,51 @@ def test_sigterm_lets_an_in_flight_query_finish(tmp_path: Path) -> None:
         assert int(got[0].json()["results"]["bindings"][0]["n"]["value"]) >= 150 ** 3
         assert time.monotonic() - t0 > 0.5  # it was in flight when SIGTERM came
         assert proc.wait(30) is not None
+
+
+@pytest.mark.slow
+def test_online_backup_of_a_running_server_during_writes(tmp_path: Path) -> None:
+    """``POST /admin/backup`` on a real server (granian, on-disk store) while a client writes
+    three-triple transactions: the backup is a prefix of the acknowledged writes (each whole),
+    with every write acknowledged before the request, and a store of its own once copied."""
+    g = "http://example.org/online"
+    backups = tmp_path / "backups"
+    acked: list[tuple[int, float, float]] = []
+    stop = threading.Event()
+    with serving(tmp_path, store=str(tmp_path / "store"), backup_dir=str(backups)) as (
+            url, log, _proc):
+        def writer() -> None:
+            with requests.Session() as http_session:
+                for i in range(3000):
+                    if stop.is_set():
+                        return
+                    s = f"<{g}/s{i}>"
+                    sent = time.monotonic()
+                    r = http_session.post(url + "/sparql/update", headers=AUTH, data={
+                        "update": f"INSERT DATA {{ GRAPH <{g}> {{ {s} <{g}/p> 1 . {s} <{g}/q> 2 "
+                                  f". {s} <{g}/r> 3 }} }}"}, timeout=30)
+                    assert r.status_code == 204, r.text
+                    acked.append((i, sent, time.monotonic()))
+
+        t = threading.Thread(target=writer)
+        t.start()
+        try:
+            while len(acked) < 20 and t.is_alive():
+                time.sleep(0.01)
+            before = time.monotonic()
+            r = requests.post(url + "/admin/backup", headers=AUTH, timeout=30)
+            after = time.monotonic()
+            n = len(acked)
+            while len(acked) < n + 20 and t.is_alive():
+                time.sleep(0.01)
+        finally:
+            stop.set()
+            t.join(60)
+        assert r.status_code == 201, (r.text, log.read_text()[-2000:])
+    copy = ox.Store.read_only(str(backups / r.json()["backup"]))
+    rows = copy.query(f"SELECT ?s (COUNT(*) AS ?n) {{ GRAPH <{g}> {{ ?s ?p ?o }} }} GROUP BY ?s")
+    present = {int(row["s"].value.rsplit("/s", 1)[1]): int(row["n"].value) for row in rows}
+    assert set(present.values()) <= {3}, "a write is partly in the backup"
+    assert {i for i, _, ack in acked if ack < before} <= present.keys()
+    assert not present.keys() & {i for i, sent, _ in acked if sent > after}
+    assert sorted(present) == list(range(len(present)))
