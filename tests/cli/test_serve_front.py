@@ -205,6 +205,11 @@ def test_chunked_bodies_over_the_limit_are_refused_never_cut(tmp_path: Path,
         assert status in (413, 0), body
         if status:
             assert b"WSIS_KG_MAX_BODY_BYTES" in body
+        # A browser is refused with the page (declared length over the cap: nothing is read).
+        page = requests.post(url + "/validate", data=b"x" * (limit + 1),
+                             headers={"Content-Type": "text/turtle", "Accept": "text/html"})
+        assert page.status_code == 413 and page.headers["Content-Type"].startswith("text/html")
+        assert "WSIS_KG_MAX_BODY_BYTES" in page.text
 
 
 @pytest.mark.slow
