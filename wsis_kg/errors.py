@@ -179,6 +179,12 @@ class StoreNotEmpty(WsisError):
     status, title, slug = 409, "Store not empty", "store-not-empty"
 
 
+class BackupUnavailable(WsisError):
+    """An online backup of a store that cannot have one (in memory, or remote)."""
+
+    status, title, slug = 409, "Backup not possible", "backup-unavailable"
+
+
 class BuildError(WsisError):
     title, slug = "Build failed", "build-failed"
 

@@ -67,6 +67,13 @@ class Settings:
     rate_limit: float = 0.0
     #: Requests a client may make at once above ``rate_limit`` (the token bucket's size).
     rate_burst: int = 100
+    #: Proxies in front of the service whose ``X-Forwarded-For`` is believed (0: the header is
+    #: ignored and the client is the socket's peer); with 1 (one nginx) the client is the
+    #: address that proxy appended, so rate limits and logs key on the real client.
+    trusted_proxies: int = 0
+    #: Directory the online backups (``POST /admin/backup``) are written into, each in a new
+    #: directory named by the time; empty: online backups are off (404).
+    backup_dir: str = ""
     #: Deepest nesting of JSON-LD objects/arrays and RDF/XML elements read from callers (400
     #: above): the parsers recurse per level, so deep input could exhaust a thread's stack.
     max_nesting: int = 256

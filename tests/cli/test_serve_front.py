@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import requests
 
@@ -50,7 +51,7 @@ def serving(tmp_path: Path, server: str = "granian",
             try:
                 if requests.get(url + "/health/live", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting (busy box)
                 assert proc.poll() is None, log_path.read_text()
                 time.sleep(0.1)
         yield url, log_path, proc
@@ -100,7 +101,8 @@ def _slow_body(port: int, *, chunked: bool, results: list, started: threading.Ev
 def test_slow_bodies_hold_no_request_thread_and_get_408(tmp_path: Path) -> None:
     """10 slow clients (8 trickling, 2 chunked sending nothing) on a server with 4 request
     threads: /health answers at once while they last; each gets 408 at the 2 s deadline."""
-    with serving(tmp_path, request_read_timeout="2") as (url, _log, _proc):
+    with serving(tmp_path, request_read_timeout="2") as (url, log, _proc):
+        assert "WARNING" not in log.read_text()  # granian needs no proxy for this
         port = int(url.rsplit(":", 1)[1])
         results: list = []
         threads = []
@@ -133,7 +135,11 @@ def test_slow_bodies_hold_no_request_thread_and_get_408(tmp_path: Path) -> None:
 def test_gunicorn_ends_a_slow_body_at_the_deadline(tmp_path: Path) -> None:
     """Under gunicorn a request thread reads the body (put a buffering proxy in front), but
     not for longer than the read deadline: a trickled body gets 408 at 2 s."""
-    with serving(tmp_path, "gunicorn", request_read_timeout="2") as (url, _log, _proc):
+    with serving(tmp_path, "gunicorn", request_read_timeout="2") as (url, log, _proc):
+        # It says so at start: only a buffering proxy in front protects its threads.
+        warning = log.read_text()
+        assert "WARNING: under gunicorn" in warning and "proxy_request_buffering on" in warning
+        assert "for up to 2 s" in warning
         port = int(url.rsplit(":", 1)[1])
         results: list = []
         threads = [threading.Thread(target=_slow_body, args=(port,),
@@ -199,6 +205,11 @@ def test_chunked_bodies_over_the_limit_are_refused_never_cut(tmp_path: Path,
         assert status in (413, 0), body
         if status:
             assert b"WSIS_KG_MAX_BODY_BYTES" in body
+        # A browser is refused with the page (declared length over the cap: nothing is read).
+        page = requests.post(url + "/validate", data=b"x" * (limit + 1),
+                             headers={"Content-Type": "text/turtle", "Accept": "text/html"})
+        assert page.status_code == 413 and page.headers["Content-Type"].startswith("text/html")
+        assert "WSIS_KG_MAX_BODY_BYTES" in page.text
 
 
 @pytest.mark.slow
@@ -221,3 +232,51 @@ def test_sigterm_lets_an_in_flight_query_finish(tmp_path: Path) -> None:
         assert int(got[0].json()["results"]["bindings"][0]["n"]["value"]) >= 150 ** 3
         assert time.monotonic() - t0 > 0.5  # it was in flight when SIGTERM came
         assert proc.wait(30) is not None
+
+
+@pytest.mark.slow
+def test_online_backup_of_a_running_server_during_writes(tmp_path: Path) -> None:
+    """``POST /admin/backup`` on a real server (granian, on-disk store) while a client writes
+    three-triple transactions: the backup is a prefix of the acknowledged writes (each whole),
+    with every write acknowledged before the request, and a store of its own once copied."""
+    g = "http://example.org/online"
+    backups = tmp_path / "backups"
+    acked: list[tuple[int, float, float]] = []
+    stop = threading.Event()
+    with serving(tmp_path, store=str(tmp_path / "store"), backup_dir=str(backups)) as (
+            url, log, _proc):
+        def writer() -> None:
+            with requests.Session() as http_session:
+                for i in range(3000):
+                    if stop.is_set():
+                        return
+                    s = f"<{g}/s{i}>"
+                    sent = time.monotonic()
+                    r = http_session.post(url + "/sparql/update", headers=AUTH, data={
+                        "update": f"INSERT DATA {{ GRAPH <{g}> {{ {s} <{g}/p> 1 . {s} <{g}/q> 2 "
+                                  f". {s} <{g}/r> 3 }} }}"}, timeout=30)
+                    assert r.status_code == 204, r.text
+                    acked.append((i, sent, time.monotonic()))
+
+        t = threading.Thread(target=writer)
+        t.start()
+        try:
+            while len(acked) < 20 and t.is_alive():
+                time.sleep(0.01)
+            before = time.monotonic()
+            r = requests.post(url + "/admin/backup", headers=AUTH, timeout=30)
+            after = time.monotonic()
+            n = len(acked)
+            while len(acked) < n + 20 and t.is_alive():
+                time.sleep(0.01)
+        finally:
+            stop.set()
+            t.join(60)
+        assert r.status_code == 201, (r.text, log.read_text()[-2000:])
+    copy = ox.Store.read_only(str(backups / r.json()["backup"]))
+    rows = copy.query(f"SELECT ?s (COUNT(*) AS ?n) {{ GRAPH <{g}> {{ ?s ?p ?o }} }} GROUP BY ?s")
+    present = {int(row["s"].value.rsplit("/s", 1)[1]): int(row["n"].value) for row in rows}
+    assert set(present.values()) <= {3}, "a write is partly in the backup"
+    assert {i for i, _, ack in acked if ack < before} <= present.keys()
+    assert not present.keys() & {i for i, sent, _ in acked if sent > after}
+    assert sorted(present) == list(range(len(present)))

@@ -126,8 +126,9 @@ def known_finding(answer: Answer) -> str | None:
 def problem_with_answer(answer: Answer) -> str | None:
     """What is wrong with ``answer`` (None: a clear answer).
 
-    A 5xx is wrong unless it is a 503 problem saying the service kept a limit; a problem body
-    must be RFC 9457 JSON with the response's status; no answer shows a stack trace.
+    A 5xx is wrong unless it is a 503 problem (or, for a client that prefers HTML, a page)
+    saying the service kept a limit; a problem body must be RFC 9457 JSON with the response's
+    status; no answer shows a stack trace.
     """
     ctype = answer.content_type.split(";", 1)[0].strip().lower()
     problem = None
@@ -143,8 +144,12 @@ def problem_with_answer(answer: Answer) -> str | None:
     if answer.status >= 500:
         if answer.status == 503 and problem is not None and problem.get("type") in ALLOWED_503:
             return None
-        if answer.status == 503 and ctype == "application/problem+json" and not answer.body:
+        if answer.status == 503 and ctype in ("application/problem+json", "text/html") \
+                and not answer.body:
             return None  # HEAD: no body to tell the type; the same GET is judged in full
+        if answer.status == 503 and ctype == "text/html" and any(
+                t.encode() in answer.body for t in ALLOWED_503):
+            return None  # a browser's page (error page, import form) naming the limit kept
         detail = problem.get("type") if problem else answer.body[:200]
         return f"status {answer.status} ({detail!r})"
     return None

@@ -3,8 +3,9 @@ read routes (never allowing ``Authorization``), security headers on every respon
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -63,6 +64,47 @@ def test_a_token_in_the_url_is_refused_and_never_stored(small_app, query: str) -
     ok = c.put(f"/rdf-graphs/service?graph={quote(GRAPH, safe='')}", data=GOOD,
                content_type="text/turtle", headers=AUTH)
     assert ok.status_code == 201
+
+
+FORM = "application/x-www-form-urlencoded"
+_INSERT = f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{GRAPH}#s> <{GRAPH}#p> "in-the-graph" }} }}'
+
+
+@pytest.mark.parametrize("path,body", [
+    ("/sparql/update", {"update": _INSERT, "access_token": TOKEN}),
+    ("/sparql/update", {"update": _INSERT, "ACCESS_TOKEN": "not-even-a-valid-one"}),
+    ("/sparql/update", {"update": _INSERT, "note": TOKEN}),
+    ("/sparql", {"query": "ASK {}", "access_token": TOKEN}),
+    ("/validate", {"data": GOOD.decode(), "format": "turtle", "access_token": TOKEN}),
+])
+@pytest.mark.parametrize("with_header", [True, False])
+def test_a_token_in_a_form_body_is_refused_and_never_stored_or_logged(
+        small_app, caplog, path: str, body: dict, with_header: bool) -> None:
+    """Finding: a token sent as RFC 6750's form-encoded body parameter (section 2.2) was not
+    checked: beside a valid header the update ran (the body and its token reaching whatever
+    the update stores); without one the answer was the header's 401. The service takes tokens
+    only in the header (section 2.1): 400 naming the rule, before anything runs."""
+    caplog.set_level(logging.DEBUG)
+    c = small_app.test_client()
+    r = c.post(path, data=urlencode(body), content_type=FORM,
+               headers=AUTH if with_header else {})
+    assert r.status_code == 400, r.get_data(as_text=True)
+    assert "RFC 6750" in r.get_json()["detail"] and "access_token" in r.get_json()["detail"]
+    assert TOKEN not in r.get_data(as_text=True)
+    everything = _everything(small_app)
+    assert TOKEN not in everything and "in-the-graph" not in everything  # nothing ran
+    dump = c.get("/dumps/wsis-kg.nq")
+    assert dump.status_code == 200 and TOKEN.encode() not in dump.get_data()
+    logged = caplog.text + "".join(str(rec.msg) for rec in caplog.records)
+    assert TOKEN not in logged
+    # The same form without a token is answered (the update needs the header).
+    plain = {k: v for k, v in body.items() if k.lower() not in ("access_token", "note")}
+    ok = c.post(path, data=urlencode(plain), content_type=FORM,
+                headers=AUTH if with_header else {})
+    if path == "/sparql/update":
+        assert ok.status_code == (204 if with_header else 401)
+    else:
+        assert ok.status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/sparql", "/sparql/", "/id/org/itu", "/def.ttl", "/def",

@@ -224,7 +224,9 @@ def served(tmp_path: Path) -> Iterator[tuple[str, int, subprocess.Popen, Path]]:
                WSIS_KG_QUERY_TIMEOUT=str(QUERY_TIMEOUT), WSIS_KG_JOB_TIMEOUT=str(JOB_TIMEOUT))
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
-        proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env, stdout=log,
+        workers = ["--workers", "4"] if live_clients(budget(300, 1.0)) > 1 else []
+        proc = subprocess.Popen([str(exe), "serve", "--port", str(port), *workers], env=env,
+                                stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT)
     try:
         for _ in range(600):
@@ -245,58 +247,103 @@ def served(tmp_path: Path) -> Iterator[tuple[str, int, subprocess.Popen, Path]]:
             proc.wait(5)
 
 
-@pytest.mark.slow
-def test_a_real_server_answers_every_input_and_survives(served, artifacts_dir: Path) -> None:
-    host, port, proc, log_path = served
-    url = f"http://{host}:{port}"
+#: Inputs per client process of the live run: beyond this many, the run is split over several
+#: clients (each its own seed) so that generating inputs (≈30 ms each, both generators) and the
+#: server's answers (1–2 s for an input that runs to a limit) overlap; the long run's 50,000
+#: inputs go out from 4 clients against a server with 4 query processes.
+INPUTS_PER_CLIENT = 2_500
+MAX_CLIENTS = 4
+
+
+def live_clients(examples: int) -> int:
+    return max(1, min(MAX_CLIENTS, examples // INPUTS_PER_CLIENT))
+
+
+def live_run(url: str, examples: int, seed: int | None, artifact: Path) -> dict:
+    """Send ``examples`` inputs drawn from both generators to the server at ``url``.
+
+    ``seed`` None is the derandomised run of CI; the other clients of a long run use seeds
+    1, 2, … (a seed overrides ``derandomize``: still the same inputs on every run). The tally
+    (inputs sent, each bad answer with its reproducer) is written to ``artifact`` as it goes,
+    so a long run stopped early still tells what it found.
+    """
+    host, port = url.removeprefix("http://").split(":")
     operations = [op.ok() for op in
                   schemathesis.openapi.from_url(url + "/openapi.json").get_all_operations()]
     from_document = st.sampled_from(operations).flatmap(
         lambda op: st.one_of(op.as_strategy(schemathesis.GenerationMode.POSITIVE),
                              op.as_strategy(schemathesis.GenerationMode.NEGATIVE)))
-    findings: list[str] = []
-    known: list[str] = []
-    sent = 0
-
-    artifact = artifacts_dir / "fuzz-live.json"
+    tally: dict = {"inputs": 0, "findings": [], "known_findings": [], "seed": seed}
+    started = time.monotonic()
 
     def save() -> None:
-        """The tally so far (a long run can be stopped and still tell what it found)."""
-        report = {"inputs": sent, "findings": findings, "known_findings": known}
-        artifact.write_text(json.dumps(report, indent=1))
+        tally["seconds"] = round(time.monotonic() - started, 1)
+        artifact.write_text(json.dumps(tally, indent=1))
 
-    @hypothesis.settings(max_examples=budget(300, 1.0), **FUZZ)
+    @hypothesis.settings(max_examples=examples, **FUZZ)
     @hypothesis.given(item=st.one_of(from_document, any_request))
     def run(item) -> None:
-        nonlocal sent
-        sent += 1
-        if sent % 250 == 0:
+        tally["inputs"] += 1
+        if tally["inputs"] % 250 == 0:
             save()
-        req = item
+        headers = {} if isinstance(item, Raw) else _case_headers(item)
         try:
             if isinstance(item, Raw):
-                answer = send_http(host, port, item)
+                answer = send_http(host, int(port), item)
             else:
-                headers = _case_headers(item)
-                req = item.as_curl_command(headers=headers)
                 answer = _case_answer(item.call(base_url=url, headers=headers, timeout=30))
         except (OSError, http.client.HTTPException, requests.RequestException) as e:
-            findings.append(f"no answer ({type(e).__name__}: {e})\nreproducer: {req!r:.2000}")
-            return
-        problem = problem_with_answer(answer)
-        if problem and known_finding(answer):
-            known.append(f"{known_finding(answer)}\nreproducer: {req!r:.2000}")
-        elif problem:
-            findings.append(f"{problem}\nreproducer: {req!r:.2000}")
+            problem, known = f"no answer ({type(e).__name__}: {e})", None
+        else:
+            problem = problem_with_answer(answer)
+            known = known_finding(answer) if problem else None
+        if problem:  # the reproducer is only spelled out for a bad answer (it costs)
+            req = item if isinstance(item, Raw) else item.as_curl_command(headers=headers)
+            kind = "known_findings" if known else "findings"
+            tally[kind].append(f"{known or problem}\nreproducer: {req!r:.2000}")
 
+    if seed is not None:
+        run = hypothesis.seed(seed)(run)
     try:
         run()
     finally:
         save()
-    print(f"fuzz: {sent} inputs sent to wsis-kg serve, {len(findings)} findings, "
-          f"{len(known)} known")
+    return tally
+
+
+@pytest.mark.slow
+def test_a_real_server_answers_every_input_and_survives(served, artifacts_dir: Path) -> None:
+    host, port, proc, log_path = served
+    url = f"http://{host}:{port}"
+    examples = budget(300, 1.0)
+    clients = live_clients(examples)
+    started = time.monotonic()
+    if clients == 1:
+        tallies = [live_run(url, examples, None, artifacts_dir / "fuzz-live.json")]
+    else:
+        shards = [(seed, artifacts_dir / f"fuzz-live-{seed}.json") for seed in range(clients)]
+        procs = [subprocess.Popen([sys.executable, __file__, url, str(examples // clients),
+                                   str(seed), str(artifact)], cwd=ROOT)
+                 for seed, artifact in shards]
+        for p in procs:
+            p.wait()
+        tallies = [json.loads(artifact.read_text()) for _, artifact in shards]
+        assert all(p.returncode == 0 for p in procs), [p.returncode for p in procs]
+    sent = sum(t["inputs"] for t in tallies)
+    findings = [f for t in tallies for f in t["findings"]]
+    known = [f for t in tallies for f in t["known_findings"]]
+    seconds = round(time.monotonic() - started, 1)
+    (artifacts_dir / "fuzz-live.json").write_text(json.dumps(
+        {"inputs": sent, "clients": clients, "seconds": seconds, "findings": findings,
+         "known_findings": known}, indent=1))
+    print(f"fuzz: {sent} inputs sent to wsis-kg serve by {clients} clients in {seconds} s, "
+          f"{len(findings)} findings, {len(known)} known")
     assert proc.poll() is None, "the server died:\n" + log_path.read_text()[-3000:]
     health = requests.get(url + "/health", timeout=10)
     assert health.status_code == 200 and health.json()["status"] == "ok"
     assert not findings, f"{len(findings)} bad answers:\n" + "\n\n".join(findings[:20])
 
+
+if __name__ == "__main__":  # one client of a long live run (see live_clients)
+    _url, _examples, _seed, _artifact = sys.argv[1:]
+    live_run(_url, int(_examples), int(_seed) or None, Path(_artifact))

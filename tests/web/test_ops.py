@@ -143,6 +143,83 @@ def test_rate_limit_answers_429_with_retry_after() -> None:
         close_app(app)
 
 
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_the_fronts_refusals_are_pages_for_browsers() -> None:
+    """Finding: 429, 413, 408 (and the 400 of a token in the URL) were answered by the outer
+    layer as JSON problems even to a browser; they are negotiated like every other error now
+    (the page, with its security headers; Retry-After kept), and programs still get problems."""
+    app = _app(rate_limit=0.5, rate_burst=2, max_body_bytes=1000)
+    try:
+        c = app.test_client()
+        refusals = {
+            413: lambda h: c.post("/validate", data=b"x" * 2000, content_type="text/turtle",
+                                  headers=h, environ_base={"REMOTE_ADDR": "10.0.0.1"}),
+            408: lambda h: c.post("/validate", data=b"<a> <b> <c> .", content_type="text/turtle",
+                                  headers=h, environ_overrides={"CONTENT_LENGTH": "500"},
+                                  environ_base={"REMOTE_ADDR": "10.0.0.2"}),
+            400: lambda h: c.get("/sparql?query=ASK%7B%7D&access_token=x", headers=h,
+                                 environ_base={"REMOTE_ADDR": "10.0.0.3"}),
+        }
+        for status, send in refusals.items():
+            page = send(BROWSER)
+            assert page.status_code == status and page.mimetype == "text/html", status
+            assert f"Error {status}" in page.get_data(as_text=True)
+            assert "Content-Security-Policy" in page.headers and "Accept" in page.vary
+            program = send({"Accept": "application/json"})
+            assert program.status_code == status, status
+            assert program.mimetype == "application/problem+json", status
+        for _ in range(2):  # the burst
+            burst = c.get("/id/org/itu.ttl", environ_base={"REMOTE_ADDR": "10.0.0.4"})
+            assert burst.status_code < 400
+        limited = c.get("/id/org/itu.ttl", headers=BROWSER,
+                        environ_base={"REMOTE_ADDR": "10.0.0.4"})
+        assert limited.status_code == 429 and limited.mimetype == "text/html"
+        assert int(limited.headers["Retry-After"]) >= 1
+        assert "try again in" in limited.get_data(as_text=True)
+    finally:
+        close_app(app)
+
+
+def _limited(c, xff: str | None, peer: str = "10.9.9.9") -> int:
+    headers = {"X-Forwarded-For": xff} if xff is not None else {}
+    return c.get("/id/org/itu.ttl", headers=headers,
+                 environ_base={"REMOTE_ADDR": peer}).status_code
+
+
+def test_behind_a_trusted_proxy_the_limit_keys_on_the_real_client(caplog) -> None:
+    """Finding: the rate limit keyed on the socket's address, so behind nginx every client was
+    one. With ``WSIS_KG_TRUSTED_PROXIES=1`` the client is the address nginx appended to
+    ``X-Forwarded-For``; what a client put there itself is not believed."""
+    app = _app(rate_limit=0.01, rate_burst=2, trusted_proxies=1)
+    try:
+        c = app.test_client()
+        # Two clients behind the one proxy (10.9.9.9): each has its own bucket.
+        assert [_limited(c, "203.0.113.1") for _ in range(3)] == [200, 200, 429]
+        caplog.set_level(logging.INFO, logger="wsis_kg.access")
+        assert [_limited(c, "203.0.113.2") for _ in range(2)] == [200, 200]
+        assert [r.msg["client"] for r in caplog.records
+                if r.name == "wsis_kg.access"] == ["203.0.113.2"] * 2
+        # A limited client claiming to be someone else: nginx appends its real address.
+        assert _limited(c, "198.51.100.7, 203.0.113.1") == 429
+        assert _limited(c, "203.0.113.2, 203.0.113.1") == 429
+    finally:
+        close_app(app)
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored() -> None:
+    """The default (0): the header is a client's claim; spoofing it gets no fresh bucket."""
+    assert Settings().trusted_proxies == 0
+    app = _app(rate_limit=0.01, rate_burst=2)
+    try:
+        c = app.test_client()
+        codes = [_limited(c, f"203.0.113.{i}") for i in range(4)]
+        assert codes == [200, 200, 429, 429]
+    finally:
+        close_app(app)
+
+
 def test_rate_limit_is_off_by_default() -> None:
     assert Settings().rate_limit == 0
 

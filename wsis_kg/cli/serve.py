@@ -53,6 +53,19 @@ def make_app(settings: Settings):
     return app
 
 
+def gunicorn_warning(settings: Settings) -> str:
+    """What ``serve --server gunicorn`` says at start. Why: gunicorn's request threads read the
+    bodies themselves, so as many slow clients as there are threads freeze the service until
+    the read deadline; only a buffering proxy in front (or granian) prevents it."""
+    n = request_threads(settings)
+    return (f"wsis-kg: WARNING: under gunicorn each request thread reads its request's body: "
+            f"{n} clients sending bodies slowly hold all {n} threads for up to "
+            f"{settings.request_read_timeout:g} s (WSIS_KG_REQUEST_READ_TIMEOUT, then 408) and "
+            f"nothing else is answered meanwhile. Serve it only behind nginx with "
+            f"'proxy_request_buffering on' (README, Security; docs/security.md), or use "
+            f"--server granian (the default), which reads bodies without a thread.")
+
+
 def shutdown_grace(settings: Settings) -> int:
     """Seconds an in-flight request may still take after SIGTERM: a whole query, plus reading
     its request."""
@@ -169,6 +182,7 @@ def command(settings: Settings, host: str | None, port: int | None, store: str |
     if server == "granian":
         run_granian(settings)
         return
+    click.echo(gunicorn_warning(settings), err=True)
     from gunicorn.app.base import BaseApplication
 
     class _App(BaseApplication):

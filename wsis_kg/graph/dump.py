@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from wsis_kg.errors import BadRequest, StoreError, StoreNotEmpty
+from wsis_kg.errors import (
+    BackupUnavailable,
+    BadRequest,
+    ServiceBusy,
+    StoreError,
+    StoreNotEmpty,
+)
 from wsis_kg.rdf.formats import (
     JSON_LD,
     N_QUADS,
@@ -158,6 +166,42 @@ def restore(settings: Settings, path: Path, fmt: str | None = None, *,
         del store  # an error's traceback would otherwise keep the store's lock
 
 
+#: One online backup at a time in a process (a second is refused with 503, never queued).
+_BACKUP_LOCK = threading.Lock()
+
+
+def checkpoint(store: GraphStore, target: Path) -> None:
+    """Copy the open on-disk ``store`` into the new directory ``target``.
+
+    Oxigraph's ``Store.backup`` is a RocksDB checkpoint: consistent while writes go on (it
+    holds every transaction committed before it, and none partly), made of hard links to the
+    immutable files when ``target`` is on the same file system, so it costs about as much as
+    listing the files. It is only available in the process that holds the store: for a running
+    service, that is the service itself (``POST /admin/backup``).
+    """
+    if not isinstance(store, OxigraphStore) or store.path is None:
+        raise BackupUnavailable("only an on-disk store (--store DIR) can be backed up; an "
+                                "in-memory or remote store cannot: take a dump instead")
+    try:
+        store.ox.backup(str(target))
+    except OSError as e:
+        raise StoreError(f"the backup into {target.name} failed: {e}") from None
+
+
+def online_backup(store: GraphStore, backup_dir: Path) -> str:
+    """Back up the open ``store`` into a new directory below ``backup_dir`` (the operator's
+    setting, never a caller's path) named by the UTC time; its name. One at a time."""
+    if not _BACKUP_LOCK.acquire(blocking=False):
+        raise ServiceBusy("a backup is being written; retry in a few seconds", retry_after=5)
+    try:
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        name = "wsis-kg-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        checkpoint(store, backup_dir / name)
+        return name
+    finally:
+        _BACKUP_LOCK.release()
+
+
 def backup(settings: Settings, target: Path) -> CopyReport:
     """Copy an on-disk store (not in use by a server) into ``target`` with Oxigraph's backup:
     hard links to the immutable files on the same file system, a full copy elsewhere."""
@@ -169,11 +213,7 @@ def backup(settings: Settings, target: Path) -> CopyReport:
         raise BadRequest(f"{settings.store} is not a store directory")
     store = _open(settings)
     try:
-        assert isinstance(store, OxigraphStore)
-        try:
-            store.ox.backup(str(target))
-        except OSError as e:
-            raise StoreError(f"the backup into {target} failed: {e}") from None
+        checkpoint(store, target)
         return CopyReport(len(store), len(store.named_graphs()), 0)
     finally:
         store.close()

@@ -18,6 +18,7 @@ from flask import Flask
 from wsis_kg.graph.build import open_or_build
 from wsis_kg.settings import Settings
 from wsis_kg.web import (
+    admin,
     gsp,
     importer,
     linked_data,
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     problems.register(app)
     init_headers(app)
     app.register_blueprint(ops.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(gsp.bp)
     app.register_blueprint(validation.bp)

@@ -24,7 +24,11 @@ MISSING_TOKEN = ("This write needs 'Authorization: Bearer <token>' (tokens are c
 UNKNOWN_TOKEN = "The bearer token is not valid for this service."
 TOKEN_IN_URL = ("Tokens go only in the 'Authorization: Bearer <token>' header, never in the URL "
                 "(URLs are logged, cached and stored); this request was not processed.")
-#: Query-string parameters that name a token whatever their value.
+TOKEN_IN_BODY = ("Tokens go only in the 'Authorization: Bearer <token>' header (RFC 6750 "
+                 "section 2.1); this service does not accept a token as a form-encoded body "
+                 "parameter ('access_token', RFC 6750 section 2.2), where it would be stored or "
+                 "logged with the body; this request was not processed.")
+#: Query-string and form parameters that name a token whatever their value.
 TOKEN_PARAMETERS = frozenset({"token", "access_token", "bearer", "api_key", "apikey"})
 _TOKEN_PARAMETER = re.compile(
     r"(?:^|[&;])(?:" + "|".join(sorted(TOKEN_PARAMETERS)) + r")=", re.IGNORECASE)
@@ -73,19 +77,35 @@ def refuse_token_in_url(query_string: str, tokens: Mapping[str, str]) -> None:
     Why: a URL ends up in logs, caches, browser history and — through the Graph Store's
     provenance — in the public data; refusing the request is the only way to never store it.
     """
-    if not query_string:
-        return
+    if _carries_token(query_string, tokens):
+        raise BadRequest(TOKEN_IN_URL)
+
+
+def refuse_token_in_form(body: bytes, tokens: Mapping[str, str]) -> None:
+    """400 when an ``application/x-www-form-urlencoded`` body carries a token, by the same rule
+    as the URL (RFC 6750 section 2.2's ``access_token``, or any value equal to a token).
+
+    Why refuse rather than accept it: the service takes tokens only in the header, and a form
+    body is the SPARQL update or the data itself — a token in it would be checked nowhere and
+    could end up in the graph (``INSERT DATA``), the dumps or a log.
+    """
+    if body and _carries_token(body.decode("utf-8", "replace"), tokens):
+        raise BadRequest(TOKEN_IN_BODY)
+
+
+def _carries_token(params: str, tokens: Mapping[str, str]) -> bool:
+    if not params:
+        return False
     # The common case, decided without parsing (every GET /sparql comes here): no parameter
-    # named like a token, and no token in the query string as sent or percent-encoded.
-    if not _TOKEN_PARAMETER.search(query_string) and not any(
-            t in query_string or quote(t, safe="") in query_string for t in tokens):
-        return
+    # named like a token, and no token in the text as sent or percent-encoded.
+    if not _TOKEN_PARAMETER.search(params) and not any(
+            t in params or quote(t, safe="") in params for t in tokens):
+        return False
     found = False
-    for name, value in parse_qsl(query_string, keep_blank_values=True):
+    for name, value in parse_qsl(params, keep_blank_values=True):
         if name.lower() in TOKEN_PARAMETERS:
             found = True
         given = value.encode("utf-8")
         for known in tokens:
             found |= hmac.compare_digest(known.encode("utf-8"), given)
-    if found:
-        raise BadRequest(TOKEN_IN_URL)
+    return found

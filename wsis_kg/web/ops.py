@@ -4,9 +4,9 @@
 :class:`Front` wraps everything else of the app, the cached-answer fast path included, so
 every request — answered by the fast path or by Flask, refused or not — is limited, counted
 and logged the same way. It refuses, before anything reads the request: a token in the URL
-(400), a client over its rate limit (429), a body over the cap (413) or not received within
-the read deadline (408); the refusals are :mod:`wsis_kg.errors` made into problems by
-:mod:`wsis_kg.web.problems`.
+or in a form-encoded body (400), a client over its rate limit (429), a body over the cap
+(413) or not received within the read deadline (408); the refusals are :mod:`wsis_kg.errors`
+made into problems by :mod:`wsis_kg.web.problems` (a page for a browser).
 
 Logs are JSON lines on the ``wsis_kg.access`` and ``wsis_kg.audit`` loggers: the access line
 has the method, the route (the URL rule, never the query string, so never a token), status,
@@ -38,14 +38,16 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound as RoutingNotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
 from wsis_kg.errors import WsisError
 from wsis_kg.settings import Settings
-from wsis_kg.web.auth import PRINCIPAL_KEY, refuse_token_in_url
+from wsis_kg.web.auth import PRINCIPAL_KEY, refuse_token_in_form, refuse_token_in_url
 from wsis_kg.web.extension import EXTENSION_KEY, service
 from wsis_kg.web.limits import RateLimiter, buffer_body
-from wsis_kg.web.problems import error_response
+from wsis_kg.web.problems import front_error_response
+from wsis_kg.web.sparql import FORM
 
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 AddHeaders = Callable[[Any, str, str], None]
@@ -192,6 +194,13 @@ class Front:
         self.metrics = Metrics(app)
         self.limiter = (RateLimiter(settings.rate_limit, settings.rate_burst)
                         if settings.rate_limit > 0 else None)
+        #: Behind trusted proxies the client is the address the nearest of them saw
+        #: (werkzeug's ProxyFix: the n-th ``X-Forwarded-For`` value from the right, so values
+        #: a client sent itself are never taken); otherwise the header is ignored.
+        self._handle: WSGIApp = (
+            ProxyFix(self._serve, x_for=settings.trusted_proxies, x_proto=0, x_host=0,
+                     x_port=0, x_prefix=0)
+            if settings.trusted_proxies > 0 else self._serve)
         self._urls = app.url_map.bind("localhost")
         self._routes: dict[tuple[str, str], str] = {}
         #: The metric children of each (method, route, status): ``labels()`` costs ≈15 µs.
@@ -217,6 +226,9 @@ class Front:
         return found
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return self._handle(environ, start_response)
+
+    def _serve(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         t0 = time.perf_counter()
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "")
@@ -231,7 +243,7 @@ class Front:
             body = self.app.wsgi_app(environ, _start)
         except WsisError as e:
             self.metrics.rejections.labels(e.slug).inc()
-            resp = error_response(e, path)
+            resp = front_error_response(self.app, e, environ)
             self.add_headers(resp.headers, path, method)
             retry = e.extensions.get("retry_after")
             if retry is not None:
@@ -251,6 +263,10 @@ class Front:
         if self.limiter is not None and path not in UNLIMITED:
             self.limiter.check(environ.get("REMOTE_ADDR") or "-")
         buffer_body(environ, self.settings.max_body_bytes, self.settings.request_read_timeout)
+        if environ.get("CONTENT_TYPE", "").lower().startswith(FORM):
+            body = environ.get("wsgi.input")
+            if hasattr(body, "getvalue"):  # the buffered body
+                refuse_token_in_form(body.getvalue(), self.settings.tokens)
 
     def done(self, environ: dict, method: str, path: str, status: str, seconds: float,
              location: str | None = None) -> None:

@@ -56,14 +56,27 @@ def problem_response(body: dict, status: int, headers: dict | None = None) -> Re
 
 def error_response(e: WsisError, path: str) -> Response:
     """The response for one of our errors on ``path``. Also used outside Flask's request
-    handling (the web fast path, the front's refusals): there it is always the problem, so the
-    fast path hands a browser's failed request to Flask (:func:`prefers_page`)."""
+    handling (the web fast path): there it is always the problem, so the fast path hands a
+    browser's failed request to Flask (:func:`prefers_page`); the front's refusals come through
+    :func:`front_error_response`."""
     body = e.to_problem()
     body.setdefault("instance", path)
     headers = dict(e.headers)
     if e.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="wsis-kg"'
     return problem_response(body, e.status, headers)
+
+
+def front_error_response(app: Flask, e: WsisError, environ: dict) -> Response:
+    """The response for a refusal of the outer layer (:class:`wsis_kg.web.ops.Front`: 400 token
+    in the URL, 429, 413, 408), which runs before Flask has a request.
+
+    Why a request context of its own: the answer must be negotiated like every other error (a
+    browser asking for ``text/html`` gets the page, a program the problem), and the page is a
+    template of the app. Only the headers are read; the body (perhaps never received) is not.
+    """
+    with app.request_context(environ):
+        return error_response(e, request.path)
 
 
 #: What a refused write (422) can answer: a problem (with the simple JSON report) or the SHACL
