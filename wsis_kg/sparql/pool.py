@@ -30,12 +30,13 @@ import multiprocessing as mp
 import os
 import select
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from multiprocessing.reduction import recv_handle, send_handle
+from multiprocessing.reduction import recv_handle, recvfds, send_handle, sendfds
 from typing import Any
 
 import pyoxigraph as ox
@@ -54,6 +55,7 @@ from wsis_kg.sparql.evaluate import QueryRequest, QueryResult, evaluate
 from wsis_kg.sparql.jobs import (
     MIB,
     ChildStats,
+    close_inherited,
     enter_child,
     fork_child,
     killed_reason,
@@ -64,6 +66,8 @@ from wsis_kg.sparql.jobs import (
 
 #: How long the pool waits for a zygote to fork a worker before it starts another zygote.
 _FORK_WAIT = 10.0
+#: Query processes a zygote keeps forked ahead of requests.
+_SPARES = 2
 
 
 def _worker_main(conn, store: ox.Store, limit: int | None, parent_pid: int,
@@ -98,46 +102,89 @@ def _worker_main(conn, store: ox.Store, limit: int | None, parent_pid: int,
             os._exit(0)
 
 
+def _spare_main(ctl: socket.socket, table: dict[int, tuple[int, int]], store: ox.Store,
+                limit: int | None, zygote: int, memory_bytes: int) -> None:
+    """A forked worker-to-be: waits for its pipe, then serves as a worker.
+
+    It first closes what it inherited from the zygote (the zygote's pipe to the pool, the
+    other spares' control sockets), so that when the zygote goes, its EOF reaches each spare.
+    """
+    close_inherited(table, {ctl.fileno()})
+    try:
+        fd = recvfds(ctl, 1)[0]
+    except (EOFError, OSError, RuntimeError):
+        os._exit(0)
+    ctl.close()
+    _worker_main(Connection(fd), store, limit, zygote, memory_bytes)
+
+
 def _zygote_main(conn, store: ox.Store, limit: int | None, memory_bytes: int,
                  inherited: dict[int, tuple[int, int]]) -> None:
-    """Fork a query process for each request from the pool; report how each one ended.
+    """Hand out query processes on request; report how each one ended.
 
-    A request is a number and the worker's end of a fresh pipe (passed as a descriptor); the
-    answer ``("forked", number, pid)``. When a worker ends (its pidfd becomes readable) the
-    zygote reaps it and sends ``("exit", pid, exit code)``. At EOF (the pool closed this pipe,
-    or the serving process is gone) it kills the workers it still has and exits.
+    The zygote keeps ``_SPARES`` processes forked ahead, each waiting for its pipe, so a
+    request is answered without waiting for a fork (which takes 10-200 ms on a loaded machine;
+    the spares are replaced while the zygote is otherwise idle). A request is a number and the
+    worker's end of a fresh pipe (passed as a descriptor); the answer ``("forked", number,
+    pid)``. When a worker ends (its pidfd becomes readable) the zygote reaps it and sends
+    ``("exit", pid, exit code)``. At EOF (the pool closed this pipe, or the serving process is
+    gone) it kills every process it forked and exits.
     """
     enter_child(conn.fileno(), inherited, 0)
     me, server = os.getpid(), os.getppid()
     poller = select.poll()
     poller.register(conn.fileno(), select.POLLIN)
     children: dict[int, int] = {}  # pidfd -> pid
+    spares: list[tuple[int, socket.socket]] = []
+
+    def fork_spare() -> None:
+        ours, theirs = socket.socketpair()
+        table = open_fds()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _spare_main(theirs, table, store, limit, me, memory_bytes)
+            finally:
+                os._exit(0)
+        theirs.close()
+        pidfd = os.pidfd_open(pid)
+        children[pidfd] = pid
+        poller.register(pidfd, select.POLLIN)
+        spares.append((pid, ours))
+
     try:
         while True:
-            events = poller.poll(1000)
-            if not events and os.getppid() != server:
-                return
+            events = poller.poll(0 if len(spares) < _SPARES else 1000)
+            if not events:
+                if len(spares) < _SPARES:
+                    fork_spare()
+                elif os.getppid() != server:
+                    return
             for fd, _ in events:
                 if fd != conn.fileno():
                     pid = children.pop(fd)
                     poller.unregister(fd)
                     os.close(fd)
                     _, status = os.waitpid(pid, 0)
-                    conn.send(("exit", pid, os.waitstatus_to_exitcode(status)))
+                    if any(p == pid for p, _ in spares):
+                        spares[:] = [(p, c) for p, c in spares if p != pid]
+                    else:
+                        conn.send(("exit", pid, os.waitstatus_to_exitcode(status)))
                     continue
                 number = conn.recv()
                 worker_fd = recv_handle(conn)
-                table = open_fds()
-                pid = os.fork()
-                if pid == 0:
+                while True:
+                    if not spares:
+                        fork_spare()
+                    pid, ctl = spares.pop(0)
                     try:
-                        _worker_main(Connection(worker_fd), store, limit, me, memory_bytes, table)
+                        sendfds(ctl, [worker_fd])
+                        break
+                    except OSError:
+                        continue  # that spare died meanwhile; its exit is not reported
                     finally:
-                        os._exit(0)
+                        ctl.close()
                 os.close(worker_fd)
-                pidfd = os.pidfd_open(pid)
-                children[pidfd] = pid
-                poller.register(pidfd, select.POLLIN)
                 conn.send(("forked", number, pid))
     except (EOFError, OSError):
         pass
@@ -283,11 +330,21 @@ class _Worker:
         """Whether the answer (or EOF) is ready within ``seconds``."""
         return bool(self.poller.poll(max(0, math.ceil(seconds * 1000))))  # PEP 475 retries
 
-    def renice(self, value: int) -> None:
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, self.pid, value)
+    def demote(self) -> None:
+        """Lowest CPU priority: ``SCHED_IDLE`` (a fifth of nice 19's weight, and preempted
+        as soon as a normal process wakes: a short query's process does not wait for the end
+        of a runaway's time slice), and nice 19 where that policy is refused."""
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, self.pid, 19)
+            os.sched_setscheduler(self.pid, os.SCHED_IDLE, os.sched_param(0))
 
     def kill(self) -> int | None:
+        """SIGKILL, then how it ended."""
+        self.stop()
+        return self.zygote.exitcode(self.pid, 2.0)
+
+    def stop(self) -> None:
+        """SIGKILL (its CPU is freed at once); its exit code comes later from the zygote."""
         if self.pidfd >= 0:
             with contextlib.suppress(OSError):
                 signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
@@ -296,7 +353,6 @@ class _Worker:
             self.pidfd = -1
         with contextlib.suppress(Exception):
             self.conn.close()
-        return self.zygote.exitcode(self.pid, 2.0)
 
 
 class WorkerPool:
@@ -304,7 +360,7 @@ class WorkerPool:
     running *long* queries; ``size`` are kept warm.
 
     A query still running after ``long_after`` seconds is *long*: its process drops to the
-    lowest CPU priority (``nice`` 19, so short queries keep the CPUs) and is retired once its
+    lowest CPU priority (``SCHED_IDLE``, so short queries keep the CPUs) and is retired once its
     query ends (a process cannot raise its priority back). So runaway queries hold at most
     ``long_slots`` processes and little CPU, and at least ``size`` processes are left for the
     others. When the long lane is full, a query that becomes long is stopped (503 +
@@ -460,14 +516,16 @@ class WorkerPool:
         self.stats.recycled += 1
 
     def _discard(self, w: _Worker) -> int | None:
-        code = w.kill()
+        """Kill ``w`` and free its place before learning how it ended (a process freeing
+        hundreds of MB takes a while to go, and a waiting query needs the place now)."""
+        w.stop()
         with self._cond:
             if w.long:
                 self._long -= 1
             else:
                 self._count -= 1
             self._cond.notify()
-        return code
+        return w.zygote.exitcode(w.pid, 2.0)
 
     def _go_long(self, w: _Worker) -> bool:
         """Move ``w`` to the long lane (lowest CPU priority, its place freed); False if full."""
@@ -479,7 +537,7 @@ class WorkerPool:
             w.long = True
             self._cond.notify()
         self.stats.long_queries += 1
-        w.renice(19)
+        w.demote()
         return True
 
     def _wait(self, w: _Worker, deadline: float) -> bool | None:
