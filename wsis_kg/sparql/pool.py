@@ -429,10 +429,12 @@ class WorkerPool:
         return z
 
     def prewarm(self, n: int = 1) -> None:
-        """Fork ``n`` idle workers now so the next queries do not pay for the fork."""
+        """Have ``n`` idle workers now (as far as the limit on processes allows), so the next
+        queries wait for no new process."""
         for _ in range(n):
             with self._cond:
-                if self._closed or self._count >= self.size or len(self._idle) >= n:
+                if (self._closed or len(self._idle) >= n
+                        or self._count + self._long >= self.size + self.long_slots):
                     return
                 self._count += 1
             try:
@@ -550,7 +552,7 @@ class WorkerPool:
         if not self._go_long(w):
             return None
         with contextlib.suppress(Exception):
-            self.prewarm(1)  # this thread only waits now: it pays the fork, not a short query
+            self.prewarm(self.size)  # this thread only waits now: it pays, not a short query
         return w.wait(deadline - time.monotonic())
 
     def run(self, req: QueryRequest, timeout: float) -> QueryResult:
@@ -570,7 +572,7 @@ class WorkerPool:
             else:
                 self.stats.crashed += 1
             with contextlib.suppress(Exception):
-                self.prewarm(1)
+                self.prewarm(self.size)
             mb = self.memory_bytes // MIB
             raise QueryTooComplex(
                 "The query process was stopped: the query "
@@ -585,7 +587,7 @@ class WorkerPool:
         if msg is None:
             self._discard(w)
             with contextlib.suppress(Exception):
-                self.prewarm(1)  # the replacement, so the next query does not pay the fork
+                self.prewarm(self.size)  # the replacement: the next query waits for no process
             if ready is None:
                 self.stats.busy += 1
                 raise ServiceBusy(
