@@ -285,15 +285,13 @@ def test_workers_do_not_inherit_the_servers_descriptors() -> None:
     try:
         svc.query("ASK {}")  # the worker has started and answered
         worker = svc.pool._idle[0]  # noqa: SLF001
-        held = identities(worker.proc.pid)
+        held = identities(worker.pid)
         theirs = {os.readlink(f"/proc/self/fd/{fd}") for fd in (listener.fileno(), r, w)}
         assert theirs.isdisjoint(held), theirs & held
-        # its own pipe and multiprocessing's sentinel are kept: the parent sees it alive,
-        # and its exit is still signalled through the sentinel
+        # its own pipe is kept: the pool sees it alive, and learns how it ended
         assert svc.query("ASK {}").body.endswith(b"true}")
-        assert wait([worker.proc.sentinel], timeout=0) == []
-        worker.proc.kill()
-        assert wait([worker.proc.sentinel], timeout=5) == [worker.proc.sentinel]
+        assert wait([worker.pidfd], timeout=0) == [] and worker.alive()
+        assert worker.kill() == -9
     finally:
         svc.close()
         listener.close()
@@ -314,10 +312,9 @@ def test_sigterm_kills_a_worker_even_with_a_hanging_server_handler() -> None:
         svc.pool.prewarm()
         worker = (svc.pool._idle or [None])[0]  # noqa: SLF001
         assert worker is not None
-        os.kill(worker.proc.pid, signal.SIGTERM)
-        assert wait([worker.proc.sentinel], timeout=5) == [worker.proc.sentinel]
-        worker.proc.join(5)  # the sentinel is ready before the exit status can be reaped
-        assert worker.proc.exitcode == -signal.SIGTERM
+        os.kill(worker.pid, signal.SIGTERM)
+        assert wait([worker.pidfd], timeout=5) == [worker.pidfd]
+        assert worker.zygote.exitcode(worker.pid, 5) == -signal.SIGTERM
         # blocked only around the fork: the serving thread receives signals again
         assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
     finally:

@@ -31,7 +31,7 @@ import select
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from wsis_kg.errors import LimitExceeded, ServiceBusy, WsisError, error_name, rebuild_error
@@ -203,12 +203,29 @@ def _job_main(conn: Any, fn: Callable[..., Any], args: tuple, memory_bytes: int,
 
 
 @dataclass
-class JobStats:
+class ChildStats:
+    """What became of the work given to children: the query pool's and the job runner's
+    counters (``/health``, ``/metrics``). The long-lane fields are the pool's only."""
+
+    #: Queries or jobs handed to a child.
     run: int = 0
-    killed_time: int = 0
-    killed_memory: int = 0
+    forked: int = 0
+    killed_on_timeout: int = 0
+    killed_on_memory: int = 0
+    #: Ended by another signal (e.g. a stack overflow on a deeply nested input).
     crashed: int = 0
-    refused_busy: int = 0
+    #: Refused with 503 + Retry-After: every child for the work was taken.
+    busy: int = 0
+    long_queries: int = 0
+    #: Retired after a write or after a long query.
+    recycled: int = 0
+    #: The last children killed at their time limit.
+    pids: list[int] = field(default_factory=list)
+
+    @property
+    def queries(self) -> int:
+        """The pool's name for :attr:`run`."""
+        return self.run
 
 
 class JobRunner:
@@ -220,7 +237,7 @@ class JobRunner:
         self.memory_bytes = max(0, memory_mb) * MIB
         self.fork_lock = fork_lock
         self._sem = threading.BoundedSemaphore(self.slots)
-        self.stats = JobStats()
+        self.stats = ChildStats()
 
     def run(self, fn: Callable[..., T], *args: Any, timeout: float, what: str,
             fork_lock: bool = False) -> T:
@@ -233,7 +250,7 @@ class JobRunner:
         :class:`ServiceBusy` (503 + ``Retry-After``).
         """
         if not self._sem.acquire(blocking=False):
-            self.stats.refused_busy += 1
+            self.stats.busy += 1
             raise ServiceBusy(f"{self.slots} costly request{'s' * (self.slots != 1)} (validation,"
                               " parsing, dumps) already running; try again shortly.",
                               retry_after=max(1, math.ceil(timeout / 4)))
@@ -260,13 +277,13 @@ class JobRunner:
             with contextlib.suppress(Exception):
                 conn.close()
         if timed_out:
-            self.stats.killed_time += 1
+            self.stats.killed_on_timeout += 1
             raise LimitExceeded(f"{what} did not finish within {timeout:g} s and was stopped.",
                                 killed="time", timeout=timeout)
         if msg is None or msg[0] in ("memory", "crash"):
             reason = msg[0] if msg is not None else killed_reason(code)
             if reason == "memory":
-                self.stats.killed_memory += 1
+                self.stats.killed_on_memory += 1
                 raise LimitExceeded(
                     f"{what} was stopped: it needed more memory than a worker may use "
                     f"({self.memory_bytes // MIB} MB).", killed="memory")
@@ -282,6 +299,6 @@ class JobRunner:
 
     def status(self) -> dict[str, int]:
         return {"slots": self.slots, "run": self.stats.run,
-                "killed_time": self.stats.killed_time,
-                "killed_memory": self.stats.killed_memory, "crashed": self.stats.crashed,
-                "refused_busy": self.stats.refused_busy}
+                "killed_time": self.stats.killed_on_timeout,
+                "killed_memory": self.stats.killed_on_memory, "crashed": self.stats.crashed,
+                "refused_busy": self.stats.busy}

@@ -1,32 +1,42 @@
 """The pre-forked query processes: a timeout that really stops the work.
 
 pyoxigraph 0.5 has no timeout or cancel API, and a query running in a thread cannot be stopped.
-So queries against the embedded store run in a small pool of **pre-forked worker processes**
-(``multiprocessing`` 'fork' context). They are forked from the process holding the loaded
-in-memory store, so the store's pages are shared copy-on-write and a worker starts in a few
+So queries against the embedded store run in a small pool of **pre-forked worker processes**.
+They share the loaded in-memory store's pages copy-on-write, so a worker starts in a few
 milliseconds without loading anything. A worker answers over a pipe with the fully serialised
 body (or an error). When the deadline passes, the supervisor SIGKILLs that worker (its CPU is
-freed at once), forks its replacement at once (prewarmed, so the next query does not pay for the
-fork) and answers 503.
+freed at once), has its replacement forked at once (prewarmed, so the next query does not pay
+for the fork) and answers 503.
 
-Forks happen under the service's write lock, so no worker is ever forked from a half-written
-store; after a write the service starts a new *generation* and the workers forked before it are
-retired.
+The serving process does not fork the workers itself: ``os.fork()`` holds the GIL while the
+kernel copies the process's page tables, so every replacement of a killed runaway stalled
+every request thread (measured: 20-90 ms per fork of a 90 MB test server on a loaded 2-core
+machine; a production server is larger). Instead a **zygote** is forked once per store
+generation (at start and after each write, under the service's write lock, so never from a
+half-written store); it forks the workers on request and reports how each ended. The zygote
+and its workers share the store copy-on-write; after a write the service starts a new
+*generation*: a new zygote, and the workers forked before are retired.
 
-A worker closes every descriptor it inherited from the serving process (sockets, other
-programs' pipes) before it serves, keeping only its own pipe and multiprocessing's.
+A zygote and each worker close every descriptor they inherited (sockets, other programs'
+pipes) before they serve, keeping only their own pipe and multiprocessing's.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
+import multiprocessing as mp
 import os
 import select
+import signal
+import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.reduction import recv_handle, recvfds, send_handle, sendfds
 from typing import Any
 
 import pyoxigraph as ox
@@ -42,15 +52,30 @@ from wsis_kg.errors import (
 )
 from wsis_kg.rdf import formats
 from wsis_kg.sparql.evaluate import QueryRequest, QueryResult, evaluate
-from wsis_kg.sparql.jobs import MIB, enter_child, fork_child, killed_reason, reap
+from wsis_kg.sparql.jobs import (
+    MIB,
+    ChildStats,
+    close_inherited,
+    enter_child,
+    fork_child,
+    killed_reason,
+    open_fds,
+    reap,
+    wait_readable,
+)
+
+#: How long the pool waits for a zygote to fork a worker before it starts another zygote.
+_FORK_WAIT = 10.0
+#: Query processes a zygote keeps forked ahead of requests.
+_SPARES = 2
 
 
 def _worker_main(conn, store: ox.Store, limit: int | None, parent_pid: int,
                  memory_bytes: int, inherited: dict[int, tuple[int, int]] | None = None) -> None:
-    """Answer queries from the pipe until the supervisor closes it or goes away.
+    """Answer queries from the pipe until the supervisor closes it or the zygote goes away.
 
     The parent check is a poll every second rather than ``PR_SET_PDEATHSIG``: that signal fires
-    when the *thread* that forked exits, and request threads come and go.
+    when the *thread* that forked exits.
     """
     enter_child(conn.fileno(), inherited, memory_bytes)
     poller = select.poll()
@@ -77,43 +102,257 @@ def _worker_main(conn, store: ox.Store, limit: int | None, parent_pid: int,
             os._exit(0)
 
 
+def _spare_main(ctl: socket.socket, table: dict[int, tuple[int, int]], store: ox.Store,
+                limit: int | None, zygote: int, memory_bytes: int) -> None:
+    """A forked worker-to-be: waits for its pipe, then serves as a worker.
+
+    It first closes what it inherited from the zygote (the zygote's pipe to the pool, the
+    other spares' control sockets), so that when the zygote goes, its EOF reaches each spare.
+    """
+    close_inherited(table, {ctl.fileno()})
+    try:
+        fd = recvfds(ctl, 1)[0]
+    except (EOFError, OSError, RuntimeError):
+        os._exit(0)
+    ctl.close()
+    _worker_main(Connection(fd), store, limit, zygote, memory_bytes)
+
+
+def _zygote_main(conn, store: ox.Store, limit: int | None, memory_bytes: int,
+                 inherited: dict[int, tuple[int, int]]) -> None:
+    """Hand out query processes on request; report how each one ended.
+
+    The zygote keeps ``_SPARES`` processes forked ahead, each waiting for its pipe, so a
+    request is answered without waiting for a fork (which takes 10-200 ms on a loaded machine;
+    the spares are replaced while the zygote is otherwise idle). A request is a number and the
+    worker's end of a fresh pipe (passed as a descriptor); the answer ``("forked", number,
+    pid)``. When a worker ends (its pidfd becomes readable) the zygote reaps it and sends
+    ``("exit", pid, exit code)``. At EOF (the pool closed this pipe, or the serving process is
+    gone) it kills every process it forked and exits.
+    """
+    enter_child(conn.fileno(), inherited, 0)
+    me, server = os.getpid(), os.getppid()
+    poller = select.poll()
+    poller.register(conn.fileno(), select.POLLIN)
+    children: dict[int, int] = {}  # pidfd -> pid
+    spares: list[tuple[int, socket.socket]] = []
+
+    def fork_spare() -> None:
+        ours, theirs = socket.socketpair()
+        table = open_fds()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _spare_main(theirs, table, store, limit, me, memory_bytes)
+            finally:
+                os._exit(0)
+        theirs.close()
+        pidfd = os.pidfd_open(pid)
+        children[pidfd] = pid
+        poller.register(pidfd, select.POLLIN)
+        spares.append((pid, ours))
+
+    try:
+        while True:
+            events = poller.poll(0 if len(spares) < _SPARES else 1000)
+            if not events:
+                if len(spares) < _SPARES:
+                    fork_spare()
+                elif os.getppid() != server:
+                    return
+            for fd, _ in events:
+                if fd != conn.fileno():
+                    pid = children.pop(fd)
+                    poller.unregister(fd)
+                    os.close(fd)
+                    _, status = os.waitpid(pid, 0)
+                    if any(p == pid for p, _ in spares):
+                        spares[:] = [(p, c) for p, c in spares if p != pid]
+                    else:
+                        conn.send(("exit", pid, os.waitstatus_to_exitcode(status)))
+                    continue
+                number = conn.recv()
+                worker_fd = recv_handle(conn)
+                while True:
+                    if not spares:
+                        fork_spare()
+                    pid, ctl = spares.pop(0)
+                    try:
+                        sendfds(ctl, [worker_fd])
+                        break
+                    except OSError:
+                        continue  # that spare died meanwhile; its exit is not reported
+                    finally:
+                        ctl.close()
+                os.close(worker_fd)
+                conn.send(("forked", number, pid))
+    except (EOFError, OSError):
+        pass
+    finally:
+        for pid in children.values():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        os._exit(0)
+
+
+class _ZygoteGone(Exception):
+    """The zygote did not fork a worker (it died, or did not answer in time)."""
+
+
+class _Zygote:
+    """The pool's end of one zygote: workers on request, and the exit code of each.
+
+    Threads share the one pipe: a request is sent under ``_send``; answers are read by one
+    thread at a time (whichever waits first) and filed in ``_got`` for the thread they belong
+    to, so a thread waiting for a slow worker's exit never blocks another's fork.
+    """
+
+    def __init__(self, store: ox.Store, limit: int | None, memory_bytes: int,
+                 generation: int) -> None:
+        self.proc, self.conn = fork_child(_zygote_main, (store, limit, memory_bytes),
+                                          name="wsis-kg-zygote", fork_lock=None)
+        self.generation = generation
+        self.live: set[int] = set()
+        self.retired = False
+        self._cv = threading.Condition(threading.Lock())
+        self._send = threading.Lock()
+        self._got: dict[tuple[str, int], int] = {}
+        self._reading = False
+        self._gone = False
+        self._numbers = itertools.count()
+
+    @property
+    def usable(self) -> bool:
+        return not (self.retired or self._gone)
+
+    def fork(self) -> tuple[int, Connection]:
+        """A new worker: its pid and our end of its pipe."""
+        ours, theirs = mp.Pipe(duplex=True)
+        number = next(self._numbers)
+        try:
+            with self._send:
+                self.conn.send(number)
+                send_handle(self.conn, theirs.fileno(), self.proc.pid)
+        except (OSError, ValueError):
+            ours.close()
+            self._gone = True
+            raise _ZygoteGone from None
+        finally:
+            theirs.close()
+        pid = self._wait_for(("forked", number), time.monotonic() + _FORK_WAIT)
+        if pid is None:
+            ours.close()
+            self.retire()
+            raise _ZygoteGone
+        with self._cv:
+            self.live.add(pid)
+        return pid, ours
+
+    def exitcode(self, pid: int, seconds: float) -> int | None:
+        """How worker ``pid`` ended (after it was killed or died); None: not known."""
+        code = self._wait_for(("exit", pid), time.monotonic() + seconds)
+        with self._cv:
+            self.live.discard(pid)
+            last = self.retired and not self.live
+        if last:
+            self._close()
+        return code
+
+    def retire(self) -> None:
+        """Fork no more; go once the last worker forked here has ended."""
+        with self._cv:
+            self.retired = True
+            last = not self.live
+        if last:
+            self._close()
+
+    def _close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()  # EOF: the zygote kills what is left and exits
+        reap(self.proc, kill=False)
+
+    def _wait_for(self, key: tuple[str, int], deadline: float) -> int | None:
+        with self._cv:
+            while key not in self._got:
+                left = deadline - time.monotonic()
+                if self._gone or left <= 0:
+                    return None
+                if self._reading:
+                    self._cv.wait(left)
+                    continue
+                self._reading = True
+                self._cv.release()
+                msg: Any = None
+                try:
+                    if wait_readable(self.conn, left):
+                        msg = self.conn.recv()
+                except (EOFError, OSError):
+                    msg = "gone"
+                finally:
+                    self._cv.acquire()
+                    self._reading = False
+                    self._cv.notify_all()
+                if msg == "gone":
+                    self._gone = True
+                elif msg is not None:
+                    self._got[(msg[0], msg[1])] = msg[2]
+            return self._got.pop(key)
+
+
 @dataclass
 class _Worker:
-    proc: Any
+    pid: int
     conn: Any
-    generation: int
+    zygote: _Zygote
     served: int = 0
     #: Moved to the long lane (lowest CPU priority): retired after its query.
     long: bool = False
     #: One poll object per worker: ``Connection.poll`` builds a selector on every call (≈20 µs).
     poller: Any = None
+    #: Signals go through a pidfd: the pid may be reaped (and reused) before we signal it.
+    pidfd: int = -1
 
     def __post_init__(self) -> None:
         self.poller = select.poll()
         self.poller.register(self.conn.fileno(), select.POLLIN)
+        with contextlib.suppress(OSError):
+            self.pidfd = os.pidfd_open(self.pid)
+
+    @property
+    def generation(self) -> int:
+        return self.zygote.generation
+
+    def alive(self) -> bool:
+        """An idle worker sends nothing: anything to read is the EOF of its end."""
+        return not self.poller.poll(0)
 
     def wait(self, seconds: float) -> bool:
         """Whether the answer (or EOF) is ready within ``seconds``."""
         return bool(self.poller.poll(max(0, math.ceil(seconds * 1000))))  # PEP 475 retries
 
+    def demote(self) -> None:
+        """Lowest CPU priority: ``SCHED_IDLE`` (a fifth of nice 19's weight, and preempted
+        as soon as a normal process wakes: a short query's process does not wait for the end
+        of a runaway's time slice), and nice 19 where that policy is refused."""
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, self.pid, 19)
+            os.sched_setscheduler(self.pid, os.SCHED_IDLE, os.sched_param(0))
+
     def kill(self) -> int | None:
-        code = reap(self.proc, kill=True)
+        """SIGKILL, then how it ended."""
+        self.stop()
+        return self.zygote.exitcode(self.pid, 2.0)
+
+    def stop(self) -> None:
+        """SIGKILL (its CPU is freed at once); its exit code comes later from the zygote."""
+        if self.pidfd >= 0:
+            with contextlib.suppress(OSError):
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.close(self.pidfd)
+            self.pidfd = -1
         with contextlib.suppress(Exception):
             self.conn.close()
-        return code
-
-
-@dataclass
-class PoolStats:
-    forked: int = 0
-    killed_on_timeout: int = 0
-    killed_on_memory: int = 0
-    crashed: int = 0
-    busy: int = 0
-    long_queries: int = 0
-    recycled: int = 0
-    queries: int = 0
-    pids: list[int] = field(default_factory=list)
 
 
 class WorkerPool:
@@ -121,7 +360,7 @@ class WorkerPool:
     running *long* queries; ``size`` are kept warm.
 
     A query still running after ``long_after`` seconds is *long*: its process drops to the
-    lowest CPU priority (``nice`` 19, so short queries keep the CPUs) and is retired once its
+    lowest CPU priority (``SCHED_IDLE``, so short queries keep the CPUs) and is retired once its
     query ends (a process cannot raise its priority back). So runaway queries hold at most
     ``long_slots`` processes and little CPU, and at least ``size`` processes are left for the
     others. When the long lane is full, a query that becomes long is stopped (503 +
@@ -146,24 +385,56 @@ class WorkerPool:
         self._count = 0
         self._long = 0
         self.generation = 0
-        self.stats = PoolStats()
+        self.stats = ChildStats()
         self._closed = False
+        self._zygote: _Zygote | None = None
 
     # -- lifecycle --------------------------------------------------------------------------
     def _spawn(self) -> _Worker:
+        """A new worker, forked by the zygote of the current generation (a new zygote if that
+        one is gone: the only fork in this process outside start and writes)."""
+        for _ in range(3):
+            z = self._current_zygote()
+            try:
+                pid, conn = z.fork()
+            except _ZygoteGone:
+                continue
+            self.stats.forked += 1
+            return _Worker(pid, conn, z)
+        raise StoreError("The query processes could not be started; try again shortly.")
+
+    def _current_zygote(self) -> _Zygote:
+        with self._cond:
+            z = self._zygote
+            if z is not None and z.usable:
+                return z
         with self._fork_lock:  # never fork while a write is changing the store
-            proc, conn = fork_child(_worker_main, (self._source(), self.limit, os.getpid(),
-                                                   self.memory_bytes),
-                                    name="wsis-kg-query", fork_lock=None)
+            return self._new_zygote()
+
+    def _new_zygote(self) -> _Zygote:
+        """The zygote of the current generation, forked now if there is none (under the
+        write lock)."""
+        with self._cond:
+            old = self._zygote
+            if old is not None and old.usable:
+                return old
+            if self._closed:
+                raise StoreError("The query service is shutting down.")
             gen = self.generation
-        self.stats.forked += 1
-        return _Worker(proc, conn, gen)
+        z = _Zygote(self._source(), self.limit, self.memory_bytes, gen)
+        with self._cond:
+            self._zygote = z
+        if old is not None:
+            old.retire()
+        return z
 
     def prewarm(self, n: int = 1) -> None:
-        """Fork ``n`` idle workers now so the next queries do not pay for the fork."""
+        """Have ``n`` idle workers now (as far as the limit on processes allows), so the next
+        queries wait for no new process."""
         for _ in range(n):
             with self._cond:
-                if self._closed or self._count >= self.size or len(self._idle) >= n:
+                if (self._closed or len(self._idle) >= n
+                        or self._count + self._long >= self.size + self.long_slots):
                     return
                 self._count += 1
             try:
@@ -180,18 +451,26 @@ class WorkerPool:
             self.generation += 1
             stale, self._idle = self._idle, []
             self._count -= len(stale)
+            old, self._zygote = self._zygote, None
             self._cond.notify_all()
         for w in stale:
             w.kill()
             self.stats.recycled += 1
+        if old is not None:
+            old.retire()
+        with contextlib.suppress(StoreError):
+            self._new_zygote()  # the writer pays this fork, not the next query
 
     def close(self) -> None:
         with self._cond:
             self._closed = True
             idle, self._idle = self._idle, []
             self._count -= len(idle)
+            z, self._zygote = self._zygote, None
         for w in idle:
             w.kill()
+        if z is not None:
+            z.retire()
 
     # -- use --------------------------------------------------------------------------------
     def _acquire(self, deadline: float) -> _Worker:
@@ -201,7 +480,7 @@ class WorkerPool:
                     raise StoreError("The query service is shutting down.")
                 while self._idle:
                     w = self._idle.pop()
-                    if w.generation == self.generation and w.proc.is_alive():
+                    if w.generation == self.generation and w.alive():
                         return w
                     self._count -= 1
                     w.kill()
@@ -239,14 +518,16 @@ class WorkerPool:
         self.stats.recycled += 1
 
     def _discard(self, w: _Worker) -> int | None:
-        code = w.kill()
+        """Kill ``w`` and free its place before learning how it ended (a process freeing
+        hundreds of MB takes a while to go, and a waiting query needs the place now)."""
+        w.stop()
         with self._cond:
             if w.long:
                 self._long -= 1
             else:
                 self._count -= 1
             self._cond.notify()
-        return code
+        return w.zygote.exitcode(w.pid, 2.0)
 
     def _go_long(self, w: _Worker) -> bool:
         """Move ``w`` to the long lane (lowest CPU priority, its place freed); False if full."""
@@ -258,8 +539,7 @@ class WorkerPool:
             w.long = True
             self._cond.notify()
         self.stats.long_queries += 1
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, w.proc.pid, 19)
+        w.demote()
         return True
 
     def _wait(self, w: _Worker, deadline: float) -> bool | None:
@@ -272,14 +552,14 @@ class WorkerPool:
         if not self._go_long(w):
             return None
         with contextlib.suppress(Exception):
-            self.prewarm(1)  # this thread only waits now: it pays the fork, not a short query
+            self.prewarm(self.size)  # this thread only waits now: it pays, not a short query
         return w.wait(deadline - time.monotonic())
 
     def run(self, req: QueryRequest, timeout: float) -> QueryResult:
         start = time.monotonic()
         deadline = start + timeout
         w = self._acquire(min(deadline, start + self.queue_wait))
-        self.stats.queries += 1
+        self.stats.run += 1
         try:
             w.conn.send(req)
             ready = self._wait(w, deadline)
@@ -292,7 +572,7 @@ class WorkerPool:
             else:
                 self.stats.crashed += 1
             with contextlib.suppress(Exception):
-                self.prewarm(1)
+                self.prewarm(self.size)
             mb = self.memory_bytes // MIB
             raise QueryTooComplex(
                 "The query process was stopped: the query "
@@ -307,7 +587,7 @@ class WorkerPool:
         if msg is None:
             self._discard(w)
             with contextlib.suppress(Exception):
-                self.prewarm(1)  # the replacement, so the next query does not pay the fork
+                self.prewarm(self.size)  # the replacement: the next query waits for no process
             if ready is None:
                 self.stats.busy += 1
                 raise ServiceBusy(
@@ -315,7 +595,7 @@ class WorkerPool:
                     "long queries were already running, and was stopped; try again shortly.",
                     retry_after=max(1, math.ceil(timeout / 4)), killed="busy")
             self.stats.killed_on_timeout += 1
-            self.stats.pids.append(w.proc.pid)
+            self.stats.pids.append(w.pid)
             del self.stats.pids[:-20]
             raise QueryTimeout(
                 f"The query did not finish within {timeout:g} s and was stopped. "
