@@ -167,9 +167,7 @@ def test_past_the_budget_a_query_process_stops_it_at_the_deadline() -> None:
     """A recognised read whose count outlasts the budget goes to a query process, with the
     rest of its time limit: killed there (503), its CPU freed, like any query."""
     st = OxigraphStore()
-    st.ox.bulk_extend(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"),
-                              ox.Literal(f"a longer literal value {i}"), ox.NamedNode(EX + "g"))
-                      for i in range(300_000))
+    st.ox.bulk_load(many_quads(300_000), format=ox.RdfFormat.N_QUADS)
     svc = QueryService(Settings(build_on_start=False, query_cache_bytes=0, workers=1,
                                 query_timeout=0.15, result_limit=10_000_000), st)
     try:
@@ -191,3 +189,9 @@ def _gone(pid: int) -> bool:
     except ProcessLookupError:
         return True
     return False
+
+
+def many_quads(n: int) -> bytes:
+    """``n`` distinct quads as N-Quads (parsed by the store far faster than built in Python)."""
+    return "".join(f'<{EX}s{i}> <{EX}p> "a longer literal value {i}" <{EX}g> .\n'
+                   for i in range(n)).encode()
