@@ -30,7 +30,8 @@ query to a query process with the rest of its time limit, where it is killed at 
 as every query is. Otherwise the query is evaluated and serialised by
 :func:`wsis_kg.sparql.evaluate.evaluate`, the very function a query process runs, so the bytes,
 the result cap and the errors are the query process's; its cost is bounded by the count just
-made. An ``ASK`` is that single seek: evaluated at once.
+made; when that count (an upper bound of the rows) is within the cap, the answer is serialised
+without counting its rows again. An ``ASK`` is that single seek: evaluated at once.
 """
 
 from __future__ import annotations
@@ -173,6 +174,8 @@ def run(store: ox.Store, req: QueryRequest, limit: int | None,
                 break  # over the cap: evaluate refuses it, after as many rows as counted here
             if n % CLOCK_EVERY == 0 and time.monotonic() > deadline:
                 return None
+        if n != stop:
+            limit = None  # at most n rows: within the cap, not counted again while serialised
     return evaluate(store, req, limit)
 
 
