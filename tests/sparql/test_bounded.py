@@ -4,12 +4,13 @@ that the answers are the query processes' own, and that the limits still hold.""
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 import pyoxigraph as ox
 import pytest
 
-from wsis_kg.errors import QueryTimeout, ResultTooLarge, WsisError
+from wsis_kg.errors import QueryTimeout, ResultTooLarge, ServiceBusy, WsisError
 from wsis_kg.namespaces import PREFIXES
 from wsis_kg.rdf import formats
 from wsis_kg.settings import Settings
@@ -195,3 +196,24 @@ def many_quads(n: int) -> bytes:
     """``n`` distinct quads as N-Quads (parsed by the store far faster than built in Python)."""
     return "".join(f'<{EX}s{i}> <{EX}p> "a longer literal value {i}" <{EX}g> .\n'
                    for i in range(n)).encode()
+
+
+@pytest.mark.slow
+def test_a_bounded_read_needs_no_free_query_process() -> None:
+    """While every query process is busy with a runaway query, a look-up is still answered
+    (a query needing a process would be refused with 503 + Retry-After)."""
+    svc = QueryService(Settings(build_on_start=False, query_cache_bytes=0, workers=1,
+                                query_timeout=2.0, long_queries=0, query_long_after=10.0),
+                       _store())
+    runaway = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    try:
+        t = threading.Thread(target=lambda: pytest.raises(QueryTimeout, svc.query,
+                                                          QueryRequest(runaway)))
+        t.start()
+        time.sleep(0.3)
+        assert b"s1" in svc.query(QueryRequest(f"SELECT ?s {{ ?s a <{EX}C> }}")).body
+        with pytest.raises(ServiceBusy):
+            svc.query(QueryRequest(f"SELECT ?s {{ ?s a <{EX}C> . ?s ?p ?o }}"))
+        t.join()
+    finally:
+        svc.close()

@@ -322,7 +322,7 @@ def test_a_long_bounded_read_is_stopped_while_health_answers(settings) -> None:
     /health all the while."""
     store = OxigraphStore()
     store.ox.bulk_load(_many_quads(300_000), format=ox.RdfFormat.N_QUADS)
-    app = create_app(settings.with_(workers=1, query_cache_bytes=0, query_timeout=0.3,
+    app = create_app(settings.with_(workers=1, query_cache_bytes=0, query_timeout=1.5,
                                     result_limit=10_000_000, search=False), store=store)
     try:
         with LiveServer(app) as srv:
@@ -336,17 +336,18 @@ def test_a_long_bounded_read_is_stopped_while_health_answers(settings) -> None:
 
             t = threading.Thread(target=ask)
             t.start()
-            health = []
+            health, meanwhile = [], 0
             while t.is_alive():
                 t0 = time.monotonic()
                 assert requests.get(srv.url + "/health", timeout=5).status_code == 200
                 health.append(time.monotonic() - t0)
+                meanwhile += t.is_alive()  # answered while the query was still running
                 time.sleep(0.02)
             t.join()
         r = out["r"]
         assert r.status_code == 503 and r.json()["type"].endswith("query-timeout"), r.text[:300]
         assert out["s"] < 5
-        assert len(health) >= 3 and max(health) < 1.0
+        assert meanwhile >= 1 and max(health) < 1.0  # never held for the query's 1.5 s
         svc = app.extensions[EXTENSION_KEY].queries
         assert svc.inline_handed_over == 1 and svc.pool.stats.killed_on_timeout == 1
     finally:

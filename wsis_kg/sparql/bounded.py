@@ -25,13 +25,14 @@ How it runs (:func:`run`): a SELECT's matches are first counted, lazily, up to o
 result cap, with the clock read every few matches — the quads of the pattern straight from the
 store's index when its terms are plain IRIs (no query to parse; over all graphs, an upper bound
 of the rows), else the query's own lazy solutions; when counting takes longer than the
-*budget* (``WSIS_KG_INLINE_BUDGET``), :func:`run` gives up (None) and the caller sends the
-query to a query process with the rest of its time limit, where it is killed at the deadline
-as every query is. Otherwise the query is evaluated and serialised by
-:func:`wsis_kg.sparql.evaluate.evaluate`, the very function a query process runs, so the bytes,
-the result cap and the errors are the query process's; its cost is bounded by the count just
-made; when that count (an upper bound of the rows) is within the cap, the answer is serialised
-without counting its rows again. An ``ASK`` is that single seek: evaluated at once.
+*budget* (``WSIS_KG_INLINE_QUERY_BUDGET``, 5 ms), :func:`run` gives up (None) and the caller
+sends the query to a query process, where it is killed at its time limit as every query is
+(counted from there: the budget comes on top, at most). Otherwise the query is evaluated and
+serialised by :func:`wsis_kg.sparql.evaluate.evaluate`, the very function a query process
+runs, so the bytes, the result cap and the errors are the query process's; its cost is bounded
+by the count just made. When that count (an upper bound of the rows) is within the cap, the
+answer is serialised without counting its rows again. An ``ASK`` is that single seek:
+evaluated at once.
 """
 
 from __future__ import annotations

@@ -23,7 +23,8 @@ Store kinds:
 A query whose cost is bounded by its answer (one triple pattern, ``ASK {}``:
 :mod:`wsis_kg.sparql.bounded`) is answered in the serving process when counting its answer
 takes less than ``Settings.inline_query_budget``, without the hop to a query process; it goes to
-one, with the rest of its time limit, when it takes longer or a write is under way.
+one (its time limit counted from there: at most the budget later) when it takes longer or a
+write is under way.
 
 SERVICE and LOAD are checked *before* anything runs, by :mod:`wsis_kg.sparql.guard` (pyoxigraph
 would otherwise perform the HTTP call itself).
@@ -37,7 +38,6 @@ import hashlib
 import itertools
 import os
 import threading
-import time
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any, Literal, TypeVar
 
@@ -176,10 +176,9 @@ class QueryService:
             hit = self.cache.get(key)  # type: ignore[union-attr]
             if hit is not None:
                 return hit
-        started = time.monotonic()
         result = self._inline(req, timeout)
         if result is None:
-            result = self.pool.run(req, timeout - (time.monotonic() - started))
+            result = self.pool.run(req, timeout)
         if key is not None and key[0] == self.pool.generation:
             self.cache.put(key, result)  # type: ignore[union-attr]
         return result
