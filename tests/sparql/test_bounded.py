@@ -217,3 +217,19 @@ def test_a_bounded_read_needs_no_free_query_process() -> None:
         t.join()
     finally:
         svc.close()
+
+
+def test_reads_in_this_process_see_every_write(tmp_path) -> None:
+    """On-disk store (mirror mode) and in-memory store: a bounded read answered here sees a
+    write at once, like a query process forked after it."""
+    for st in (OxigraphStore(tmp_path / "store"), OxigraphStore()):
+        svc = QueryService(Settings(build_on_start=False, workers=1), st)
+        try:
+            q = QueryRequest(f"SELECT ?o {{ <{EX}new> <{EX}p> ?o }}", format="csv")
+            assert svc.query(q).body == b"o\r\n"
+            svc.update(f'INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}new> <{EX}p> "written" }} }}')
+            assert svc.query(q).body == b"o\r\nwritten\r\n"
+            assert svc.inline_answers == 2 and svc.pool.stats.queries == 0
+        finally:
+            svc.close()
+            st.close()
