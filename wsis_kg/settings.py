@@ -101,6 +101,10 @@ class Settings:
     #: Seconds a query waits for a free query process before 503 + ``Retry-After`` (no longer
     #: queue holding request threads).
     query_queue_wait: float = 0.5
+    #: Seconds a query of a bounded shape (one triple pattern, ``ASK {}``) may spend counting its
+    #: answer in the serving process; within it the query is answered there, without the hop
+    #: to a query process; past it, a query process answers (0: every query goes to one).
+    inline_query_budget: float = 0.005
     #: Seconds after which a running query is *long*: its process drops to the lowest CPU
     #: priority, and is retired afterwards.
     query_long_after: float = 0.2

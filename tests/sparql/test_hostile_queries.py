@@ -217,7 +217,8 @@ def test_busy_query_processes_fail_fast_with_retry_after() -> None:
         time.sleep(0.3)
         t0 = time.monotonic()
         with pytest.raises(ServiceBusy) as err:
-            svc.query(QueryRequest("ASK { ?s ?p ?o }"))
+            # Two patterns: a single one is a bounded read, answered without a query process.
+            svc.query(QueryRequest("ASK { ?s ?p ?o . ?o ?q ?r }"))
         assert time.monotonic() - t0 < 1.0  # not the 3 s time limit
         assert err.value.status == 503 and err.value.headers["Retry-After"]
         runaway.join()

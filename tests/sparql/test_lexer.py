@@ -76,3 +76,11 @@ def test_remote_dataset_clause_parses_under_the_rdflib_lock() -> None:
 def test_tokens_are_memoised() -> None:
     q = "SELECT * { ?s ?p 'x' }"
     assert tokenize(q) is tokenize(q)
+
+
+def test_gaps_are_what_the_tokens_step_over() -> None:
+    q = 'SELECT * { <http://e/#a> ?p "x" . } # c'
+    toks = tokenize(q)
+    assert [t.text for t in toks] == ["SELECT", "{", "<http://e/#a>", "?p", '"x"', "}"]
+    assert lexer.gaps(q, toks) == ("", "*", "", "", "", ".", "# c")
+    assert lexer.gaps("", ()) == ("",)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
+import requests
 from flask import Flask
 from werkzeug.test import Client
 
 from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import OxigraphStore
+from wsis_kg.testing import LiveServer
 from wsis_kg.web import close_app, create_app
+from wsis_kg.web.extension import EXTENSION_KEY
 from wsis_kg.web.fastpath import CachedAnswers
 from wsis_kg.web.http import add_headers as add_cors
 
@@ -257,3 +262,99 @@ def test_the_layer_adds_the_headers_it_is_told_to(fast_app) -> None:
         assert r.headers["X-Served-By"] == "wsis-kg"
         _same(r, flask_only.get("/sparql", query_string={"query": Q}))
     assert spy.calls == 0
+
+
+# -- bounded reads answered in the serving process (wsis_kg.sparql.bounded) --------------------
+
+LOOKUPS = [
+    "SELECT ?p ?s WHERE { ?s ?p <http://example.org/b> }",
+    "SELECT ?s ?p WHERE { ?s ?p 'x'@en }",
+    "SELECT * WHERE { <http://example.org/c> ?p ?o }",  # a blank node, a line break, quotes
+    "ASK {}",
+    "ASK { <http://example.org/nothing> ?p ?o }",
+    OVER_CAP := "SELECT ?p ?o WHERE { <http://example.org/a> ?p ?o }",  # 6 rows, cap 5
+    "SELECT ?o WHERE { undeclared:a ?p ?o }",  # a syntax error
+]
+
+
+def _lookup_store() -> OxigraphStore:
+    store = OxigraphStore()
+    store.load(b"<http://example.org/a> <http://example.org/p> 1, 2, 3, 'x'@en, 4.5, "
+               b"<http://example.org/b> . <http://example.org/c> <http://example.org/p> [], "
+               b"'two\\nlines, \\\"quoted\\\"', 'a,b' .", ox.RdfFormat.TURTLE,
+               "http://example.org/g")
+    return store
+
+
+def _lookup_app(settings: Settings, budget: float, store: OxigraphStore) -> Flask:
+    return create_app(settings.with_(workers=1, query_cache_bytes=0, result_limit=5,
+                                     inline_query_budget=budget), store=store)
+
+
+def test_bounded_reads_answer_as_the_query_processes_in_every_format(settings) -> None:
+    """With the cache off, a look-up answered in the serving process is byte for byte (body,
+    status, every header, ETag included) the response a query process gives, for every result
+    format, for the cap's refusal and for a syntax error."""
+    store = _lookup_store()  # one store: the same blank nodes behind both
+    inline, hop = _lookup_app(settings, 0.005, store), _lookup_app(settings, 0.0, store)
+    try:
+        a, b = inline.test_client(), hop.test_client()
+        for query in LOOKUPS:
+            for accept in ("application/sparql-results+json", "application/sparql-results+xml",
+                           "text/csv", "text/tab-separated-values", "*/*"):
+                args = {"query_string": {"query": query}, "headers": {"Accept": accept}}
+                _same(a.get("/sparql", **args), b.get("/sparql", **args))
+        refused = a.get("/sparql", query_string={"query": OVER_CAP})
+        assert refused.status_code == 503 and refused.json["type"].endswith("result-too-large")
+        queries_a = inline.extensions[EXTENSION_KEY].queries
+        queries_b = hop.extensions[EXTENSION_KEY].queries
+        assert queries_a.inline_answers == 5 * 5 and queries_a.pool.stats.queries == 0
+        assert queries_b.inline_answers == 0 and queries_b.pool.stats.queries > 0
+    finally:
+        close_app(inline)
+        close_app(hop)
+
+
+@pytest.mark.slow
+def test_a_long_bounded_read_is_stopped_while_health_answers(settings) -> None:
+    """A recognised read matching 300,000 quads outlasts the in-process budget: it goes to a
+    query process, which is killed at the time limit (503), and the server keeps answering
+    /health all the while."""
+    store = OxigraphStore()
+    store.ox.bulk_load(_many_quads(300_000), format=ox.RdfFormat.N_QUADS)
+    app = create_app(settings.with_(workers=1, query_cache_bytes=0, query_timeout=1.5,
+                                    result_limit=10_000_000, search=False), store=store)
+    try:
+        with LiveServer(app) as srv:
+            out: dict = {}
+
+            def ask() -> None:
+                t0 = time.monotonic()
+                out["r"] = requests.get(srv.url + "/sparql", timeout=30,
+                                        params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+                out["s"] = time.monotonic() - t0
+
+            t = threading.Thread(target=ask)
+            t.start()
+            health, meanwhile = [], 0
+            while t.is_alive():
+                t0 = time.monotonic()
+                assert requests.get(srv.url + "/health", timeout=5).status_code == 200
+                health.append(time.monotonic() - t0)
+                meanwhile += t.is_alive()  # answered while the query was still running
+                time.sleep(0.02)
+            t.join()
+        r = out["r"]
+        assert r.status_code == 503 and r.json()["type"].endswith("query-timeout"), r.text[:300]
+        assert out["s"] < 5
+        assert meanwhile >= 1 and max(health) < 1.0  # never held for the query's 1.5 s
+        svc = app.extensions[EXTENSION_KEY].queries
+        assert svc.inline_handed_over == 1 and svc.pool.stats.killed_on_timeout == 1
+    finally:
+        close_app(app)
+
+
+def _many_quads(n: int) -> bytes:
+    """``n`` distinct quads as N-Quads (parsed by the store far faster than built in Python)."""
+    return "".join(f'<http://example.org/s{i}> <http://example.org/p> "a longer literal value '
+                   f'{i}" <http://example.org/g> .\n' for i in range(n)).encode()

@@ -4,14 +4,15 @@ Regular expressions over raw query text go wrong on strings (escaped quotes, lon
 holding quotes), comments and IRIs holding ``#``; a tokenizer built from the grammar's token
 rules does not. Besides :func:`tokenize`, this module answers the questions the service asks
 of query text without parsing it (:func:`query_form`, :func:`has_keyword`,
-:func:`declared_prefixes`, :func:`with_prefixes`), and holds the one entry to rdflib's SPARQL
+:func:`declared_prefixes`, :func:`with_prefixes`, and with :func:`gaps` the shapes of
+:mod:`wsis_kg.sparql.bounded`), and holds the one entry to rdflib's SPARQL
 parser (:func:`rdflib_algebra`), whose grammar is shared module state.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,23 @@ def tokenize(sparql: str) -> tuple[Token, ...]:
     """The tokens of a SPARQL query or update, comments left out (memoised)."""
     return tuple(Token(m.lastgroup or "", m.group(0), m.start(), m.end())
                  for m in _TOKEN.finditer(sparql) if m.lastgroup != "comment")
+
+
+def gaps(sparql: str, tokens: Sequence[Token]) -> tuple[str, ...]:
+    """What stands before each of ``tokens`` and after the last, whitespace stripped: the
+    operators and punctuation :func:`tokenize` steps over, and comments.
+
+    ``gaps(...)[i]`` is the text between token ``i - 1`` and token ``i``; the last item is what
+    follows the last token. A shape read from the tokens holds for the whole text only when
+    every gap is one it allows (an empty gap: nothing but whitespace).
+    """
+    out: list[str] = []
+    pos = 0
+    for t in tokens:
+        out.append(sparql[pos:t.start].strip())
+        pos = t.end
+    out.append(sparql[pos:].strip())
+    return tuple(out)
 
 
 _OPEN, _CLOSE = "{([", "})]"

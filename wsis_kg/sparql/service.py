@@ -20,6 +20,12 @@ Store kinds:
 * remote endpoint: queries run in the request thread; the remote endpoint's own timeout and the
   HTTP client timeout bound them (nothing local to kill).
 
+A query whose cost is bounded by its answer (one triple pattern, ``ASK {}``:
+:mod:`wsis_kg.sparql.bounded`) is answered in the serving process when counting its answer
+takes less than ``Settings.inline_query_budget``, without the hop to a query process; it goes to
+one (its time limit counted from there: at most the budget later) when it takes longer or a
+write is under way.
+
 SERVICE and LOAD are checked *before* anything runs, by :mod:`wsis_kg.sparql.guard` (pyoxigraph
 would otherwise perform the HTTP call itself).
 """
@@ -42,6 +48,7 @@ from wsis_kg.extraction.importer.editor import ImportedText, import_texts
 from wsis_kg.graph.search import SearchService, touched_by_update
 from wsis_kg.rdf.parse import ParsedInput, parse_bytes
 from wsis_kg.settings import Settings
+from wsis_kg.sparql import bounded
 from wsis_kg.sparql.cache import ResultCache, cacheable
 from wsis_kg.sparql.evaluate import QueryRequest, QueryResult, evaluate, syntax_error
 from wsis_kg.sparql.guard import (
@@ -83,6 +90,13 @@ class QueryService:
         self.settings = settings
         self.store = store
         self.write_lock = threading.RLock()
+        #: Writes begun and finished: a read made in this process is kept only when no write
+        #: was under way or began while it ran (both counts equal, and unchanged after).
+        self._writes_begun = 0
+        self._writes_done = 0
+        #: Queries answered in this process / given to a query process after the budget.
+        self.inline_answers = 0
+        self.inline_handed_over = 0
         self._mirror: ox.Store | None = None
         self.pool: WorkerPool | None = None
         prepare_validation(settings)  # before any fork: every child shares the parsed shapes
@@ -162,9 +176,37 @@ class QueryService:
             hit = self.cache.get(key)  # type: ignore[union-attr]
             if hit is not None:
                 return hit
-        result = self.pool.run(req, timeout)
+        result = self._inline(req, timeout)
+        if result is None:
+            result = self.pool.run(req, timeout)
         if key is not None and key[0] == self.pool.generation:
             self.cache.put(key, result)  # type: ignore[union-attr]
+        return result
+
+    def _inline(self, req: QueryRequest, timeout: float) -> QueryResult | None:
+        """``req``'s answer evaluated in this process when it is bounded by its answer
+        (:mod:`wsis_kg.sparql.bounded`) and counted within the budget; None: a query process
+        answers it (not bounded, over the budget, or a write under way)."""
+        budget = min(self.settings.inline_query_budget, timeout / 2)
+        if (budget <= 0 or len(req.sparql) > INLINE_TEXT_BYTES
+                or bounded.shape(req.sparql) is None):
+            return None
+        done = self._writes_done
+        if self._writes_begun != done:
+            return None  # a query process is forked under the write lock: it waits
+        store = self._mirror if self._mirror is not None else self.store.ox  # type: ignore[attr-defined]
+        try:
+            result = bounded.run(store, req, self.settings.result_limit, budget)
+        except WsisError:
+            if self._writes_begun != done:
+                return None
+            raise
+        if self._writes_begun != done:
+            return None  # may have read part of a write
+        if result is None:
+            self.inline_handed_over += 1
+        else:
+            self.inline_answers += 1
         return result
 
     def _guarded(self, check: Callable[[str, tuple[str, ...]], R], sparql: str,
@@ -221,15 +263,19 @@ class QueryService:
         only those (None: unknown, the index re-reads every indexed subject).
         """
         with self.write_lock:
+            self._writes_begun += 1
             try:
-                result = fn(self.store)
-            except WsisError:
-                raise  # refused on purpose, before or instead of the one transaction
-            except BaseException:
-                self._changed(None)  # an unforeseen failure may have left a partial change
-                raise
-            self._changed(touches)
-            return result
+                try:
+                    result = fn(self.store)
+                except WsisError:
+                    raise  # refused on purpose, before or instead of the one transaction
+                except BaseException:
+                    self._changed(None)  # an unforeseen failure may have left a partial change
+                    raise
+                self._changed(touches)
+                return result
+            finally:
+                self._writes_done += 1
 
     def _changed(self, touches: Iterable[str] | None) -> None:
         """After a successful write (under the write lock): retire what saw the old store."""
@@ -402,7 +448,9 @@ class QueryService:
                        generation=self.pool.generation, forked=self.pool.stats.forked,
                        killed_on_timeout=self.pool.stats.killed_on_timeout,
                        killed_on_memory=self.pool.stats.killed_on_memory,
-                       busy=self.pool.stats.busy, long_queries=self.pool.stats.long_queries)
+                       busy=self.pool.stats.busy, long_queries=self.pool.stats.long_queries,
+                       answered_inline=self.inline_answers,
+                       inline_handed_over=self.inline_handed_over)
         out["jobs"] = self.jobs.status()
         if self.cache is not None:
             out["cache"] = self.cache.status()
