@@ -54,7 +54,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     Close it with :func:`close_app` (tests, ``wsis-kg serve`` at exit).
     """
     settings = settings or Settings.from_env()
-    ops.import_quietly("pylode")  # it configures logging when imported (see ops)
     if store is None:
         store = open_or_build(settings)
     app = App(__name__)
