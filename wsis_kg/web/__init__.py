@@ -1,7 +1,8 @@
 """The Flask application factory: one blueprint per surface.
 
-``create_app(settings)`` opens the store named by the settings (building the graph into it when
-it is empty and ``build_on_start`` is set, :func:`wsis_kg.graph.build.open_or_build`), keeps the
+``create_app(settings)`` opens the store named by the settings (building the graph into it, or
+reading it from the cache of a build with the same inputs, when it is empty and
+``build_on_start`` is set, :func:`wsis_kg.graph.build.open_or_build`), keeps the
 query service on the app (:mod:`wsis_kg.web.extension`) and registers the SPARQL, Graph Store,
 validation, linked-data, UI and operations blueprints, the CORS and security headers and the
 problem-response handlers, then the two WSGI layers in front of Flask: the cached-answer fast
