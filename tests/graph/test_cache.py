@@ -64,6 +64,23 @@ def test_first_start_builds_and_fills_the_cache_later_starts_read_it(project, tm
     assert len(warm) == second.total
 
 
+def test_an_empty_on_disk_store_is_filled_from_the_cache(project, tmp_path) -> None:
+    memory, _ = start(settings_for(project, tmp_path / "cache"))
+    s = settings_for(project, tmp_path / "cache").with_(store=str(tmp_path / "db"))
+    reports: list[BuildReport] = []
+    disk = open_or_build(s, on_build=reports.append, **OPTIONS)
+    try:
+        assert reports[0].cached_from and canonical_nquads(disk) == canonical_nquads(memory)
+    finally:
+        disk.close()
+        del disk  # RocksDB's lock goes with the store object
+    # Reopened, it is not empty: nothing is built or read again.
+    reports.clear()
+    again = open_or_build(s, on_build=reports.append, **OPTIONS)
+    again.close()
+    assert not reports
+
+
 @pytest.mark.slow
 def test_cached_start_gives_the_uncached_dataset_on_the_shipped_graph(tmp_path) -> None:
     s = Settings(project_root=ROOT, cache_dir=str(tmp_path / "cache"))
