@@ -101,7 +101,7 @@ def read(directory: Path, kind: str, key: str) -> Entry | None:
                 or header.get("sha256") != hashlib.sha256(payload).hexdigest()):
             raise ValueError("header does not match the payload")
     except ValueError:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
-        path.unlink(missing_ok=True)
+        _remove(path)
         return None
     return Entry(header.get("meta", {}), payload, path)
 
@@ -127,18 +127,26 @@ def write(directory: Path, kind: str, key: str, payload: bytes,
                 os.fsync(out.fileno())
             os.replace(tmp, path)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            _remove(Path(tmp))
             raise
-        _prune(directory, kind, keep=path)
     except OSError:
         return None
+    _prune(directory, kind, keep=path)
     return path
 
 
 def _prune(directory: Path, kind: str, keep: Path) -> None:
     entries = sorted(directory.glob(f"{kind}-*{SUFFIX}"), key=_mtime, reverse=True)
     for old in [p for p in entries if p != keep][KEEP_PER_KIND - 1:]:
-        old.unlink(missing_ok=True)
+        _remove(old)
+
+
+def _remove(path: Path) -> None:
+    """Remove a file if we may (a read-only cache is still read, never a reason to fail)."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _mtime(path: Path) -> float:
