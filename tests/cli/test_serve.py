@@ -196,7 +196,7 @@ print(before, after)
 def test_a_start_imports_only_what_it_uses() -> None:
     """``wsis-kg serve`` re-executes itself (jemalloc) before the graph machinery is imported,
     and a started app has not imported the documentation or reasoner libraries (pyLODE is
-    ≈0.5 s of CPU; they load on the first page or check that needs them)."""
+    ≈0.2 s of CPU; they load on the first page or check that needs them)."""
     heavy = {"pyshacl", "flask", "owlready2", "pylode", "matplotlib", "granian"}
     machinery = {"wsis_kg.graph.build", "wsis_kg.web", "rdflib.plugins.sparql"}
     unused = {"pylode", "owlready2", "matplotlib"}

@@ -153,7 +153,7 @@ def whole(ext: str) -> Response:
     name = request.path.rsplit("/", 1)[-1].split(".", 1)[0]
     _, graph = _WHOLE[name]
     if ext == "html":
-        # pyLODE is imported on the first page, not at start (≈0.5 s of a cold start).
+        # pyLODE is imported on the first page, not at start (≈0.2 s of CPU at every start).
         ops.import_quietly("pylode")
         html = docs_gen.documentation(service().settings, name, root=request.script_root,
                                       public_base=public_base())
