@@ -5,6 +5,7 @@ Area-specific fixtures live in the conftest.py of each tests/ subfolder.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from wsis_kg.web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
+# Graphs built by servers and commands the tests start are cached in the checkout, not in the
+# user's ~/.cache (a test that needs its own cache directory sets WSIS_KG_CACHE_DIR itself).
+os.environ.setdefault("WSIS_KG_CACHE_DIR", str(ARTIFACTS / "cache"))
 
 
 @pytest.fixture(scope="session")

@@ -127,6 +127,11 @@ class Settings:
     search_rank_window: int = 1000
     #: Build the graph at start when the store is empty.
     build_on_start: bool = True
+    #: Directory of derived artefacts (the built, reasoned and checked graph), keyed by a hash
+    #: of their inputs, so a start with unchanged inputs reads them instead of building.
+    #: ``from_env`` defaults it to ``$XDG_CACHE_HOME/wsis-kg`` (``~/.cache/wsis-kg``); empty
+    #: or ``off``: no cache (the default of a ``Settings`` made in code, e.g. by tests).
+    cache_dir: str = ""
     #: Project root holding ontology/, shapes/, data/, queries/.
     project_root: Path = PROJECT_ROOT
 
@@ -140,6 +145,7 @@ class Settings:
             if raw is None:
                 continue
             values[f.name] = _convert(str(f.type), raw)
+        values.setdefault("cache_dir", str(default_cache_dir(env)))
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -149,6 +155,12 @@ class Settings:
     @property
     def is_remote(self) -> bool:
         return self.store.startswith(("http://", "https://"))
+
+    @property
+    def cache_path(self) -> Path | None:
+        """The cache directory, or None when the cache is off."""
+        off = self.cache_dir.strip().lower() in ("", "off", "none", "false", "0")
+        return None if off else Path(self.cache_dir).expanduser()
 
     @property
     def ontology_dir(self) -> Path:
@@ -170,6 +182,13 @@ class Settings:
         """The Turtle/TriG files of ``data/`` that the build loads, in a stable order."""
         d = self.data_dir
         return sorted(p for sub in ("extracted", "curated") for p in (d / sub).glob("*.tt[lg]"))
+
+
+def default_cache_dir(env: Mapping[str, str]) -> Path:
+    """``$XDG_CACHE_HOME/wsis-kg``, else ``~/.cache/wsis-kg`` (the XDG base directory rule)."""
+    xdg = env.get("XDG_CACHE_HOME", "").strip()
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "wsis-kg"
 
 
 #: How an environment string becomes a field's value, by the field's declared type.

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from wsis_kg.cli import cli
+from wsis_kg.cli import COMMANDS, cli
 
 MINI = Path(__file__).parent.parent / "fixtures" / "build" / "mini"
 ENV = {"WSIS_KG_PROJECT_ROOT": str(MINI)}
 
 
-@pytest.mark.parametrize("name", sorted(cli.commands))
+@pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_every_subcommand_has_help(name: str) -> None:
     result = CliRunner().invoke(cli, [name, "--help"])
     assert result.exit_code == 0, result.output

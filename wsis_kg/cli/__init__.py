@@ -8,14 +8,44 @@ turns an error into an exit code: subcommands raise, they never exit with a code
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 
 import click
 
 from wsis_kg.errors import WsisError
 from wsis_kg.settings import Settings
 
+#: Every subcommand: name → (module under ``wsis_kg.cli``, attribute). A module is imported
+#: only when its command runs (or ``--help`` lists them all), so ``wsis-kg serve`` re-executes
+#: itself on jemalloc before the graph machinery is imported, and ``--help`` stays fast.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "build": ("build", "command"),
+    "extract": ("extract", "command"),
+    "dump": ("dump", "command"),
+    "serve": ("serve", "command"),
+    "query": ("query", "command"),
+    "validate": ("validate", "command"),
+    "import-resolution": ("import_resolution", "command"),
+    "ingest": ("ingest", "command"),
+    "bench": ("bench", "command"),
+    "restore": ("restore", "command"),
+    "backup": ("restore", "backup_command"),
+    "import-stocktaking": ("stocktaking", "command"),
+    "generate": ("generate", "command"),
+}
+
 
 class WsisGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            module, attribute = COMMANDS[cmd_name]
+            self.add_command(getattr(import_module(f"wsis_kg.cli.{module}"), attribute),
+                             cmd_name)
+        return super().get_command(ctx, cmd_name)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -33,33 +63,6 @@ def cli(ctx: click.Context) -> None:
     Settings come from WSIS_KG_* environment variables (see the README) and the flags below.
     """
     ctx.obj = Settings.from_env()
-
-
-def _register() -> None:
-    from wsis_kg.cli import (
-        bench,
-        build,
-        dump,
-        extract,
-        generate,
-        import_resolution,
-        ingest,
-        query,
-        restore,
-        serve,
-        stocktaking,
-        validate,
-    )
-
-    for mod in (build, extract, dump, serve, query, validate, import_resolution, ingest, bench):
-        cli.add_command(mod.command)
-    cli.add_command(restore.command)
-    cli.add_command(restore.backup_command)
-    cli.add_command(stocktaking.command)
-    cli.add_command(generate.command)
-
-
-_register()
 
 
 def main() -> None:

@@ -185,6 +185,12 @@ def command(settings: Settings, host: str | None, port: int | None, store: str |
     click.echo(gunicorn_warning(settings), err=True)
     from gunicorn.app.base import BaseApplication
 
+    import wsis_kg.web  # noqa: F401 - see below
+
+    # The app's modules are imported here, before gunicorn forks its worker (granian's loader
+    # imports them before its fork too): the subcommands are loaded lazily, so otherwise the
+    # worker would import them (≈1 s of CPU) while its socket already accepts connections.
+
     class _App(BaseApplication):
         def load_config(self) -> None:
             for k, v in gunicorn_options(settings).items():

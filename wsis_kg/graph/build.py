@@ -2,6 +2,10 @@
 
 The same inputs always give the same store content (see ``wsis_kg.graph.dump`` for the byte-stable
 dump). Each data file names its named graph in a ``# graph: <IRI>`` header line.
+
+Because of that, a start on an empty store (:func:`open_or_build`) reads the built graph and its
+report from the cache (:mod:`wsis_kg.graph.cache`) when one was written for the same inputs,
+code, library versions and build options, and writes one after building otherwise.
 """
 
 from __future__ import annotations
@@ -9,13 +13,15 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
+import wsis_kg
 from wsis_kg.errors import BuildError
-from wsis_kg.graph import reasoning
+from wsis_kg.graph import cache, reasoning
 from wsis_kg.graph.consistency import check_consistency
 from wsis_kg.namespaces import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES
 from wsis_kg.settings import Settings
@@ -24,6 +30,8 @@ from wsis_kg.validation import validate
 
 Progress = Callable[[str], None]
 GRAPH_HEADER = re.compile(r"^#\s*graph:\s*<?(\S+?)>?\s*$", re.MULTILINE)
+#: The kind of the cache entries holding a built graph (N-Quads) and its report.
+CACHE_KIND = "graph"
 
 
 @dataclass
@@ -40,14 +48,18 @@ class BuildReport:
     consistent: bool | None = None
     reasoner_lines: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: The cache entry this report and the graph were read from ("" when built).
+    cached_from: str = ""
 
     @property
     def total(self) -> int:
         return sum(self.triples_per_graph.values())
 
     def lines(self) -> list[str]:
+        how = (f"read from the cache in {self.seconds:.2f}s ({self.cached_from})"
+               if self.cached_from else f"built in {self.seconds:.1f}s")
         out = [f"{self.total} quads in {len(self.triples_per_graph)} named graphs "
-               f"({self.inferred} inferred) built in {self.seconds:.1f}s"]
+               f"({self.inferred} inferred) {how}"]
         out += [f"  {n:>7}  {g}" for g, n in sorted(self.triples_per_graph.items())]
         out.append("entities per class:")
         out += [f"  {n:>7}  {c}" for c, n in sorted(self.entities_per_class.items())]
@@ -72,6 +84,15 @@ def load_file(store: GraphStore, path: Path, graph: str) -> None:
     store.load(path.read_bytes(), fmt, graph, source=str(path))
 
 
+def input_files(settings: Settings) -> list[tuple[Path, str]]:
+    """The files a build loads, each with the named graph it goes to, in load order."""
+    return [
+        *((p, str(GRAPH_ONTOLOGY)) for p in sorted(settings.ontology_dir.glob("*.ttl"))),
+        *((p, str(GRAPH_SHAPES)) for p in sorted(settings.shapes_dir.glob("*.ttl"))),
+        *((p, graph_of(p)) for p in settings.data_files()),
+    ]
+
+
 def build(settings: Settings, store: GraphStore, progress: Progress | None = None,
           *, reason: bool = True, check_shapes: bool = True,
           consistency: bool = False) -> BuildReport:
@@ -83,11 +104,7 @@ def build(settings: Settings, store: GraphStore, progress: Progress | None = Non
     say = progress or (lambda _msg: None)
     t0 = time.monotonic()
     report = BuildReport()
-    files: list[tuple[Path, str]] = [
-        *((p, str(GRAPH_ONTOLOGY)) for p in sorted(settings.ontology_dir.glob("*.ttl"))),
-        *((p, str(GRAPH_SHAPES)) for p in sorted(settings.shapes_dir.glob("*.ttl"))),
-        *((p, graph_of(p)) for p in settings.data_files()),
-    ]
+    files = input_files(settings)
     for g in {g for _, g in files} | {str(GRAPH_INFERRED)}:
         store.clear_graph(g)
     for i, (path, graph) in enumerate(files, 1):
@@ -128,10 +145,56 @@ def open_or_build(settings: Settings, progress: Progress | None = None, *,
     """
     store = open_store(settings)
     if settings.build_on_start and len(store) == 0:
-        report = build(settings, store, progress, **options)
+        report = build_or_read_cache(settings, store, progress, **options)
         if on_build is not None:
             on_build(report)
     return store
+
+
+def cache_key(settings: Settings, **options: bool) -> str:
+    """The key of the graph a build with ``options`` derives: every file it loads, the source
+    texts the extracted data come from, the package's code and the libraries' versions."""
+    root = settings.project_root
+    sources = sorted(p for p in (settings.data_dir / "sources").rglob("*") if p.is_file())
+    package = Path(wsis_kg.__file__).parent
+    return cache.input_key([p for p, _ in input_files(settings)] + sources, root=root,
+                           code=sorted(package.rglob("*.py")), options=options)
+
+
+def build_or_read_cache(settings: Settings, store: GraphStore,
+                        progress: Progress | None = None, *, reason: bool = True,
+                        check_shapes: bool = True, consistency: bool = False) -> BuildReport:
+    """:func:`build` into the empty embedded ``store``, or read the same graph and report from
+    the cache (``settings.cache_dir``) when an entry for the same inputs exists.
+
+    A remote or non-empty store is always built: the cache holds what a build gives in an
+    empty store, and a remote endpoint keeps its own data between starts.
+    """
+    options = {"reason": reason, "check_shapes": check_shapes, "consistency": consistency}
+    directory = settings.cache_path
+    if directory is None or settings.is_remote or len(store) != 0:
+        return build(settings, store, progress, **options)
+    say = progress or (lambda _msg: None)
+    t0 = time.monotonic()
+    key = cache_key(settings, **options)
+    entry = cache.read(directory, CACHE_KIND, key)
+    if entry is not None:
+        store.load(entry.payload, ox.RdfFormat.N_QUADS, None, source=str(entry.path))
+        report = report_from(entry.meta)
+        report.cached_from, report.seconds = str(entry.path), time.monotonic() - t0
+        return report
+    report = build(settings, store, progress, **options)
+    payload = ox.serialize(store.quads(), format=ox.RdfFormat.N_QUADS) or b""
+    written = cache.write(directory, CACHE_KIND, key, payload, asdict(report))
+    say(f"cache: built graph written to {written}" if written
+        else f"cache: {directory} is not writable; the next start builds again")
+    return report
+
+
+def report_from(meta: dict[str, Any]) -> BuildReport:
+    """A :class:`BuildReport` from its cached form (``asdict``), ignoring unknown keys."""
+    names = {f.name for f in fields(BuildReport)}
+    return BuildReport(**{k: v for k, v in meta.items() if k in names})
 
 
 def build_store(settings: Settings, progress: Progress | None = None,

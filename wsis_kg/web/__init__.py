@@ -1,7 +1,8 @@
 """The Flask application factory: one blueprint per surface.
 
-``create_app(settings)`` opens the store named by the settings (building the graph into it when
-it is empty and ``build_on_start`` is set, :func:`wsis_kg.graph.build.open_or_build`), keeps the
+``create_app(settings)`` opens the store named by the settings (building the graph into it, or
+reading it from the cache of a build with the same inputs, when it is empty and
+``build_on_start`` is set, :func:`wsis_kg.graph.build.open_or_build`), keeps the
 query service on the app (:mod:`wsis_kg.web.extension`) and registers the SPARQL, Graph Store,
 validation, linked-data, UI and operations blueprints, the CORS and security headers and the
 problem-response handlers, then the two WSGI layers in front of Flask: the cached-answer fast
@@ -55,7 +56,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     Close it with :func:`close_app` (tests, ``wsis-kg serve`` at exit).
     """
     settings = settings or Settings.from_env()
-    ops.import_quietly("pylode")  # it configures logging when imported (see ops)
     if store is None:
         store = open_or_build(settings)
     app = App(__name__)

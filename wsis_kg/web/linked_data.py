@@ -42,6 +42,7 @@ from wsis_kg.graph.dump import (
 from wsis_kg.namespaces import BASE, GRAPH_ONTOLOGY, GRAPH_SHAPES, ONTOLOGY_IRI, SHAPES_IRI
 from wsis_kg.rdf.formats import JSON_LD
 from wsis_kg.sparql.service import QueryService
+from wsis_kg.web import ops
 from wsis_kg.web.extension import select, service, store_generation
 from wsis_kg.web.http import (
     FORMATS,
@@ -152,6 +153,8 @@ def whole(ext: str) -> Response:
     name = request.path.rsplit("/", 1)[-1].split(".", 1)[0]
     _, graph = _WHOLE[name]
     if ext == "html":
+        # pyLODE is imported on the first page, not at start (≈0.2 s of CPU at every start).
+        ops.import_quietly("pylode")
         html = docs_gen.documentation(service().settings, name, root=request.script_root,
                                       public_base=public_base())
         return Response(html, mimetype="text/html")
