@@ -30,6 +30,8 @@ import re
 import sqlite3
 import threading
 import time
+import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,6 +74,12 @@ KINDS: dict[str, str] = {
 NAME_ORDER = tuple(INDEXED)[:4]
 #: Column weights of BM25 (label, text): a match in a name counts more than one in a text.
 WEIGHTS = (4.0, 1.0)
+#: BM25's constants, FTS5's own (the window ranking uses them too).
+K1, B = 1.2, 0.75
+#: Subjects the query's terms are in (summed over its terms) above which FTS5's ``bm25()`` is
+#: not used: before it scores its first row it reads every subject each term is in, to weigh
+#: the terms (20-100 ms for a word in half of a million-triple graph, measured, docs/web.md).
+BM25_BUDGET = 20_000
 #: Markers FTS5 puts around matches; stripped from indexed text so data cannot forge them.
 _OPEN, _CLOSE = "\x02", "\x03"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
@@ -157,7 +165,13 @@ def fts_query(text: str) -> str:
     OR; terms are otherwise all required. 400 for an unclosed quote, no searchable word or more
     than :data:`MAX_TERMS` terms.
     """
-    terms: list[str] = []
+    return " ".join(t if t == "OR" else '"' + t[0].replace('"', '""') + '"' + t[1]
+                    for t in query_terms(text))
+
+
+def query_terms(text: str) -> list[Any]:
+    """The terms of :func:`fts_query`: ``(phrase, "*" or "")`` pairs and the word ``"OR"``."""
+    terms: list[Any] = []
     for m in _TOKEN.finditer(text):
         phrase, closed, star, word = m.groups()
         if word is None and not closed:
@@ -175,19 +189,36 @@ def fts_query(text: str) -> str:
                                  f'around a whole phrase, "like this".')
         if not _WORDISH.search(phrase or ""):
             continue
-        terms.append('"' + phrase.replace('"', '""') + '"' + star)
+        terms.append((phrase, star))
     while terms and terms[-1] == "OR":
         terms.pop()
     if not terms:
         raise BadRequest("The search has no word to look for: type a word or a \"phrase\".")
     if sum(t != "OR" for t in terms) > MAX_TERMS:
         raise BadRequest(f"The search has more than {MAX_TERMS} terms: shorten it.")
-    return " ".join(terms)
+    return terms
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """The tokens FTS5's ``unicode61 remove_diacritics 2`` makes of ``text``, near enough to
+    count them (what a term costs to rank, how long a column is)."""
+    text = text.lower()
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                       if not unicodedata.combining(c))
+    return _WORD.findall(text)
 
 
 def facet_token(facet: str, value: str) -> str:
     """The word standing for ``facet = value`` in the index's ``facets`` column."""
     return "f" + hashlib.blake2b(f"{facet}\x00{value}".encode(), digest_size=10).hexdigest()
+
+
+#: What ``suggest`` offers: subjects with one of these facet words (a type in :data:`KINDS`).
+SUGGESTED = "(" + " OR ".join('"' + facet_token("type", c) + '"' for c in KINDS) + ")"
 
 
 def mark(fragment: str) -> str:
@@ -314,18 +345,23 @@ class SearchIndex:
     Thread-safe: one connection, used under a lock (a search takes milliseconds).
     """
 
-    def __init__(self, rank_window: int = 1000) -> None:
+    def __init__(self, rank_window: int = 200) -> None:
         self.rank_window = rank_window
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._lock = threading.RLock()
         self._digests: dict[str, int] = {}
         self._ids: dict[str, int] = {}
         self._next_id = 1
+        #: subjects each token is in, and the tokens of each column over all subjects: what
+        #: a term costs FTS5's ranking, and the average column length of the window's BM25
+        self._df: Counter[str] = Counter()
+        self._lengths = [0, 0]
         self.built = False
         with self._lock:
             self._db.executescript("""
                 CREATE VIRTUAL TABLE entry USING fts5(
-                    label, text, facets, tokenize = 'unicode61 remove_diacritics 2');
+                    label, text, facets, tokenize = 'unicode61 remove_diacritics 2',
+                    prefix = '1 2 3 4');
                 CREATE TABLE subject (id INTEGER PRIMARY KEY, iri TEXT UNIQUE NOT NULL,
                                       name TEXT NOT NULL, kind TEXT, doc TEXT);
                 CREATE TABLE facet (id INTEGER NOT NULL, facet TEXT NOT NULL,
@@ -383,15 +419,30 @@ class SearchIndex:
 
     def _remove(self, rowids: list[int]) -> None:
         rows = [(r,) for r in rowids]
+        for row in rows:
+            for label, text in self._db.execute(
+                    "SELECT label, text FROM entry WHERE rowid = ?", row):
+                self._count(label, text, -1)
         self._db.executemany("DELETE FROM entry WHERE rowid = ?", rows)
         self._db.executemany("DELETE FROM subject WHERE id = ?", rows)
         self._db.executemany("DELETE FROM facet WHERE id = ?", rows)
 
+    def _count(self, label: str, text: str, sign: int) -> None:
+        label_words, text_words = words(label), words(text)
+        self._lengths[0] += sign * len(label_words)
+        self._lengths[1] += sign * len(text_words)
+        for w in {*label_words, *text_words}:
+            self._df[w] += sign
+            if not self._df[w]:
+                del self._df[w]
+
     def _insert(self, rows: list[tuple[int, Entry]]) -> None:
+        columns = [(i, "\n".join(e.labels), "\n".join(e.texts),
+                    " ".join(facet_token(f, v) for f, v in e.facets)) for i, e in rows]
+        for _, label, text, _ in columns:
+            self._count(label, text, 1)
         self._db.executemany(
-            "INSERT INTO entry (rowid, label, text, facets) VALUES (?, ?, ?, ?)",
-            [(i, "\n".join(e.labels), "\n".join(e.texts),
-              " ".join(facet_token(f, v) for f, v in e.facets)) for i, e in rows])
+            "INSERT INTO entry (rowid, label, text, facets) VALUES (?, ?, ?, ?)", columns)
         self._db.executemany(
             "INSERT INTO subject VALUES (?, ?, ?, ?, ?)",
             [(i, e.iri, e.name, e.kind, next((v for f, v in e.facets if f == "doc"), None))
@@ -406,47 +457,94 @@ class SearchIndex:
                offset: int = 0) -> SearchResult:
         """Ranked matches of ``text`` (see :func:`fts_query`) with highlighted snippets.
 
-        Ranking reads only FTS5's ``rank`` (BM25, names weighted above texts); snippets are
-        made by FTS5 for the returned page alone. BM25 costs a few microseconds a match, so
-        a query matching more than ``rank_window`` subjects (a word in half of a million-triple
-        graph) ranks the first ``rank_window`` matches in index order: the answer stays fast,
-        and a filter or a phrase narrows it to a fully ranked one. ``total`` counts up to
-        :data:`COUNT_CAP` (``exact`` False above).
+        Ranking is BM25 with names weighted above texts. FTS5's ``bm25()`` weighs each term
+        by how many subjects it is in, and counts them all before it scores the first match;
+        for a term in tens of thousands of subjects that count alone takes longer than the
+        whole answer may. So when the query's terms are in more than :data:`BM25_BUDGET`
+        subjects (known from the index's own token counts, no scan), the first
+        ``rank_window`` matches in index order (or as many as the page asked for needs) are
+        ranked by BM25 without that weighing (:meth:`_rank_window`); a filter or a rarer word
+        gives a fully ranked answer. Snippets are made for the returned page alone. ``total``
+        counts up to :data:`COUNT_CAP` (``exact`` False above).
         """
+        terms = query_terms(text)
         match = "{label text} : (" + fts_query(text) + ")"
         clauses = filters.clauses()
         if clauses:  # FTS5 intersects the facet tokens' lists: no per-row check
             match += " AND facets : (" + " AND ".join(
                 '"' + facet_token(f, v) + '"' for f, v in clauses) + ")"
+        window = max(self.rank_window, offset + limit)
         with self._lock:
             try:
-                # one pass gives the count (up to the cap) and, matches coming in rowid
-                # order, the window: "rowid up to the window's last match"; the window is wide
-                # enough for the page asked for (deeper pages rank more matches)
+                # matches come in rowid order: the first ``window`` are the window
                 rowids = [r for (r,) in self._db.execute(
                     "SELECT rowid FROM entry WHERE entry MATCH ? LIMIT ?",
-                    (match, COUNT_CAP + 1))]
-                total = len(rowids)
-                window = max(self.rank_window, offset + limit)
-                if window < total:
-                    last = rowids[window - 1]
+                    (match, max(COUNT_CAP + 1, window)))]
+                total = min(len(rowids), COUNT_CAP + 1)
+                if not rowids:
+                    rows = []
+                elif self._postings(terms) <= BM25_BUDGET:
+                    rows = self._db.execute(
+                        f"SELECT rowid, -rank, highlight(entry, 0, '{_OPEN}', '{_CLOSE}'), "
+                        f"snippet(entry, 1, '{_OPEN}', '{_CLOSE}', '…', 24) FROM entry "
+                        f"WHERE entry MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
+                        (match, limit, offset)).fetchall()
                 else:
-                    found = total > COUNT_CAP and self._db.execute(
-                        "SELECT rowid FROM entry WHERE entry MATCH ? LIMIT 1 OFFSET ?",
-                        (match, window - 1)).fetchone()
-                    last = found[0] if found else 2 ** 62
-                rows = self._db.execute(
-                    f"SELECT rowid, rank, highlight(entry, 0, '{_OPEN}', '{_CLOSE}'), "
-                    f"snippet(entry, 1, '{_OPEN}', '{_CLOSE}', '…', 24) FROM entry "
-                    f"WHERE entry MATCH ? AND rowid <= ? ORDER BY rank LIMIT ? OFFSET ?",
-                    (match, last, limit, offset)).fetchall()
+                    win = rowids[:window]
+                    page = self._rank_window(match, win)[offset:offset + limit]
+                    # one statement (each sets the query up again); ``+rowid`` is a filter
+                    # on FTS5's rows, not a lookup per rowid
+                    marked = {r: (hl, sn) for r, hl, sn in self._db.execute(
+                        f"SELECT rowid, highlight(entry, 0, '{_OPEN}', '{_CLOSE}'), "
+                        f"snippet(entry, 1, '{_OPEN}', '{_CLOSE}', '…', 24) FROM entry "
+                        f"WHERE entry MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN "
+                        f"(SELECT value FROM json_each(?))",
+                        (match, win[0], win[-1], json.dumps([r for _, r in page])))}
+                    rows = [(rowid, score, *marked[rowid]) for score, rowid in page]
                 hits = [self._hit(*row) for row in rows]
             except sqlite3.OperationalError as e:  # fts_query should make this unreachable
                 raise BadRequest(f"The search could not be read: {e}") from None
         return SearchResult(text, min(total, COUNT_CAP), hits, offset, limit,
                             exact=total <= COUNT_CAP)
 
-    def _hit(self, rowid: int, rank: float, label_hl: str, text_snip: str) -> Hit:
+    def _postings(self, terms: list[Any]) -> int:
+        """How many subjects FTS5's ``bm25()`` reads to weigh ``terms`` (each term's
+        subjects; a prefix stands for every indexed word it starts)."""
+        n = 0
+        for term in terms:
+            if term == "OR":
+                continue
+            tokens = words(term[0])
+            if term[1] and tokens:
+                start = tokens.pop()
+                n += sum(c for w, c in self._df.items() if w.startswith(start))
+            n += sum(self._df.get(w, 0) for w in tokens)
+        return n
+
+    def _rank_window(self, match: str, window: list[int]) -> list[tuple[float, int]]:
+        """(score, rowid) of the matches among ``window`` (rowids, ascending), best first:
+        BM25 per column with FTS5's constants and column weights, all terms weighed alike
+        (so a one-word query ranks as FTS5 would), matches counted from ``highlight()``."""
+        if not window:
+            return []
+        subjects = max(1, len(self._digests))
+        average = [max(1.0, n / subjects) for n in self._lengths]
+        scored = []
+        for rowid, *columns in self._db.execute(
+                f"SELECT rowid, highlight(entry, 0, '{_OPEN}', '{_CLOSE}'), "
+                f"highlight(entry, 1, '{_OPEN}', '{_CLOSE}') FROM entry "
+                f"WHERE entry MATCH ? AND rowid BETWEEN ? AND ?", (match, window[0], window[-1])):
+            score = 0.0
+            for weight, value, avg in zip(WEIGHTS, columns, average, strict=True):
+                tf = value.count(_OPEN)
+                if tf:  # the length in words (split at spaces: cheap, near enough)
+                    norm = 1 - B + B * len(value.split()) / avg
+                    score += weight * tf * (K1 + 1) / (tf + K1 * norm)
+            scored.append((round(score, 4), rowid))
+        scored.sort(key=lambda sr: (-sr[0], sr[1]))
+        return scored
+
+    def _hit(self, rowid: int, score: float, label_hl: str, text_snip: str) -> Hit:
         iri, name, kind, doc = self._db.execute(
             "SELECT iri, name, kind, doc FROM subject WHERE id = ?", (rowid,)).fetchone()
         types = [v for (v,) in self._db.execute(
@@ -465,21 +563,26 @@ class SearchIndex:
                 name = iri[len(doc) + 1:].replace("/", " ")
                 name_html = html.escape(name, quote=False)
         return Hit(iri, name, kind, plain(snippet), name_html, mark(snippet),
-                   round(-rank, 4), types, doc, doc_name)
+                   round(score, 4), types, doc, doc_name)
 
     def suggest(self, prefix: str, *, limit: int = 8) -> list[dict[str, str]]:
         """Organisations, action lines and documents whose name has a word starting with
         ``prefix`` (each word of ``prefix`` in turn: "e-he" finds "e-health"), names first
-        that start with it."""
-        words = [w for w in re.findall(r"\w+", prefix)][:MAX_TERMS]
-        if not words:
+        that start with it, then the shortest.
+
+        Asked at every keystroke, so FTS5 does the narrowing (the word prefixes, from the
+        prefix indexes, and the :data:`SUGGESTED` facet words) and nothing weighs the words
+        (``bm25()`` would count every subject with a word starting "he" first)."""
+        typed = re.findall(r"\w+", prefix)[:MAX_TERMS]
+        if not typed:
             return []
-        match = "label : " + " ".join('"' + w + '"*' for w in words)
+        match = ("label : (" + " ".join('"' + w + '"*' for w in typed) + ") AND facets : "
+                 + SUGGESTED)
         sql = ("SELECT subject.iri, subject.name, subject.kind FROM entry "
                "JOIN subject ON subject.id = entry.rowid "
                "WHERE entry MATCH ? AND subject.kind IS NOT NULL "
                "ORDER BY (lower(subject.name) LIKE ? ESCAPE '\\') DESC, "
-               "bm25(entry, 4.0, 0.0, 0.0), length(subject.name) LIMIT ?")
+               "length(subject.name), subject.name LIMIT ?")
         like = prefix.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace(
             "_", "\\_") + "%"
         with self._lock:
@@ -505,7 +608,7 @@ class SearchService:
     up to ``wait`` seconds, then is refused with 503 + ``Retry-After``.
     """
 
-    def __init__(self, store: GraphStore, write_lock: Any, *, rank_window: int = 1000,
+    def __init__(self, store: GraphStore, write_lock: Any, *, rank_window: int = 200,
                  wait: float = 5.0) -> None:
         self.index = SearchIndex(rank_window)
         self.wait = wait
