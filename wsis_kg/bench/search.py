@@ -22,6 +22,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from wsis_kg.bench import synthetic
@@ -39,6 +40,8 @@ COMMON = ("information", "society", "digital", "divide", "broadband", "access", 
 #: one synthetic title and symbol each).
 RARE = ("telemedicine", "Tunis", "UNESCO", "kookaburra", "4711", "1234", "spam", "ITU",
         "UNCTAD", "tsunami", "Geneva", "733")
+#: What people type into the search box, a character at a time (``/suggest``).
+TYPED = ("he", "hea", "heal", "e-he", "wh", "who", "in", "inf", "bro", "res", "un", "dig")
 PREFIXES_ = ("heal*", "gov*", "dev*", "inf*", "cap*", "secur*", "know*", "broad*", "e-g*",
              "cult*", "coop*", "imple*")
 
@@ -91,7 +94,14 @@ def time_queries(index: SearchIndex, mix: list[tuple[str, str, Filters]]) -> dic
         every.append(ms)
         slowest.append((ms, text))
     slowest.sort(reverse=True)
+    typed = []
+    for text in TYPED:
+        start = time.perf_counter()
+        index.suggest(text)
+        typed.append((time.perf_counter() - start) * 1000)
     return {
+        "suggest_p50_ms": round(statistics.median(typed), 1),
+        "suggest_max_ms": round(max(typed), 1),
         "queries": len(every),
         "p50_ms": round(statistics.median(every), 1),
         "p95_ms": round(percentile(every, 0.95), 1),
@@ -116,6 +126,7 @@ def run_search_bench(settings: Settings, triples: int = 1_000_000, *,
     build_s = time.perf_counter() - start
     say(f"search bench: {len(index):,} subjects indexed in {build_s:.1f} s; timing the mix …")
     result = {"quads": len(store), "subjects": len(index), "index_build_s": round(build_s, 1),
+              "index_mb": round(index.size_bytes() / 1e6, 1),
               "load_average": [round(x, 2) for x in os.getloadavg()],
               "cpus": os.cpu_count(), **time_queries(index, query_mix())}
     result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
@@ -127,10 +138,22 @@ def summary(res: dict[str, Any]) -> list[str]:
     lines = [f"search at {res['quads']:,} quads ({res['subjects']:,} subjects, index built in "
              f"{res['index_build_s']} s), {res['queries']} distinct queries, load average "
              f"{res['load_average'][0]} on {res['cpus']} CPUs:",
-             f"p50 {res['p50_ms']} ms, p95 {res['p95_ms']} ms, max {res['max_ms']} ms",
+             f"p50 {res['p50_ms']} ms, p95 {res['p95_ms']} ms, max {res['max_ms']} ms; "
+             f"suggestions p50 {res['suggest_p50_ms']} ms, max {res['suggest_max_ms']} ms; "
+             f"index {res['index_mb']} MB",
              "", "| kind | p50 ms | max ms |", "|---|---:|---:|"]
     lines += [f"| {k} | {v['p50_ms']} | {v['max_ms']} |" for k, v in res["by_kind"].items()]
     return lines
+
+
+def write_search_bench(settings: Settings, triples: int, out: Path, *,
+                       say: Callable[[str], Any] = print) -> dict[str, Any]:
+    """Run the bench, write ``out/search.json`` and print the summary (``wsis-kg bench``)."""
+    res = run_search_bench(settings, triples, say=say)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "search.json").write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+    print("\n".join(["", *summary(res), "", f"written: {out / 'search.json'}"]))
+    return res
 
 
 if __name__ == "__main__":  # pragma: no cover - the CLI's twin, for a quick figure

@@ -80,6 +80,9 @@ K1, B = 1.2, 0.75
 #: not used: before it scores its first row it reads every subject each term is in, to weigh
 #: the terms (20-100 ms for a word in half of a million-triple graph, measured, docs/web.md).
 BM25_BUDGET = 20_000
+#: Matches FTS5's ``bm25()`` ranks in full at most (each costs it 5-20 µs: its instances,
+#: its length); past that, a window of the first ones is ranked.
+EXACT_RANK_MAX = 1000
 #: Markers FTS5 puts around matches; stripped from indexed text so data cannot forge them.
 _OPEN, _CLOSE = "\x02", "\x03"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
@@ -377,6 +380,11 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self._digests)
 
+    def size_bytes(self) -> int:
+        """Bytes of the full-text index itself (FTS5's segments, prefix indexes included)."""
+        with self._lock:
+            return self._db.execute("SELECT sum(length(block)) FROM entry_data").fetchone()[0]
+
     def refresh(self, store: GraphStore, touched: Iterable[str] | None = None, *,
                 read_lock: Any = None) -> int:
         """Bring the index in step with ``store``; returns how many subjects changed.
@@ -457,13 +465,14 @@ class SearchIndex:
                offset: int = 0) -> SearchResult:
         """Ranked matches of ``text`` (see :func:`fts_query`) with highlighted snippets.
 
-        Ranking is BM25 with names weighted above texts. FTS5's ``bm25()`` weighs each term
-        by how many subjects it is in, and counts them all before it scores the first match;
-        for a term in tens of thousands of subjects that count alone takes longer than the
-        whole answer may. So when the query's terms are in more than :data:`BM25_BUDGET`
-        subjects (known from the index's own token counts, no scan), the first
-        ``rank_window`` matches in index order (or as many as the page asked for needs) are
-        ranked by BM25 without that weighing (:meth:`_rank_window`); a filter or a rarer word
+        Ranking is BM25 with names weighted above texts, by FTS5's ``bm25()`` over every
+        match when that is cheap. It is not when there are more than :data:`EXACT_RANK_MAX`
+        matches, or when the query's words are in more than :data:`BM25_BUDGET` subjects
+        (known from the index's own word counts, no scan): ``bm25()`` weighs each word by
+        how many subjects it is in, and counts them all before it scores the first match,
+        which alone takes longer than the whole answer may. Then the first ``rank_window``
+        matches in index order (or as many as the page asked for needs) are ranked by BM25
+        per column without that weighing (:meth:`_rank_window`); a filter or a rarer word
         gives a fully ranked answer. Snippets are made for the returned page alone. ``total``
         counts up to :data:`COUNT_CAP` (``exact`` False above).
         """
@@ -483,7 +492,7 @@ class SearchIndex:
                 total = min(len(rowids), COUNT_CAP + 1)
                 if not rowids:
                     rows = []
-                elif self._postings(terms) <= BM25_BUDGET:
+                elif total <= EXACT_RANK_MAX and self._postings(terms) <= BM25_BUDGET:
                     rows = self._db.execute(
                         f"SELECT rowid, -rank, highlight(entry, 0, '{_OPEN}', '{_CLOSE}'), "
                         f"snippet(entry, 1, '{_OPEN}', '{_CLOSE}', '…', 24) FROM entry "
