@@ -485,11 +485,16 @@ class SearchIndex:
         window = max(self.rank_window, offset + limit)
         with self._lock:
             try:
-                # matches come in rowid order: the first ``window`` are the window
+                # matches come in rowid order: the first ``window`` are the window; the
+                # rest are counted by SQLite (a Python row each would cost more)
                 rowids = [r for (r,) in self._db.execute(
-                    "SELECT rowid FROM entry WHERE entry MATCH ? LIMIT ?",
-                    (match, max(COUNT_CAP + 1, window)))]
-                total = min(len(rowids), COUNT_CAP + 1)
+                    "SELECT rowid FROM entry WHERE entry MATCH ? LIMIT ?", (match, window))]
+                total = len(rowids)
+                if total == window:
+                    total += self._db.execute(
+                        "SELECT count(*) FROM (SELECT 1 FROM entry WHERE entry MATCH ? AND "
+                        "rowid > ? LIMIT ?)", (match, rowids[-1], max(0, COUNT_CAP + 1 - window))
+                    ).fetchone()[0]
                 if not rowids:
                     rows = []
                 elif total <= EXACT_RANK_MAX and self._postings(terms) <= BM25_BUDGET:
@@ -499,8 +504,7 @@ class SearchIndex:
                         f"WHERE entry MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
                         (match, limit, offset)).fetchall()
                 else:
-                    win = rowids[:window]
-                    page = self._rank_window(match, win)[offset:offset + limit]
+                    page = self._rank_window(match, rowids)[offset:offset + limit]
                     # one statement (each sets the query up again); ``+rowid`` is a filter
                     # on FTS5's rows, not a lookup per rowid
                     marked = {r: (hl, sn) for r, hl, sn in self._db.execute(
@@ -508,7 +512,7 @@ class SearchIndex:
                         f"snippet(entry, 1, '{_OPEN}', '{_CLOSE}', '…', 24) FROM entry "
                         f"WHERE entry MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN "
                         f"(SELECT value FROM json_each(?))",
-                        (match, win[0], win[-1], json.dumps([r for _, r in page])))}
+                        (match, rowids[0], rowids[-1], json.dumps([r for _, r in page])))}
                     rows = [(rowid, score, *marked[rowid]) for score, rowid in page]
                 hits = [self._hit(*row) for row in rows]
             except sqlite3.OperationalError as e:  # fts_query should make this unreachable
