@@ -50,8 +50,24 @@ def test_pictures_are_readable(new_page, site, tmp_path, width, stayed_home):
     pg.screenshot(path=str(tmp_path / f"pictures-{width}.png"), full_page=True)
     assert pg.evaluate("document.documentElement.scrollWidth") <= width
 
-    # facilitation: every label whole and readable; roles and status once a line is picked
+    # facilitation: it opens on the adopted roles (not a hairball of all 101), every label
+    # whole and readable; the whole network is one click away
+    fac = pg.locator("#facilitation")
+    everything = int(fac.get_attribute("data-rendered"))
+    opening = int(fac.get_attribute("data-shown"))
+    assert 0 < opening <= 30 < everything, (opening, everything)
+    assert all(x["px"] >= 12 for x in pg.evaluate(NODE_CHECK, "facilitation"))
     readable(pg.evaluate(NODE_CHECK, "facilitation"), "facilitation")
+    fac.screenshot(path=str(tmp_path / f"facilitation-opening-{width}.png"))
+    whole = pg.locator("#facilitation-all")
+    assert whole.get_attribute("aria-pressed") == "false"
+    whole.click()
+    assert int(fac.get_attribute("data-shown")) == everything
+    assert whole.get_attribute("aria-pressed") == "true"
+    assert pg.locator("#facilitation-legend input:checked").count() >= 3
+    readable(pg.evaluate(NODE_CHECK, "facilitation"), "facilitation, whole network")
+    fac.screenshot(path=str(tmp_path / f"facilitation-whole-{width}.png"))
+    # roles and status told apart once a line is picked
     pg.select_option("#facilitation-line", C7_EHEALTH)
     pg.locator("#facilitation").screenshot(path=str(tmp_path / f"facilitation-c7-{width}.png"))
     labels = pg.evaluate(NODE_CHECK, "facilitation")

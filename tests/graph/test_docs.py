@@ -40,7 +40,8 @@ def test_links_point_into_the_service_and_iris_use_the_public_base():
 
 def test_pages_say_their_language_and_pylodes_credit_line_is_readable():
     """axe found html-has-lang and the colour contrast of pyLODE's grey, green and yellow
-    "made by pyLODE" line (1.6 to 3.9:1) on /def.html and /shapes.html."""
+    "made by pyLODE" line and of its orange and light blue class and property marks (1.6 to
+    3.9:1) on /def.html and /shapes.html."""
     page = ('<!DOCTYPE html>\n<html>\n<head><style>#pylode { color: grey; }</style></head>'
             '<body><div id="pylode"><p>made by <a href="x"><span id="p">p</span>'
             '<span id="y">y</span></a></p></div></body></html>')
@@ -48,7 +49,8 @@ def test_pages_say_their_language_and_pylodes_credit_line_is_readable():
     assert '<html lang="en">' in out
     style = out[out.rindex("<style>"):out.index("</head>")]
     for selector, colour in (("#pylode p", "#555"), ("#pylode #p", "#1b6b3a"),
-                             ("#pylode #y", "#7a5a00")):
+                             ("#pylode #y", "#7a5a00"), (".sup-c", "#9a4f00"),
+                             (".sup-fp", "#0b6e99")):
         assert selector in style and colour in style
         assert contrast(colour, "#ffffff") >= 4.5, colour
     kept = docs_gen.link_into_service('<html lang="fr"><body></body></html>', root="",

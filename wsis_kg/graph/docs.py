@@ -149,11 +149,13 @@ _STYLE = """<style>
 #content a, #content code { overflow-wrap: anywhere; }
 @media (max-width: 700px) { #toc { position: static; width: auto; height: auto; }
   #content { width: auto; } }
-/* pyLODE's "made by pyLODE" line is grey, green and yellow on white (1.6 to 3.9:1): WCAG AA
-   asks 4.5:1 */
+/* pyLODE's "made by pyLODE" line is grey, green and yellow on white, its class and property
+   marks orange and light blue (1.6 to 3.9:1): WCAG AA asks 4.5:1 */
 #pylode, #pylode p, #pylode span { color: #555; }
 #pylode #p { color: #1b6b3a; }
 #pylode #y { color: #7a5a00; }
+.sup-c, .sup-con { color: #9a4f00; }
+.sup-fp { color: #0b6e99; }
 </style>
 """
 
