@@ -265,6 +265,23 @@ def test_the_cost_of_ranking_is_known_without_a_scan(index: SearchIndex) -> None
             search.query_terms("divide")))
 
 
+def test_word_counts_follow_writes_and_deletes() -> None:
+    store = OxigraphStore()
+    store.ox.bulk_extend(_paragraph("wc", 1, "Numbat and wombat") + _paragraph(
+        "wc", 2, "Numbat, numbat"))
+    ix = SearchIndex()
+    ix.refresh(store)
+    assert ix._postings(search.query_terms("numbat")) == 2  # subjects, not occurrences
+    assert ix._postings(search.query_terms("wom*")) == 1
+    for q in _paragraph("wc", 2, "Numbat, numbat"):
+        store.ox.remove(q)
+    ix.refresh(store, {f"{ID}doc/wc/para/2"})
+    assert ix._postings(search.query_terms("numbat")) == 1
+    store.ox.clear()
+    ix.refresh(store)
+    assert ix._postings(search.query_terms("numbat wombat")) == 0 and ix._lengths == [0, 0]
+
+
 def test_counts_stop_at_the_cap_and_pages_reach_past_the_rank_window() -> None:
     store = OxigraphStore()
     store.ox.bulk_extend(q for i in range(30) for q in _paragraph("cap", i, f"Numbat {i}"))

@@ -13,6 +13,10 @@ re-reads the indexed predicates, compares each subject's content with a digest h
 last refresh and rewrites only the subjects that changed (a scan of those predicates, not of the
 store; measured in docs/web.md).
 
+Ranking is FTS5's BM25 where that is cheap, and a BM25 of its own over the first matches
+where FTS5's would read every subject of a very common word first (:meth:`SearchIndex.search`);
+prefix indexes answer ``word*`` and the search box's suggestions from one list.
+
 User text never reaches FTS5's query syntax directly: :func:`fts_query` turns words, ``"…"``
 phrases, ``prefix*`` and ``OR`` into quoted FTS5 terms, and refuses what it cannot read (an
 unclosed quote) with a 400 that says why.
@@ -78,7 +82,7 @@ WEIGHTS = (4.0, 1.0)
 K1, B = 1.2, 0.75
 #: Subjects the query's terms are in (summed over its terms) above which FTS5's ``bm25()`` is
 #: not used: before it scores its first row it reads every subject each term is in, to weigh
-#: the terms (20-100 ms for a word in half of a million-triple graph, measured, docs/web.md).
+#: the terms (5-70 ms for a word in half of a million-triple graph, measured, docs/web.md).
 BM25_BUDGET = 20_000
 #: Matches FTS5's ``bm25()`` ranks in full at most (each costs it 5-20 µs: its instances,
 #: its length); past that, a window of the first ones is ranked.
@@ -436,10 +440,10 @@ class SearchIndex:
         self._db.executemany("DELETE FROM facet WHERE id = ?", rows)
 
     def _count(self, label: str, text: str, sign: int) -> None:
-        label_words, text_words = words(label), words(text)
-        self._lengths[0] += sign * len(label_words)
-        self._lengths[1] += sign * len(text_words)
-        for w in {*label_words, *text_words}:
+        # lengths as :meth:`_rank_window` measures a row's (split at spaces)
+        self._lengths[0] += sign * len(label.split())
+        self._lengths[1] += sign * len(text.split())
+        for w in {*words(label), *words(text)}:
             self._df[w] += sign
             if not self._df[w]:
                 del self._df[w]
