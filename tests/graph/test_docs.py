@@ -36,6 +36,9 @@ def test_links_point_into_the_service_and_iris_use_the_public_base():
     assert 'href="/kg/id/org/who"' in out
     assert "http://e.test/def/X" in out and BASE not in out
     assert 'href="/kg/def.owl"' in out
+    # the search box of every page
+    assert '<form role="search" action="/kg/search" method="get"' in out
+    assert '<label for="site-search-q">' in out and 'name="q"' in out
 
 
 def test_pages_say_their_language_and_pylodes_credit_line_is_readable():

@@ -133,7 +133,12 @@ def link_into_service(page: str, *, root: str, public_base: str, name: str) -> s
            f'download: ' + " ".join(
                f'<a href="{root}/{name}.{e}">{e}</a>'
                for e in (("ttl", "jsonld", "nt", "rdf", "owl") if name == "def"
-                         else ("ttl", "jsonld", "nt", "rdf"))) + "</nav>")
+                         else ("ttl", "jsonld", "nt", "rdf")))
+           # the search box every page has (without the suggestions: no script here)
+           + f' · <form role="search" action="{root}/search" method="get" '
+           f'style="display:inline-block"><label for="site-search-q">Search texts and '
+           f'names</label> <input id="site-search-q" name="q" type="search"> '
+           f'<button type="submit">Search</button></form></nav>')
     page = re.sub(r"<html(?![^>]*\slang=)", '<html lang="en"', page, count=1)
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, page, count=1).replace(
         "</head>", _STYLE + "</head>", 1)
