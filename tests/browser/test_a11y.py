@@ -59,7 +59,9 @@ def load(new_page, site: str, path: str, width: int):
     """The page at ``width`` px, its scripts done."""
     # the CSP (script-src 'self') would refuse the injected axe-core, so it is bypassed
     pg = new_page(width, bypass_csp=True)
-    pg.goto(site + path, wait_until="networkidle")
+    # generous: the first request for /def.html or /shapes.html runs pyLODE (seconds, more on
+    # a loaded machine)
+    pg.goto(site + path, wait_until="networkidle", timeout=90_000)
     for pic in pg.locator("[data-picture]").all():
         pg.wait_for_selector(f"#{pic.get_attribute('id')}[data-rendered]")
     if "run=1" in path:
