@@ -254,6 +254,21 @@ def test_words_in_many_subjects_are_ranked_over_a_window(index: SearchIndex, mon
     assert not {h.iri for h in first.hits} & {h.iri for h in second.hits}
 
 
+def test_window_snippets_are_cut_around_the_first_match_with_marks_paired() -> None:
+    words = [f"w{i}" for i in range(60)]
+    words[30] = "\x02match\x03"
+    cut = search.snippet(" ".join(words), 10)
+    assert cut.startswith("…w28 ") and cut.endswith("…") and "\x02match\x03" in cut
+    assert len(cut.strip("…").split()) == 10
+    assert search.snippet("\x02short\x03 text") == "\x02short\x03 text"
+    # a phrase match cut at the end keeps its marks paired (so <mark> is closed)
+    phrase = " ".join(["a"] * 5 + ["\x02digital", "divide\x03"] + ["b"] * 5)
+    for size in (1, 2, 3, 6):
+        cut = search.snippet(phrase, size)
+        assert cut.count("\x02") == cut.count("\x03") == 1, cut
+        assert mark(cut).count("<mark>") == mark(cut).count("</mark>") == 1
+
+
 def test_the_cost_of_ranking_is_known_without_a_scan(index: SearchIndex) -> None:
     """The index counts the subjects each word is in as it writes: what bm25() would read."""
     health = index._postings(search.query_terms("health"))

@@ -233,6 +233,19 @@ def mark(fragment: str) -> str:
     return html.escape(fragment, quote=False).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
 
 
+def snippet(marked: str, size: int = 24) -> str:
+    """About ``size`` words of a marked text around its first match, "…" where it is cut (as
+    FTS5's ``snippet()`` makes them, from a text ``highlight()`` marked in full)."""
+    words_ = marked.split()
+    first = next((i for i, w in enumerate(words_) if _OPEN in w), 0)
+    start = max(0, min(first - size // 4, len(words_) - size))
+    cut = words_[start:start + size]
+    text = " ".join(cut)
+    if text.rfind(_OPEN) > text.rfind(_CLOSE):  # a phrase cut in two: close its mark
+        text += _CLOSE
+    return ("…" if start > 0 else "") + text + ("…" if start + size < len(words_) else "")
+
+
 def plain(fragment: str) -> str:
     return fragment.replace(_OPEN, "").replace(_CLOSE, "")
 
@@ -489,10 +502,15 @@ class SearchIndex:
         window = max(self.rank_window, offset + limit)
         with self._lock:
             try:
-                # matches come in rowid order: the first ``window`` are the window; the
-                # rest are counted by SQLite (a Python row each would cost more)
-                rowids = [r for (r,) in self._db.execute(
-                    "SELECT rowid FROM entry WHERE entry MATCH ? LIMIT ?", (match, window))]
+                # matches come in rowid order: the first ``window`` are the window, read
+                # with their marked columns in the same statement (each statement sets the
+                # query up again: a phrase's or a long prefix's lists); the rest are counted
+                # by SQLite (a Python row each would cost more)
+                first = self._db.execute(
+                    f"SELECT rowid, highlight(entry, 0, '{_OPEN}', '{_CLOSE}'), "
+                    f"highlight(entry, 1, '{_OPEN}', '{_CLOSE}') FROM entry "
+                    f"WHERE entry MATCH ? LIMIT ?", (match, window)).fetchall()
+                rowids = [r for r, _, _ in first]
                 total = len(rowids)
                 if total == window:
                     total += self._db.execute(
@@ -508,16 +526,10 @@ class SearchIndex:
                         f"WHERE entry MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
                         (match, limit, offset)).fetchall()
                 else:
-                    page = self._rank_window(match, rowids)[offset:offset + limit]
-                    # one statement (each sets the query up again); ``+rowid`` is a filter
-                    # on FTS5's rows, not a lookup per rowid
-                    marked = {r: (hl, sn) for r, hl, sn in self._db.execute(
-                        f"SELECT rowid, highlight(entry, 0, '{_OPEN}', '{_CLOSE}'), "
-                        f"snippet(entry, 1, '{_OPEN}', '{_CLOSE}', '…', 24) FROM entry "
-                        f"WHERE entry MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN "
-                        f"(SELECT value FROM json_each(?))",
-                        (match, rowids[0], rowids[-1], json.dumps([r for _, r in page])))}
-                    rows = [(rowid, score, *marked[rowid]) for score, rowid in page]
+                    # the snippets cut from the window's marked texts: one statement fewer
+                    marked = {r: (label, text) for r, label, text in first}
+                    rows = [(rowid, score, marked[rowid][0], snippet(marked[rowid][1]))
+                            for score, rowid in self._rank_window(first)[offset:offset + limit]]
                 hits = [self._hit(*row) for row in rows]
             except sqlite3.OperationalError as e:  # fts_query should make this unreachable
                 raise BadRequest(f"The search could not be read: {e}") from None
@@ -538,19 +550,14 @@ class SearchIndex:
             n += sum(self._df.get(w, 0) for w in tokens)
         return n
 
-    def _rank_window(self, match: str, window: list[int]) -> list[tuple[float, int]]:
-        """(score, rowid) of the matches among ``window`` (rowids, ascending), best first:
-        BM25 per column with FTS5's constants and column weights, all terms weighed alike
-        (so a one-word query ranks as FTS5 would), matches counted from ``highlight()``."""
-        if not window:
-            return []
+    def _rank_window(self, window: list[tuple[int, str, str]]) -> list[tuple[float, int]]:
+        """(score, rowid) of the ``window``'s matches (rowid and its columns with the matches
+        marked), best first: BM25 per column with FTS5's constants and column weights, all
+        terms weighed alike (so a one-word query ranks as FTS5 would)."""
         subjects = max(1, len(self._digests))
         average = [max(1.0, n / subjects) for n in self._lengths]
         scored = []
-        for rowid, *columns in self._db.execute(
-                f"SELECT rowid, highlight(entry, 0, '{_OPEN}', '{_CLOSE}'), "
-                f"highlight(entry, 1, '{_OPEN}', '{_CLOSE}') FROM entry "
-                f"WHERE entry MATCH ? AND rowid BETWEEN ? AND ?", (match, window[0], window[-1])):
+        for rowid, *columns in window:
             score = 0.0
             for weight, value, avg in zip(WEIGHTS, columns, average, strict=True):
                 tf = value.count(_OPEN)
