@@ -122,9 +122,10 @@ class Settings:
     #: Full-text search (``/search``, ``/suggest``): an SQLite FTS5 index of texts and names,
     #: built in the background at start and kept in step with every write. Off: no index.
     search: bool = True
-    #: A search matching more subjects than this ranks (BM25) only the first this many, in
-    #: index order, so a very common word stays fast; filters and phrases narrow it.
-    search_rank_window: int = 1000
+    #: A search whose words are in too many subjects for FTS5's BM25 (``graph.search``
+    #: ``BM25_BUDGET``) ranks the first this many matches, in index order, so a very common
+    #: word stays fast; a filter or a rarer word gives a fully ranked answer.
+    search_rank_window: int = 200
     #: Build the graph at start when the store is empty.
     build_on_start: bool = True
     #: Directory of derived artefacts (the built, reasoned and checked graph), keyed by a hash

@@ -2,105 +2,14 @@
 one the page's CSP refuses), completes the project's own terms from the live graph, says where a
 syntax error is, labels and links result IRIs, reuses an example's tab, and fits a phone.
 
-Browser and server as in test_pages.py (Debian's Chromium, never downloaded; the service in its
-own process on 127.0.0.1). Screenshots go to the test's tmp dir.
+Browser, server and pages: tests/browser/conftest.py. Screenshots go to the test's tmp dir.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-CHROMIUM = os.environ.get("WSIS_KG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-SERVE = """
-import sys
-from pathlib import Path
-from werkzeug.serving import make_server
-from wsis_kg.graph.build import build
-from wsis_kg.settings import Settings
-from wsis_kg.store.embedded import OxigraphStore
-from wsis_kg.web import create_app
-settings = Settings(project_root=Path(sys.argv[1]), build_on_start=False, workers=2)
-store = OxigraphStore()
-build(settings, store, check_shapes=False)
-server = make_server("127.0.0.1", 0, create_app(settings, store=store), threaded=True)
-print(f"http://127.0.0.1:{server.server_port}", flush=True)
-server.serve_forever()
-"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from playwright import sync_api
-
-    assert Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (run: bash scripts/setup test)"
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    proc = subprocess.Popen([sys.executable, "-c", SERVE, str(ROOT)], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
-    try:
-        line = proc.stdout.readline().strip() if proc.stdout else ""
-        if not line.startswith("http://"):
-            pytest.fail(f"the test server did not start (exit code {proc.poll()})")
-        yield line
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def open_page(browser, width: int = 1280):
-    """A fresh page that records every request not to 127.0.0.1, every request the CSP
-    refused (Playwright does not see those as requests) and every script error."""
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    pg = context.new_page()
-    pg.outside = []
-    pg.errors = []
-
-    def on_request(req) -> None:
-        if not req.url.startswith(("http://127.0.0.1:", "data:", "blob:", "about:")):
-            pg.outside.append(req.url)
-
-    def on_console(msg) -> None:
-        if "Content Security Policy" in msg.text or "Refused to connect" in msg.text:
-            pg.outside.append(msg.text)
-
-    pg.on("request", on_request)
-    pg.on("console", on_console)
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    pg.set_default_timeout(20_000)
-    return pg
-
-
-@pytest.fixture()
-def page(browser):
-    pg = open_page(browser)
-    yield pg
-    pg.context.close()
-
-
-def stayed_home(pg) -> None:
-    assert pg.outside == [], f"requests left the machine: {pg.outside}"
-    assert pg.errors == [], f"JavaScript errors: {pg.errors}"
 
 
 def editor_ready(pg, url: str) -> None:
@@ -115,7 +24,8 @@ def type_query(pg, text: str) -> None:
     pg.keyboard.type(text, delay=15)
 
 
-def test_completion_of_the_projects_own_terms_asks_nobody_else(page, site, tmp_path):
+def test_completion_of_the_projects_own_terms_asks_nobody_else(page, site, tmp_path,
+                                                               stayed_home):
     editor_ready(page, site + "/editor")
     type_query(page,
                "PREFIX wsis: <https://w3id.org/wsis-kg/def/>\nSELECT * WHERE { ?x a wsis:Facil")
@@ -151,7 +61,7 @@ def test_terms_are_served_by_this_service(page, site):
     assert body["prefixes"]["wsis"] == "https://w3id.org/wsis-kg/def/"
 
 
-def test_syntax_errors_are_shown_with_line_and_column(page, site):
+def test_syntax_errors_are_shown_with_line_and_column(page, site, stayed_home):
     editor_ready(page, site + "/editor")
     type_query(page, "SELECT ?x WHERE {\n  ?x ?y ?z ) }")
     problem = page.locator("#query-problem")
@@ -168,7 +78,7 @@ def test_syntax_errors_are_shown_with_line_and_column(page, site):
     stayed_home(page)
 
 
-def test_result_iris_show_labels_and_link_to_local_pages(page, site):
+def test_result_iris_show_labels_and_link_to_local_pages(page, site, stayed_home):
     editor_ready(page, site + "/editor?example=e-health-facilitators&run=1")
     page.locator(".yasr table tbody tr").first.wait_for()
     link = page.locator(".yasr table tbody a[href$='/id/org/who']").first
@@ -178,7 +88,7 @@ def test_result_iris_show_labels_and_link_to_local_pages(page, site):
     stayed_home(page)
 
 
-def test_opening_an_example_twice_reuses_its_tab(page, site):
+def test_opening_an_example_twice_reuses_its_tab(page, site, stayed_home):
     editor_ready(page, site + "/editor")
     count = "document.querySelectorAll('#yasgui .tabsList .tab').length"
     before = page.evaluate(count)
@@ -193,14 +103,11 @@ def test_opening_an_example_twice_reuses_its_tab(page, site):
     stayed_home(page)
 
 
-def test_editor_fits_a_phone(browser, site, tmp_path):
-    pg = open_page(browser, width=390)
-    try:
-        editor_ready(pg, site + "/editor?example=e-health-facilitators&run=1")
-        pg.locator(".yasr table tbody tr").first.wait_for()
-        pg.screenshot(path=str(tmp_path / "editor-390.png"), full_page=True)
-        width = pg.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"the editor page is {width} px wide at 390 px"
-        stayed_home(pg)
-    finally:
-        pg.context.close()
+def test_editor_fits_a_phone(new_page, site, tmp_path, stayed_home):
+    pg = new_page(390)
+    editor_ready(pg, site + "/editor?example=e-health-facilitators&run=1")
+    pg.locator(".yasr table tbody tr").first.wait_for()
+    pg.screenshot(path=str(tmp_path / "editor-390.png"), full_page=True)
+    width = pg.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the editor page is {width} px wide at 390 px"
+    stayed_home(pg)

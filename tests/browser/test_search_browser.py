@@ -2,31 +2,19 @@
 keyboard-operable WAI-ARIA combobox), submit, see ranked results with highlighted snippets,
 follow one; and the results page at 390 px wide. Screenshots under test-artifacts/screenshots/.
 
-The browser, the separate server process and the page fixture are those of test_pages.py
-(imported from it by path: tests/ is not a package).
+Browser, server and pages: tests/browser/conftest.py.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
-
-_spec = importlib.util.spec_from_file_location(
-    "browser_pages", Path(__file__).with_name("test_pages.py"))
-_pages = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
-sys.modules["browser_pages"] = _pages  # dataclasses look their module up there
-_spec.loader.exec_module(_pages)  # type: ignore[union-attr]
-browser, site, page, screenshots = _pages.browser, _pages.site, _pages.page, _pages.screenshots
-no_outside = _pages.no_outside
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_type_see_suggestions_submit_and_follow_a_result(page, site, screenshots) -> None:
-    page.goto(site.url + "/")
+def test_type_see_suggestions_submit_and_follow_a_result(page, site, screenshots,
+                                                         stayed_home) -> None:
+    page.goto(site + "/")
     box = page.get_by_role("combobox", name="Search texts and names")
     box.click()
     box.press_sequentially("health", delay=30)
@@ -62,11 +50,12 @@ def test_type_see_suggestions_submit_and_follow_a_result(page, site, screenshots
     name.click()
     page.wait_for_url("**" + href + "*")
     assert page.locator("h1").first.is_visible()
-    no_outside(page)
+    stayed_home(page)
 
 
-def test_choosing_a_suggestion_with_the_keyboard_opens_its_page(page, site) -> None:
-    page.goto(site.url + "/search")
+def test_choosing_a_suggestion_with_the_keyboard_opens_its_page(page, site,
+                                                                stayed_home) -> None:
+    page.goto(site + "/search")
     box = page.get_by_role("combobox", name="Search texts and names")
     box.click()
     box.press_sequentially("world heal", delay=30)
@@ -77,18 +66,15 @@ def test_choosing_a_suggestion_with_the_keyboard_opens_its_page(page, site) -> N
     box.press("Enter")
     page.wait_for_url("**/id/org/who*")
     assert "World Health Organization" in page.locator("h1").first.inner_text()
-    no_outside(page)
+    stayed_home(page)
 
 
-def test_results_page_is_usable_at_390_px(browser, site, screenshots) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    pg = context.new_page()
-    try:
-        pg.goto(site.url + "/search?q=%22digital+divide%22")
-        width = pg.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"the page scrolls sideways at 390 px ({width} px wide)"
-        assert pg.get_by_role("combobox", name="Search texts and names").is_visible()
-        assert pg.locator(".search-hit").count() > 0
-        pg.screenshot(path=str(screenshots / "search-390px.png"), full_page=True)
-    finally:
-        context.close()
+def test_results_page_is_usable_at_390_px(new_page, site, screenshots, stayed_home) -> None:
+    pg = new_page(390, 844)
+    pg.goto(site + "/search?q=%22digital+divide%22")
+    width = pg.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways at 390 px ({width} px wide)"
+    assert pg.get_by_role("combobox", name="Search texts and names").is_visible()
+    assert pg.locator(".search-hit").count() > 0
+    pg.screenshot(path=str(screenshots / "search-390px.png"), full_page=True)
+    stayed_home(pg)

@@ -19,10 +19,11 @@ from wsis_kg.settings import Settings
               help="seconds per wrk run (default: 10, --quick: 2)")
 @click.option("--max-queries", type=click.IntRange(min=0),
               help="only the first N example queries")
-@click.option("--suite", type=click.Choice(["all", "service", "validation"]), default="all",
-              show_default=True,
+@click.option("--suite", type=click.Choice(["all", "service", "validation", "search"]),
+              default="all", show_default=True,
               help="service: HTTP against oxigraph serve; validation: in-context SHACL "
-                   "validation against pyshacl alone")
+                   "validation against pyshacl alone; search: full-text search latency "
+                   "(not part of all)")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("bench-results"), show_default=True,
               help="directory for bench.json and bench.md")
@@ -40,6 +41,11 @@ def command(settings: Settings, quick: bool, triples: int | None, duration: floa
         _service(settings, quick, triples, duration, max_queries, out)
     if suite in ("all", "validation"):
         _validation(settings, quick, out)
+    if suite == "search":
+        from wsis_kg.bench.search import write_search_bench
+
+        write_search_bench(settings, triples if triples is not None else (
+            100_000 if quick else 1_000_000), out, say=lambda m: click.echo(m, err=True))
 
 
 def _service(settings: Settings, quick: bool, triples: int | None, duration: float | None,

@@ -133,7 +133,13 @@ def link_into_service(page: str, *, root: str, public_base: str, name: str) -> s
            f'download: ' + " ".join(
                f'<a href="{root}/{name}.{e}">{e}</a>'
                for e in (("ttl", "jsonld", "nt", "rdf", "owl") if name == "def"
-                         else ("ttl", "jsonld", "nt", "rdf"))) + "</nav>")
+                         else ("ttl", "jsonld", "nt", "rdf")))
+           # the search box every page has (without the suggestions: no script here)
+           + f' · <form role="search" action="{root}/search" method="get" '
+           f'style="display:inline-block"><label for="site-search-q">Search texts and '
+           f'names</label> <input id="site-search-q" name="q" type="search"> '
+           f'<button type="submit">Search</button></form></nav>')
+    page = re.sub(r"<html(?![^>]*\slang=)", '<html lang="en"', page, count=1)
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, page, count=1).replace(
         "</head>", _STYLE + "</head>", 1)
 
@@ -148,6 +154,13 @@ _STYLE = """<style>
 #content a, #content code { overflow-wrap: anywhere; }
 @media (max-width: 700px) { #toc { position: static; width: auto; height: auto; }
   #content { width: auto; } }
+/* pyLODE's "made by pyLODE" line is grey, green and yellow on white, its class and property
+   marks orange and light blue (1.6 to 3.9:1): WCAG AA asks 4.5:1 */
+#pylode, #pylode p, #pylode span { color: #555; }
+#pylode #p { color: #1b6b3a; }
+#pylode #y { color: #7a5a00; }
+.sup-c, .sup-con { color: #9a4f00; }
+.sup-fp { color: #0b6e99; }
 </style>
 """
 

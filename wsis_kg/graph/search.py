@@ -13,6 +13,10 @@ re-reads the indexed predicates, compares each subject's content with a digest h
 last refresh and rewrites only the subjects that changed (a scan of those predicates, not of the
 store; measured in docs/web.md).
 
+Ranking is FTS5's BM25 where that is cheap, and a BM25 of its own over the first matches
+where FTS5's would read every subject of a very common word first (:meth:`SearchIndex.search`);
+prefix indexes answer ``word*`` and the search box's suggestions from one list.
+
 User text never reaches FTS5's query syntax directly: :func:`fts_query` turns words, ``"…"``
 phrases, ``prefix*`` and ``OR`` into quoted FTS5 terms, and refuses what it cannot read (an
 unclosed quote) with a 400 that says why.
@@ -30,6 +34,8 @@ import re
 import sqlite3
 import threading
 import time
+import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,6 +78,15 @@ KINDS: dict[str, str] = {
 NAME_ORDER = tuple(INDEXED)[:4]
 #: Column weights of BM25 (label, text): a match in a name counts more than one in a text.
 WEIGHTS = (4.0, 1.0)
+#: BM25's constants, FTS5's own (the window ranking uses them too).
+K1, B = 1.2, 0.75
+#: Subjects the query's terms are in (summed over its terms) above which FTS5's ``bm25()`` is
+#: not used: before it scores its first row it reads every subject each term is in, to weigh
+#: the terms (5-70 ms for a word in half of a million-triple graph, measured, docs/web.md).
+BM25_BUDGET = 20_000
+#: Matches FTS5's ``bm25()`` ranks in full at most (each costs it 5-20 µs: its instances,
+#: its length); past that, a window of the first ones is ranked.
+EXACT_RANK_MAX = 1000
 #: Markers FTS5 puts around matches; stripped from indexed text so data cannot forge them.
 _OPEN, _CLOSE = "\x02", "\x03"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
@@ -157,7 +172,13 @@ def fts_query(text: str) -> str:
     OR; terms are otherwise all required. 400 for an unclosed quote, no searchable word or more
     than :data:`MAX_TERMS` terms.
     """
-    terms: list[str] = []
+    return " ".join(t if t == "OR" else '"' + t[0].replace('"', '""') + '"' + t[1]
+                    for t in query_terms(text))
+
+
+def query_terms(text: str) -> list[Any]:
+    """The terms of :func:`fts_query`: ``(phrase, "*" or "")`` pairs and the word ``"OR"``."""
+    terms: list[Any] = []
     for m in _TOKEN.finditer(text):
         phrase, closed, star, word = m.groups()
         if word is None and not closed:
@@ -175,14 +196,27 @@ def fts_query(text: str) -> str:
                                  f'around a whole phrase, "like this".')
         if not _WORDISH.search(phrase or ""):
             continue
-        terms.append('"' + phrase.replace('"', '""') + '"' + star)
+        terms.append((phrase, star))
     while terms and terms[-1] == "OR":
         terms.pop()
     if not terms:
         raise BadRequest("The search has no word to look for: type a word or a \"phrase\".")
     if sum(t != "OR" for t in terms) > MAX_TERMS:
         raise BadRequest(f"The search has more than {MAX_TERMS} terms: shorten it.")
-    return " ".join(terms)
+    return terms
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """The tokens FTS5's ``unicode61 remove_diacritics 2`` makes of ``text``, near enough to
+    count them (what a term costs to rank, how long a column is)."""
+    text = text.lower()
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                       if not unicodedata.combining(c))
+    return _WORD.findall(text)
 
 
 def facet_token(facet: str, value: str) -> str:
@@ -190,9 +224,26 @@ def facet_token(facet: str, value: str) -> str:
     return "f" + hashlib.blake2b(f"{facet}\x00{value}".encode(), digest_size=10).hexdigest()
 
 
+#: What ``suggest`` offers: subjects with one of these facet words (a type in :data:`KINDS`).
+SUGGESTED = "(" + " OR ".join('"' + facet_token("type", c) + '"' for c in KINDS) + ")"
+
+
 def mark(fragment: str) -> str:
     """FTS5 output with match markers → safe HTML: escape the text, then mark the matches."""
     return html.escape(fragment, quote=False).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+
+
+def snippet(marked: str, size: int = 24) -> str:
+    """About ``size`` words of a marked text around its first match, "…" where it is cut (as
+    FTS5's ``snippet()`` makes them, from a text ``highlight()`` marked in full)."""
+    words_ = marked.split()
+    first = next((i for i, w in enumerate(words_) if _OPEN in w), 0)
+    start = max(0, min(first - size // 4, len(words_) - size))
+    cut = words_[start:start + size]
+    text = " ".join(cut)
+    if text.rfind(_OPEN) > text.rfind(_CLOSE):  # a phrase cut in two: close its mark
+        text += _CLOSE
+    return ("…" if start > 0 else "") + text + ("…" if start + size < len(words_) else "")
 
 
 def plain(fragment: str) -> str:
@@ -314,18 +365,23 @@ class SearchIndex:
     Thread-safe: one connection, used under a lock (a search takes milliseconds).
     """
 
-    def __init__(self, rank_window: int = 1000) -> None:
+    def __init__(self, rank_window: int = 200) -> None:
         self.rank_window = rank_window
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._lock = threading.RLock()
         self._digests: dict[str, int] = {}
         self._ids: dict[str, int] = {}
         self._next_id = 1
+        #: subjects each token is in, and the tokens of each column over all subjects: what
+        #: a term costs FTS5's ranking, and the average column length of the window's BM25
+        self._df: Counter[str] = Counter()
+        self._lengths = [0, 0]
         self.built = False
         with self._lock:
             self._db.executescript("""
                 CREATE VIRTUAL TABLE entry USING fts5(
-                    label, text, facets, tokenize = 'unicode61 remove_diacritics 2');
+                    label, text, facets, tokenize = 'unicode61 remove_diacritics 2',
+                    prefix = '1 2 3 4');
                 CREATE TABLE subject (id INTEGER PRIMARY KEY, iri TEXT UNIQUE NOT NULL,
                                       name TEXT NOT NULL, kind TEXT, doc TEXT);
                 CREATE TABLE facet (id INTEGER NOT NULL, facet TEXT NOT NULL,
@@ -340,6 +396,11 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self._digests)
+
+    def size_bytes(self) -> int:
+        """Bytes of the full-text index itself (FTS5's segments, prefix indexes included)."""
+        with self._lock:
+            return self._db.execute("SELECT sum(length(block)) FROM entry_data").fetchone()[0]
 
     def refresh(self, store: GraphStore, touched: Iterable[str] | None = None, *,
                 read_lock: Any = None) -> int:
@@ -383,15 +444,30 @@ class SearchIndex:
 
     def _remove(self, rowids: list[int]) -> None:
         rows = [(r,) for r in rowids]
+        for row in rows:
+            for label, text in self._db.execute(
+                    "SELECT label, text FROM entry WHERE rowid = ?", row):
+                self._count(label, text, -1)
         self._db.executemany("DELETE FROM entry WHERE rowid = ?", rows)
         self._db.executemany("DELETE FROM subject WHERE id = ?", rows)
         self._db.executemany("DELETE FROM facet WHERE id = ?", rows)
 
+    def _count(self, label: str, text: str, sign: int) -> None:
+        # lengths as :meth:`_rank_window` measures a row's (split at spaces)
+        self._lengths[0] += sign * len(label.split())
+        self._lengths[1] += sign * len(text.split())
+        for w in {*words(label), *words(text)}:
+            self._df[w] += sign
+            if not self._df[w]:
+                del self._df[w]
+
     def _insert(self, rows: list[tuple[int, Entry]]) -> None:
+        columns = [(i, "\n".join(e.labels), "\n".join(e.texts),
+                    " ".join(facet_token(f, v) for f, v in e.facets)) for i, e in rows]
+        for _, label, text, _ in columns:
+            self._count(label, text, 1)
         self._db.executemany(
-            "INSERT INTO entry (rowid, label, text, facets) VALUES (?, ?, ?, ?)",
-            [(i, "\n".join(e.labels), "\n".join(e.texts),
-              " ".join(facet_token(f, v) for f, v in e.facets)) for i, e in rows])
+            "INSERT INTO entry (rowid, label, text, facets) VALUES (?, ?, ?, ?)", columns)
         self._db.executemany(
             "INSERT INTO subject VALUES (?, ?, ?, ?, ?)",
             [(i, e.iri, e.name, e.kind, next((v for f, v in e.facets if f == "doc"), None))
@@ -406,47 +482,93 @@ class SearchIndex:
                offset: int = 0) -> SearchResult:
         """Ranked matches of ``text`` (see :func:`fts_query`) with highlighted snippets.
 
-        Ranking reads only FTS5's ``rank`` (BM25, names weighted above texts); snippets are
-        made by FTS5 for the returned page alone. BM25 costs a few microseconds a match, so
-        a query matching more than ``rank_window`` subjects (a word in half of a million-triple
-        graph) ranks the first ``rank_window`` matches in index order: the answer stays fast,
-        and a filter or a phrase narrows it to a fully ranked one. ``total`` counts up to
-        :data:`COUNT_CAP` (``exact`` False above).
+        Ranking is BM25 with names weighted above texts, by FTS5's ``bm25()`` over every
+        match when that is cheap. It is not when there are more than :data:`EXACT_RANK_MAX`
+        matches, or when the query's words are in more than :data:`BM25_BUDGET` subjects
+        (known from the index's own word counts, no scan): ``bm25()`` weighs each word by
+        how many subjects it is in, and counts them all before it scores the first match,
+        which alone takes longer than the whole answer may. Then the first ``rank_window``
+        matches in index order (or as many as the page asked for needs) are ranked by BM25
+        per column without that weighing (:meth:`_rank_window`); a filter or a rarer word
+        gives a fully ranked answer. Snippets are made for the returned page alone. ``total``
+        counts up to :data:`COUNT_CAP` (``exact`` False above).
         """
+        terms = query_terms(text)
         match = "{label text} : (" + fts_query(text) + ")"
         clauses = filters.clauses()
         if clauses:  # FTS5 intersects the facet tokens' lists: no per-row check
             match += " AND facets : (" + " AND ".join(
                 '"' + facet_token(f, v) + '"' for f, v in clauses) + ")"
+        window = max(self.rank_window, offset + limit)
         with self._lock:
             try:
-                # one pass gives the count (up to the cap) and, matches coming in rowid
-                # order, the window: "rowid up to the window's last match"; the window is wide
-                # enough for the page asked for (deeper pages rank more matches)
-                rowids = [r for (r,) in self._db.execute(
-                    "SELECT rowid FROM entry WHERE entry MATCH ? LIMIT ?",
-                    (match, COUNT_CAP + 1))]
+                # matches come in rowid order: the first ``window`` are the window, read
+                # with their marked columns in the same statement (each statement sets the
+                # query up again: a phrase's or a long prefix's lists); the rest are counted
+                # by SQLite (a Python row each would cost more)
+                first = self._db.execute(
+                    f"SELECT rowid, highlight(entry, 0, '{_OPEN}', '{_CLOSE}'), "
+                    f"highlight(entry, 1, '{_OPEN}', '{_CLOSE}') FROM entry "
+                    f"WHERE entry MATCH ? LIMIT ?", (match, window)).fetchall()
+                rowids = [r for r, _, _ in first]
                 total = len(rowids)
-                window = max(self.rank_window, offset + limit)
-                if window < total:
-                    last = rowids[window - 1]
+                if total == window:
+                    total += self._db.execute(
+                        "SELECT count(*) FROM (SELECT 1 FROM entry WHERE entry MATCH ? AND "
+                        "rowid > ? LIMIT ?)", (match, rowids[-1], max(0, COUNT_CAP + 1 - window))
+                    ).fetchone()[0]
+                if not rowids:
+                    rows = []
+                elif total <= EXACT_RANK_MAX and self._postings(terms) <= BM25_BUDGET:
+                    rows = self._db.execute(
+                        f"SELECT rowid, -rank, highlight(entry, 0, '{_OPEN}', '{_CLOSE}'), "
+                        f"snippet(entry, 1, '{_OPEN}', '{_CLOSE}', '…', 24) FROM entry "
+                        f"WHERE entry MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
+                        (match, limit, offset)).fetchall()
                 else:
-                    found = total > COUNT_CAP and self._db.execute(
-                        "SELECT rowid FROM entry WHERE entry MATCH ? LIMIT 1 OFFSET ?",
-                        (match, window - 1)).fetchone()
-                    last = found[0] if found else 2 ** 62
-                rows = self._db.execute(
-                    f"SELECT rowid, rank, highlight(entry, 0, '{_OPEN}', '{_CLOSE}'), "
-                    f"snippet(entry, 1, '{_OPEN}', '{_CLOSE}', '…', 24) FROM entry "
-                    f"WHERE entry MATCH ? AND rowid <= ? ORDER BY rank LIMIT ? OFFSET ?",
-                    (match, last, limit, offset)).fetchall()
+                    # the snippets cut from the window's marked texts: one statement fewer
+                    marked = {r: (label, text) for r, label, text in first}
+                    rows = [(rowid, score, marked[rowid][0], snippet(marked[rowid][1]))
+                            for score, rowid in self._rank_window(first)[offset:offset + limit]]
                 hits = [self._hit(*row) for row in rows]
             except sqlite3.OperationalError as e:  # fts_query should make this unreachable
                 raise BadRequest(f"The search could not be read: {e}") from None
         return SearchResult(text, min(total, COUNT_CAP), hits, offset, limit,
                             exact=total <= COUNT_CAP)
 
-    def _hit(self, rowid: int, rank: float, label_hl: str, text_snip: str) -> Hit:
+    def _postings(self, terms: list[Any]) -> int:
+        """How many subjects FTS5's ``bm25()`` reads to weigh ``terms`` (each term's
+        subjects; a prefix stands for every indexed word it starts)."""
+        n = 0
+        for term in terms:
+            if term == "OR":
+                continue
+            tokens = words(term[0])
+            if term[1] and tokens:
+                start = tokens.pop()
+                n += sum(c for w, c in self._df.items() if w.startswith(start))
+            n += sum(self._df.get(w, 0) for w in tokens)
+        return n
+
+    def _rank_window(self, window: list[tuple[int, str, str]]) -> list[tuple[float, int]]:
+        """(score, rowid) of the ``window``'s matches (rowid and its columns with the matches
+        marked), best first: BM25 per column with FTS5's constants and column weights, all
+        terms weighed alike (so a one-word query ranks as FTS5 would)."""
+        subjects = max(1, len(self._digests))
+        average = [max(1.0, n / subjects) for n in self._lengths]
+        scored = []
+        for rowid, *columns in window:
+            score = 0.0
+            for weight, value, avg in zip(WEIGHTS, columns, average, strict=True):
+                tf = value.count(_OPEN)
+                if tf:  # the length in words (split at spaces: cheap, near enough)
+                    norm = 1 - B + B * len(value.split()) / avg
+                    score += weight * tf * (K1 + 1) / (tf + K1 * norm)
+            scored.append((round(score, 4), rowid))
+        scored.sort(key=lambda sr: (-sr[0], sr[1]))
+        return scored
+
+    def _hit(self, rowid: int, score: float, label_hl: str, text_snip: str) -> Hit:
         iri, name, kind, doc = self._db.execute(
             "SELECT iri, name, kind, doc FROM subject WHERE id = ?", (rowid,)).fetchone()
         types = [v for (v,) in self._db.execute(
@@ -465,21 +587,26 @@ class SearchIndex:
                 name = iri[len(doc) + 1:].replace("/", " ")
                 name_html = html.escape(name, quote=False)
         return Hit(iri, name, kind, plain(snippet), name_html, mark(snippet),
-                   round(-rank, 4), types, doc, doc_name)
+                   round(score, 4), types, doc, doc_name)
 
     def suggest(self, prefix: str, *, limit: int = 8) -> list[dict[str, str]]:
         """Organisations, action lines and documents whose name has a word starting with
         ``prefix`` (each word of ``prefix`` in turn: "e-he" finds "e-health"), names first
-        that start with it."""
-        words = [w for w in re.findall(r"\w+", prefix)][:MAX_TERMS]
-        if not words:
+        that start with it, then the shortest.
+
+        Asked at every keystroke, so FTS5 does the narrowing (the word prefixes, from the
+        prefix indexes, and the :data:`SUGGESTED` facet words) and nothing weighs the words
+        (``bm25()`` would count every subject with a word starting "he" first)."""
+        typed = re.findall(r"\w+", prefix)[:MAX_TERMS]
+        if not typed:
             return []
-        match = "label : " + " ".join('"' + w + '"*' for w in words)
+        match = ("label : (" + " ".join('"' + w + '"*' for w in typed) + ") AND facets : "
+                 + SUGGESTED)
         sql = ("SELECT subject.iri, subject.name, subject.kind FROM entry "
                "JOIN subject ON subject.id = entry.rowid "
                "WHERE entry MATCH ? AND subject.kind IS NOT NULL "
                "ORDER BY (lower(subject.name) LIKE ? ESCAPE '\\') DESC, "
-               "bm25(entry, 4.0, 0.0, 0.0), length(subject.name) LIMIT ?")
+               "length(subject.name), subject.name LIMIT ?")
         like = prefix.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace(
             "_", "\\_") + "%"
         with self._lock:
@@ -505,7 +632,7 @@ class SearchService:
     up to ``wait`` seconds, then is refused with 503 + ``Retry-After``.
     """
 
-    def __init__(self, store: GraphStore, write_lock: Any, *, rank_window: int = 1000,
+    def __init__(self, store: GraphStore, write_lock: Any, *, rank_window: int = 200,
                  wait: float = 5.0) -> None:
         self.index = SearchIndex(rank_window)
         self.wait = wait

@@ -192,10 +192,28 @@ SELECT ?f ?line ?lineLabel ?lineCode ?heading ?org ?orgLabel ?acronym ?status ?s
     cy.on("mouseout", "node", (ev) => { ev.target.removeClass("hl"); ev.target.connectedEdges().removeClass("hl"); });
     openOnTap(cy);
 
-    // filters: per source (legend checkboxes), per action line, per organisation
-    const shown = new Set(sources);
+    // filters: per source (legend checkboxes), per action line, per organisation. All 101 roles
+    // at once are a hairball; the picture opens on the adopted ones, the whole network one
+    // click away (the button, or a box per proposal).
+    const opening = sources.includes("adopted") ? ["adopted"] : sources;
+    const shown = new Set(opening);
     const filter = { line: "", org: "" };
     const controls = h("div", { class: "picture-filters" });
+    const boxes = [];
+    const whole = h("button", { type: "button", id: el.id + "-all", "aria-pressed": "false" });
+    const wholeText = () => {
+      const all = shown.size === sources.length;
+      whole.textContent = all ? `Show the adopted roles only (${facs.filter((r) => opening.includes(sourceOf(r))).length})`
+        : `Show the whole network: all ${facs.length} roles, adopted and proposed`;
+      whole.setAttribute("aria-pressed", String(all));
+    };
+    whole.addEventListener("click", () => {
+      const all = shown.size !== sources.length;
+      shown.clear();
+      (all ? sources : opening).forEach((s) => shown.add(s));
+      boxes.forEach((b) => { b.checked = shown.has(b.dataset.source); });
+      redraw();
+    });
     const pick = (id, label, allLabel, items, key) => {
       const sel = h("select", { id: id });
       sel.append(h("option", { value: "" }, allLabel), ...items.map((i) => h("option", { value: i.iri }, i.label === i.name || !i.name ? i.label : `${i.label} (${i.name})`)));
@@ -204,6 +222,7 @@ SELECT ?f ?line ?lineLabel ?lineCode ?heading ?org ?orgLabel ?acronym ?status ?s
     };
     pick(el.id + "-line", "Action line", "all action lines", lineList, "line");
     pick(el.id + "-org", "Organisation", "all organisations", orgList, "org");
+    if (opening.length < sources.length) controls.append(whole);
     const legend = document.getElementById(el.id + "-legend");
     (legend || el).before(controls);
     if (legend) {
@@ -211,7 +230,8 @@ SELECT ?f ?line ?lineLabel ?lineCode ?heading ?org ?orgLabel ?acronym ?status ?s
       sources.forEach((s) => {
         const info = srcInfo[s];
         const box = h("input", { type: "checkbox" });
-        box.checked = true; box.dataset.source = s;
+        box.checked = shown.has(s); box.dataset.source = s;
+        boxes.push(box);
         box.addEventListener("change", () => { if (box.checked) shown.add(s); else shown.delete(s); redraw(); });
         legend.appendChild(h("label", {}, box, swatch(info.color, info.dash),
           document.createTextNode(`${info.label} (${facs.filter((r) => sourceOf(r) === s).length})`)));
@@ -281,6 +301,7 @@ SELECT ?f ?line ?lineLabel ?lineCode ?heading ?org ?orgLabel ?acronym ?status ?s
       const visible = cy.edges().filter((e) => e.style("display") !== "none");
       table(visible.toArray());
       el.dataset.shown = String(visible.length);
+      wholeText();
       el.setAttribute("aria-label", `Network of ${visible.length} facilitation roles between action lines and organisations; the table below lists them`);
     }
     redraw();
