@@ -297,3 +297,14 @@ def test_unrecognised_header_blocks_are_named() -> None:
     r = import_resolution("A/RES/99/27\n\nl0 Decemher 2099\n\nTest title" + HEAD_BODY)
     assert any("the last of 2 unrecognised header blocks (the others: line 3 "
                "'l0 Decemher 2099')" in p for p in r.problems), r.problems
+
+
+def test_last_paragraph_with_items_ends_with_its_last_item() -> None:
+    """A last paragraph whose items end with a full stop is complete (its lead-in ends with a
+    colon); one whose last item does not is reported as cut off."""
+    text = ("99/28. Test\n\nThe General Assembly,\n\nNoting the test,\n\n1. Decides to act.\n\n"
+            "2. Requests the Secretary-General:\n(a) To prepare a note;\n(b) To report.\n")
+    assert not [p for p in import_resolution(text).problems if "cut off" in p]
+    r = import_resolution(text.replace("(b) To report.", "(b) To report;"))
+    assert "the text seems cut off: the last item, item (b) of paragraph 2 (line 11), does not " \
+        "end with a full stop" in r.problems
