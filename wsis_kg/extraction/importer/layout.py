@@ -430,6 +430,8 @@ def _starts_preamble(prev: str, line: str) -> bool:
     a participle, or a table phrase read tolerantly ("Rec lling also", OCR); or the line before
     ends with a full stop, which no preambular clause does but an inlined footnote
     ("…,1See A/60/687.") does, and this one opens with a table phrase."""
+    if not re.match(r"\s*[A-Z]", line):
+        return False
     if CLAUSE_END.search(prev):
         return bool(PREAMBLE_START.match(line) or ph.PREAMBULAR_RE.match(line.strip())
                     or ph.preambular(line.strip()) is not None)

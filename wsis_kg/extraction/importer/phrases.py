@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 #: Adverbs that may precede a phrase or verb ("Also noting", "Further requests").
 ADVERBS: tuple[str, ...] = ("Also", "Further", "Again", "Once again", "Deeply", "Gravely",
@@ -113,13 +114,23 @@ def _cap(phrase: str, printed: str) -> str:
 def letters_lost(phrase: str) -> int:
     """How many letters OCR may have lost from a phrase of this length and it still be read as
     the phrase: one per four letters, and only from phrases of eight letters or more."""
-    n = len(re.sub(r"[^a-z]", "", phrase.lower()))
+    n = len(_letters(phrase))
     return n // 4 if n >= 8 else 0
 
 
 def _subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
+
+
+@cache
+def _entries(phrases: tuple[str, ...]) -> tuple[list[tuple[str, str, int]],
+                                               list[tuple[str, str, int]]]:
+    """A table prepared for :func:`_candidates`: (phrase, lower case, tolerance) of the entries
+    with an edit tolerance, and (phrase, letters, letters lost) of those with a loss reach."""
+    edits = [(p, p.lower(), tolerance(p)) for p in phrases if tolerance(p)]
+    losses = [(p, _letters(p), letters_lost(p)) for p in phrases if letters_lost(p) >= 2]
+    return edits, losses
 
 
 def _candidates(text: str, phrases: tuple[str, ...]) -> list[tuple[int, str, int]]:
@@ -129,12 +140,11 @@ def _candidates(text: str, phrases: tuple[str, ...]) -> list[tuple[int, str, int
     letters, it does not invent them), so "resses" may be "Stresses"."""
     ends = [m.start() for m in re.finditer(r"(?<=\w)(?=\W|$)", text[:60])]
     head = text[:2].lower()
+    edits, losses = _entries(phrases)
     best: list[tuple[int, str, int]] = []
-    for p in phrases:
-        tol = tolerance(p)
-        low = p.lower()
+    for p, low, tol in edits:
         # one of the first two letters is there
-        if not tol or (low[0] not in head and low[1] != head[:1]):
+        if low[0] not in head and low[1] != head[:1]:
             continue
         for e in ends:
             if not len(p) - tol - 3 <= e <= len(p) + tol:
@@ -144,17 +154,23 @@ def _candidates(text: str, phrases: tuple[str, ...]) -> list[tuple[int, str, int
                 best.append((d, p, e))
     if best:
         return best
-    for p in phrases:
-        lost = letters_lost(p)
-        target = re.sub(r"[^a-z]", "", p.lower())
-        for e in ends:
-            if not len(p) - lost - 3 <= e <= len(p):
-                continue
-            printed = re.sub(r"[^a-z]", "", text[:e].lower())
-            d = len(target) - len(printed)
-            if 2 <= d <= lost and printed[:1].isalpha() and _subsequence(printed, target):
-                best.append((d, p, e))
+    by_count: dict[int, list[tuple[int, str]]] = {}  # letters printed → (end, letters)
+    for e in ends:
+        letters = re.sub(r"[^a-z]", "", text[:e].lower())
+        by_count.setdefault(len(letters), []).append((e, letters))
+    for p, target, lost in losses:
+        for d in range(2, lost + 1):
+            for e, letters in by_count.get(len(target) - d, ()):
+                # (at most d letters lost before the first one printed)
+                if (len(p) - lost - 3 <= e <= len(p) and letters[:1] in target[:d + 1]
+                        and _subsequence(letters, target)):
+                    best.append((d, p, e))
     return best
+
+
+@cache
+def _letters(phrase: str) -> str:
+    return re.sub(r"[^a-z]", "", phrase.lower())
 
 
 def _distinct(found: list[tuple[int, str, int]]) -> list[str]:
