@@ -10,8 +10,9 @@ every
 source document), so the structural graph here is all the importer states by itself.
 
 Text is kept *as printed*: OCR misspellings ("Sresses", "devel opment") stay in ``wsis:text``;
-only a leading verb is normalised for querying when it is one edit away from a known verb
-(reported). Damaged passages (runs of symbols, "\ufffd") are recorded with ``wsis:illegible``.
+only a leading phrase or verb is read from the phrase table when the damaged one is within
+its tolerance and unambiguous (``phrases``; marked ``wsis:guessed`` and reported). Damaged
+passages (runs of symbols, "\ufffd") are recorded with ``wsis:illegible``.
 """
 
 from __future__ import annotations
