@@ -308,3 +308,14 @@ def test_last_paragraph_with_items_ends_with_its_last_item() -> None:
     r = import_resolution(text.replace("(b) To report.", "(b) To report;"))
     assert "the text seems cut off: the last item, item (b) of paragraph 2 (line 11), does not " \
         "end with a full stop" in r.problems
+
+
+def test_run_in_item_marker_at_a_line_end() -> None:
+    """Reflowed text may end a line with the next marker, its text on the next line."""
+    text = ("99/29. Test\n\nThe General Assembly,\n\nNoting the test,\n"
+            "1. Requests the Secretary-General: (a) To prepare a note; (b)\n"
+            "To report thereon; and (c) To consult the commissions.\n")
+    r = import_resolution(text)
+    assert [(p.number, p.text) for p in r.parts if p.kind == "item"] == [
+        ("a", "To prepare a note;"), ("b", "To report thereon; and"),
+        ("c", "To consult the commissions.")]
