@@ -319,3 +319,15 @@ def test_run_in_item_marker_at_a_line_end() -> None:
     assert [(p.number, p.text) for p in r.parts if p.kind == "item"] == [
         ("a", "To prepare a note;"), ("b", "To report thereon; and"),
         ("c", "To consult the commissions.")]
+
+
+def test_lower_case_phrase_after_a_comma_starts_a_paragraph() -> None:
+    """OCR lost the capital of "Also": the paragraph still starts there (text without blank
+    lines), and the cheap opening test lets it through."""
+    assert ph.may_open_preamble("lso expressing concern") and ph.may_open_preamble("Rec lling")
+    assert not ph.may_open_preamble("the Commission on Science")
+    text = ("99/31. Test\n\nThe General Assembly,\n\nExpressing concern about the test,\n"
+            "lso expressing concern about the fixture,\n1. Decides to act.\n")
+    pre = [(p.text, p.leading) for p in import_resolution(text).parts if p.kind == "preamble"]
+    assert pre == [("Expressing concern about the test,", "Expressing concern"),
+                   ("lso expressing concern about the fixture,", "Also expressing concern")]
