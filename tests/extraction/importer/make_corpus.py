@@ -237,11 +237,14 @@ def derived() -> dict[str, tuple[str | bytes, dict]]:
     txt = render(e, e.paras, number_own_line=True, closing=e.closing, glue_closing=True)
     out["ecosoc-combined-numbers-glued-utf16.txt"] = (txt.encode("utf-16"),
                                                        expected(e, e.paras))
-    # the hand-written lettered items, double-spaced with Windows line ends
+    # the hand-written lettered items, double-spaced with Windows line ends; reflowed (items
+    # run in mid-line, markers at line ends) in UTF-16
     items = (CORPUS / "hand" / "items.txt").read_text(encoding="utf-8")
+    items_exp = json.loads((CORPUS / "hand" / "items.json").read_text(encoding="utf-8"))
     out["items-combined-double-spaced-crlf.txt"] = (
-        double_spaced(items).replace("\n", "\r\n").encode("utf-8"),
-        json.loads((CORPUS / "hand" / "items.json").read_text(encoding="utf-8")))
+        double_spaced(items).replace("\n", "\r\n").encode("utf-8"), items_exp)
+    out["items-combined-reflow-utf16.txt"] = (reflow_body(items, 62).encode("utf-16"),
+                                              items_exp)
     # encodings and line ends: Windows line ends with ligatures and non-breaking spaces;
     # UTF-16 with old-Mac line ends
     txt = render(e, e.paras, closing=e.closing)
@@ -252,6 +255,24 @@ def derived() -> dict[str, tuple[str | bytes, dict]]:
     txt = render(e, e.paras, closing=e.closing, glue_closing=True)
     out["ecosoc-glued-closing.txt"] = (txt, expected(e, e.paras))
     return out
+
+
+def reflow_body(text: str, width: int) -> str:
+    """A hand-written text's paragraphs (blocks between blank lines, from the opening line to
+    the closing) rewrapped to ``width`` without blank lines; items set off by blank lines run
+    into their paragraph."""
+    head, rest = text.split("The General Assembly,\n", 1)
+    blocks = [re.sub(r"\s+", " ", b).strip() for b in re.split(r"\n\s*\n", rest.strip())]
+    end = next(i for i, b in enumerate(blocks) if re.match(r"\d+(st|nd|rd|th) plenary", b))
+    paras: list[str] = []
+    for b in blocks[:end]:
+        if b.startswith("(") and paras:
+            paras[-1] += " " + b
+        else:
+            paras.append(b)
+    lines = [ln for p in paras for ln in wrap(p, width)]
+    foot = "\n\n".join(rest.strip().split("\n\n")[-2:])  # the closing and the footnote
+    return f"{head}The General Assembly,\n\n" + "\n".join(lines) + f"\n\n{foot}\n"
 
 
 def double_spaced(text: str) -> str:

@@ -297,3 +297,37 @@ def test_unrecognised_header_blocks_are_named() -> None:
     r = import_resolution("A/RES/99/27\n\nl0 Decemher 2099\n\nTest title" + HEAD_BODY)
     assert any("the last of 2 unrecognised header blocks (the others: line 3 "
                "'l0 Decemher 2099')" in p for p in r.problems), r.problems
+
+
+def test_last_paragraph_with_items_ends_with_its_last_item() -> None:
+    """A last paragraph whose items end with a full stop is complete (its lead-in ends with a
+    colon); one whose last item does not is reported as cut off."""
+    text = ("99/28. Test\n\nThe General Assembly,\n\nNoting the test,\n\n1. Decides to act.\n\n"
+            "2. Requests the Secretary-General:\n(a) To prepare a note;\n(b) To report.\n")
+    assert not [p for p in import_resolution(text).problems if "cut off" in p]
+    r = import_resolution(text.replace("(b) To report.", "(b) To report;"))
+    assert "the text seems cut off: the last item, item (b) of paragraph 2 (line 11), does not " \
+        "end with a full stop" in r.problems
+
+
+def test_run_in_item_marker_at_a_line_end() -> None:
+    """Reflowed text may end a line with the next marker, its text on the next line."""
+    text = ("99/29. Test\n\nThe General Assembly,\n\nNoting the test,\n"
+            "1. Requests the Secretary-General: (a) To prepare a note; (b)\n"
+            "To report thereon; and (c) To consult the commissions.\n")
+    r = import_resolution(text)
+    assert [(p.number, p.text) for p in r.parts if p.kind == "item"] == [
+        ("a", "To prepare a note;"), ("b", "To report thereon; and"),
+        ("c", "To consult the commissions.")]
+
+
+def test_lower_case_phrase_after_a_comma_starts_a_paragraph() -> None:
+    """OCR lost the capital of "Also": the paragraph still starts there (text without blank
+    lines), and the cheap opening test lets it through."""
+    assert ph.may_open_preamble("lso expressing concern") and ph.may_open_preamble("Rec lling")
+    assert not ph.may_open_preamble("the Commission on Science")
+    text = ("99/31. Test\n\nThe General Assembly,\n\nExpressing concern about the test,\n"
+            "lso expressing concern about the fixture,\n1. Decides to act.\n")
+    pre = [(p.text, p.leading) for p in import_resolution(text).parts if p.kind == "preamble"]
+    assert pre == [("Expressing concern about the test,", "Expressing concern"),
+                   ("lso expressing concern about the fixture,", "Also expressing concern")]

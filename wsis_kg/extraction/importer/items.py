@@ -27,9 +27,10 @@ from wsis_kg.extraction.importer.layout import ITEM_START, LEAD_IN, Line
 ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii",
          "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx")
 #: An item marker run into the text: after a colon or semicolon and perhaps "and"/"or" (which
-#: stay with the item before), or after "and"/"or" opening a line.
+#: stay with the item before), or after "and"/"or" opening a line; its text follows, or the
+#: line ends there (reflowed: "…; (b)" / "To submit …").
 RUN_IN = re.compile(r"(?:(?<=[:;])\s+(?:(?:and|or)\s+)?|^\s*(?:and|or)\s+)"
-                    r"(?=\(([a-z]{1,2}|[ivx]{1,5})\)\s+\S)")
+                    r"(?=\(([a-z]{1,2}|[ivx]{1,5})\)(?:\s+\S|\s*$))")
 
 
 @dataclass

@@ -430,10 +430,16 @@ def _starts_preamble(prev: str, line: str) -> bool:
     a participle, or a table phrase read tolerantly ("Rec lling also", OCR); or the line before
     ends with a full stop, which no preambular clause does but an inlined footnote
     ("…,1See A/60/687.") does, and this one opens with a table phrase."""
-    if CLAUSE_END.search(prev):
-        return bool(PREAMBLE_START.match(line) or ph.PREAMBULAR_RE.match(line.strip())
-                    or ph.preambular(line.strip()) is not None)
-    return prev.rstrip().endswith(".") and ph.preambular(line.strip()) is not None
+    text = line.strip()
+    comma = CLAUSE_END.search(prev) is not None
+    if not comma and not prev.rstrip().endswith("."):
+        return False
+    if comma and (PREAMBLE_START.match(line) or ph.PREAMBULAR_RE.match(text)):
+        return True
+    # the tolerant reading costs: a cheap test of the opening letters first, and letter loss
+    # only on a capital ("Re ter ting") — an OCR-lost first letter ("lso noting") is one edit
+    loss = text[:1].isupper()
+    return ph.may_open_preamble(text) and ph.preambular(text, loss) is not None
 
 
 def _blocks(body: list[Line]) -> list[Block]:

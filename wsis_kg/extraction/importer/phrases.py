@@ -15,8 +15,10 @@ and reports it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
+from functools import cache
 
 #: Adverbs that may precede a phrase or verb ("Also noting", "Further requests").
 ADVERBS: tuple[str, ...] = ("Also", "Further", "Again", "Once again", "Deeply", "Gravely",
@@ -85,18 +87,25 @@ class PhraseMatch:
 
 
 def levenshtein(a: str, b: str, limit: int | None = None) -> int:
-    """Edit distance (insertions, deletions, substitutions); stops early above ``limit``."""
+    """Edit distance (insertions, deletions, substitutions); above ``limit`` it answers
+    ``limit + 1`` early, looking only at the cells within ``limit`` of the diagonal."""
     if len(a) < len(b):
         a, b = b, a
-    prev = list(range(len(b) + 1))
+    k = len(a) if limit is None else limit
+    if len(a) - len(b) > k:
+        return k + 1  # that many insertions at least
+    big = k + 1
+    prev = [j if j <= k else big for j in range(len(b) + 1)]
     for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        if limit is not None and min(cur) > limit:
-            return limit + 1
+        lo, hi = max(1, i - k), min(len(b), i + k)
+        cur = [big] * (len(b) + 1)
+        cur[0] = i if i <= k else big
+        for j in range(lo, hi + 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != b[j - 1]))
+        if min(cur[lo - 1:hi + 1]) > k:
+            return big
         prev = cur
-    return prev[-1]
+    return min(prev[-1], big) if limit is not None else prev[-1]
 
 
 def tolerance(phrase: str) -> int:
@@ -113,7 +122,7 @@ def _cap(phrase: str, printed: str) -> str:
 def letters_lost(phrase: str) -> int:
     """How many letters OCR may have lost from a phrase of this length and it still be read as
     the phrase: one per four letters, and only from phrases of eight letters or more."""
-    n = len(re.sub(r"[^a-z]", "", phrase.lower()))
+    n = len(_letters(phrase))
     return n // 4 if n >= 8 else 0
 
 
@@ -122,19 +131,29 @@ def _subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
-def _candidates(text: str, phrases: tuple[str, ...]) -> list[tuple[int, str, int]]:
+@cache
+def _entries(phrases: tuple[str, ...]) -> tuple[list[tuple[str, str, int]],
+                                               list[tuple[str, str, int]]]:
+    """A table prepared for :func:`_candidates`: (phrase, lower case, tolerance) of the entries
+    with an edit tolerance, and (phrase, letters, letters lost) of those with a loss reach."""
+    edits = [(p, p.lower(), tolerance(p)) for p in phrases if tolerance(p)]
+    losses = [(p, _letters(p), letters_lost(p)) for p in phrases if letters_lost(p) >= 2]
+    return edits, losses
+
+
+def _candidates(text: str, phrases: tuple[str, ...], loss: bool = True
+                ) -> list[tuple[int, str, int]]:
     """(distance, phrase, end) of every phrase the opening of ``text`` may be. First by edit
     distance within :func:`tolerance`; if none, by letter loss alone: the printed letters, in
     order, are the phrase's with at most :func:`letters_lost` of them missing (OCR loses
     letters, it does not invent them), so "resses" may be "Stresses"."""
     ends = [m.start() for m in re.finditer(r"(?<=\w)(?=\W|$)", text[:60])]
     head = text[:2].lower()
+    edits, losses = _entries(phrases)
     best: list[tuple[int, str, int]] = []
-    for p in phrases:
-        tol = tolerance(p)
-        low = p.lower()
+    for p, low, tol in edits:
         # one of the first two letters is there
-        if not tol or (low[0] not in head and low[1] != head[:1]):
+        if low[0] not in head and low[1] != head[:1]:
             continue
         for e in ends:
             if not len(p) - tol - 3 <= e <= len(p) + tol:
@@ -142,19 +161,25 @@ def _candidates(text: str, phrases: tuple[str, ...]) -> list[tuple[int, str, int
             d = levenshtein(text[:e].lower(), low, tol)
             if d <= tol:
                 best.append((d, p, e))
-    if best:
+    if best or not loss:
         return best
-    for p in phrases:
-        lost = letters_lost(p)
-        target = re.sub(r"[^a-z]", "", p.lower())
-        for e in ends:
-            if not len(p) - lost - 3 <= e <= len(p):
-                continue
-            printed = re.sub(r"[^a-z]", "", text[:e].lower())
-            d = len(target) - len(printed)
-            if 2 <= d <= lost and printed[:1].isalpha() and _subsequence(printed, target):
-                best.append((d, p, e))
+    by_count: dict[int, list[tuple[int, str]]] = {}  # letters printed → (end, letters)
+    for e in ends:
+        letters = re.sub(r"[^a-z]", "", text[:e].lower())
+        by_count.setdefault(len(letters), []).append((e, letters))
+    for p, target, lost in losses:
+        for d in range(2, lost + 1):
+            for e, letters in by_count.get(len(target) - d, ()):
+                # (at most d letters lost before the first one printed)
+                if (len(p) - lost - 3 <= e <= len(p) and letters[:1] in target[:d + 1]
+                        and _subsequence(letters, target)):
+                    best.append((d, p, e))
     return best
+
+
+@cache
+def _letters(phrase: str) -> str:
+    return re.sub(r"[^a-z]", "", phrase.lower())
 
 
 def _distinct(found: list[tuple[int, str, int]]) -> list[str]:
@@ -163,11 +188,11 @@ def _distinct(found: list[tuple[int, str, int]]) -> list[str]:
     return [p for p in names if not any(q != p and q.startswith(p) for q in names)]
 
 
-def _nearest(text: str, phrases: tuple[str, ...]) -> PhraseMatch | None:
+def _nearest(text: str, phrases: tuple[str, ...], loss: bool = True) -> PhraseMatch | None:
     """The phrase nearest the opening of ``text``, if close and unique: by edit distance, the
     nearest (ties only between a phrase and its longer form); by letter loss, the only phrase
     within reach at all."""
-    best = _candidates(text, phrases)
+    best = _candidates(text, phrases, loss)
     if not best:
         return None
     best.sort()
@@ -219,9 +244,32 @@ def _tails(text: str) -> tuple[str, int, int]:
         dist += near.distance
 
 
-def preambular(text: str) -> PhraseMatch | None:
+@cache
+def _openings() -> frozenset[str]:
+    """The first three letters a preambular phrase may show after OCR lost up to two of its
+    first five ("rec" for "Rec lling", "lso" for "lso noting", "ess" for "ess ing")."""
+    out: set[str] = set()
+    for p in _PREAMBULAR_FORMS:
+        head = _letters(p)[:5]
+        for drop in ((), *((i,) for i in range(5)), *itertools.combinations(range(5), 2)):
+            kept = "".join(c for i, c in enumerate(head) if i not in drop)
+            if len(kept) >= 3:
+                out.add(kept[:3])
+    return frozenset(out)
+
+
+def may_open_preamble(line: str) -> bool:
+    """A cheap first test, before :func:`preambular`, for a caller scanning every line: could
+    this line open with a preambular phrase, even damaged? (Its first three letters are those
+    of a phrase with up to two of its first five letters lost.)"""
+    return re.sub(r"[^a-z]", "", line[:12].lower())[:3] in _openings()
+
+
+def preambular(text: str, loss: bool = True) -> PhraseMatch | None:
     """The leading phrase of a preambular paragraph, adverbs and tails included as printed
-    ("Also noting", "Taking note with satisfaction"); tolerant when no exact match."""
+    ("Also noting", "Taking note with satisfaction"); tolerant when no exact match (by edit
+    distance, then by letter loss unless ``loss`` is false: the costlier reading, which a
+    caller scanning every line of a text may spare itself)."""
     m = PREAMBULAR_RE.match(text)
     if m:
         tail, tend, tdist = _tails(text[m.end():])
@@ -229,7 +277,7 @@ def preambular(text: str) -> PhraseMatch | None:
         return PhraseMatch(phrase, text[:m.end() + tend], m.end() + tend, tdist)
     a = _ADV_RE.match(text)
     start = a.end() if a and a.group("adv") else 0
-    near = _nearest(text[start:], PREAMBULAR if start else _PREAMBULAR_FORMS)
+    near = _nearest(text[start:], PREAMBULAR if start else _PREAMBULAR_FORMS, loss)
     if near is None:
         return None
     tail, tend, tdist = _tails(text[start + near.end:])

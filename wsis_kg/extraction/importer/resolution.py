@@ -10,8 +10,9 @@ every
 source document), so the structural graph here is all the importer states by itself.
 
 Text is kept *as printed*: OCR misspellings ("Sresses", "devel opment") stay in ``wsis:text``;
-only a leading verb is normalised for querying when it is one edit away from a known verb
-(reported). Damaged passages (runs of symbols, "\ufffd") are recorded with ``wsis:illegible``.
+only a leading phrase or verb is read from the phrase table when the damaged one is within
+its tolerance and unambiguous (``phrases``; marked ``wsis:guessed`` and reported). Damaged
+passages (runs of symbols, "\ufffd") are recorded with ``wsis:illegible``.
 """
 
 from __future__ import annotations
@@ -515,9 +516,13 @@ def import_resolution(text: str, *, symbol: str | None = None, date: str | None 
         last = body_parts[-1]
         problems.append(f"the text seems cut off: {last.label} ends mid-sentence "
                         f"(...{last.text[-40:]!r}); the rest of the resolution is missing")
-    elif ops and not ops[-1].text.rstrip().endswith(".") and not lay.second_opener_line_no:
-        problems.append(f"the text seems cut off: the last paragraph, {ops[-1].label}, does not "
-                        "end with a full stop")
+    elif ops and not lay.second_opener_line_no and not (
+            end := [p for p in parts if p.kind in ("operative", "item")][-1]
+    ).text.rstrip().endswith("."):
+        # the last paragraph's text ends with its last item when it has items
+        what = "the last paragraph" if end.kind == "operative" else "the last item"
+        problems.append(f"the text seems cut off: {what}, {end.label}, does not end with a "
+                        "full stop")
     return ImportResult(g, res, sym, report, problems, parts, dict(footnote_text))
 
 
