@@ -9,6 +9,8 @@ the shared tests/conftest.py, so nothing here shadows that one.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -25,6 +27,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 #: The service runs in its own process: its query workers are forked children, and forked from
 #: the test process they would inherit (and keep open) Playwright's pipes to its driver.
 SERVE = """
+import json
 import sys
 from pathlib import Path
 from werkzeug.serving import make_server
@@ -32,7 +35,8 @@ from wsis_kg.graph.build import build
 from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import create_app
-settings = Settings(project_root=Path(sys.argv[1]), build_on_start=False, workers=2)
+settings = Settings(project_root=Path(sys.argv[1]), build_on_start=False, workers=2,
+                    tokens=json.loads(sys.argv[2]))
 store = OxigraphStore()
 build(settings, store, check_shapes=False)
 server = make_server("127.0.0.1", 0, create_app(settings, store=store), threaded=True)
@@ -57,12 +61,11 @@ def browser() -> Iterator:
         b.close()
 
 
-@pytest.fixture(scope="session")
-def site() -> Iterator[str]:
-    """The real graph served on 127.0.0.1 by a separate process (one for the whole run: it
-    is read only, and building the graph takes seconds); its root URL."""
-    proc = subprocess.Popen([sys.executable, "-c", SERVE, str(ROOT)], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+@contextlib.contextmanager
+def _serve(tokens: dict[str, str] | None = None) -> Iterator[str]:
+    """The real graph served on 127.0.0.1 by a separate process; its root URL."""
+    proc = subprocess.Popen([sys.executable, "-c", SERVE, str(ROOT), json.dumps(tokens or {})],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         line = proc.stdout.readline().strip() if proc.stdout else ""
         if not line.startswith("http://"):
@@ -76,16 +79,37 @@ def site() -> Iterator[str]:
             proc.kill()
 
 
+@pytest.fixture(scope="session")
+def site() -> Iterator[str]:
+    """The read-only site (one for the whole run: building the graph takes seconds)."""
+    with _serve() as url:
+        yield url
+
+
+#: The editor's token in :func:`editor_site`.
+EDITOR_TOKEN = "test-token"
+
+
+@pytest.fixture(scope="module")
+def editor_site() -> Iterator[str]:
+    """A site of its own that an editor holding ``test-token`` may write to."""
+    with _serve({EDITOR_TOKEN: "test-editor"}) as url:
+        yield url
+
+
 def open_page(browser, width: int = 1280, height: int = 900, **context_args):
-    """A fresh page in its own context that records, in ``pg.outside``, every request not to
+    """A fresh page in its own context that records every request in ``pg.requests``, in
+    ``pg.outside`` every request not to
     127.0.0.1 and every request the CSP refused (Playwright does not see those as requests),
     and in ``pg.errors`` every script error. Close it with ``pg.context.close()``."""
     context = browser.new_context(viewport={"width": width, "height": height}, **context_args)
     pg = context.new_page()
     pg.outside = []
     pg.errors = []
+    pg.requests = []
 
     def on_request(req) -> None:
+        pg.requests.append(req)
         if not req.url.startswith(HOME):
             pg.outside.append(req.url)
 
