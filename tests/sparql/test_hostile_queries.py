@@ -206,6 +206,22 @@ def test_a_write_gives_a_new_zygote_whose_processes_see_it() -> None:
         svc.close()
 
 
+def test_a_dead_zygote_is_replaced() -> None:
+    """A zygote that dies (the OOM killer, a stray signal) is forked again when a query needs
+    a process: the service keeps answering."""
+    svc = _service(workers=1)
+    try:
+        assert svc.query(QueryRequest("ASK {}")).body.endswith(b"true}")
+        old = svc.pool._zygote  # type: ignore[union-attr]  # noqa: SLF001
+        os.kill(old.proc.pid, 9)
+        old.proc.join(5)
+        time.sleep(1.5)  # its idle processes notice (a poll a second) and leave
+        assert svc.query(QueryRequest("ASK { ?s ?p ?o }")).body.endswith(b"true}")
+        assert svc.pool._zygote is not old  # type: ignore[union-attr]  # noqa: SLF001
+    finally:
+        svc.close()
+
+
 def test_busy_query_processes_fail_fast_with_retry_after() -> None:
     """No queue that holds request threads: when every process is busy (and the long lane is
     full), a query is refused after ``query_queue_wait`` with 503 + Retry-After."""

@@ -296,6 +296,8 @@ class _Zygote:
                     self._gone = True
                 elif msg is not None:
                     self._got[(msg[0], msg[1])] = msg[2]
+                    if len(self._got) > 256:  # answers nobody waits for any more (timed out)
+                        del self._got[next(iter(self._got))]
             return self._got.pop(key)
 
 
