@@ -209,6 +209,22 @@ def test_a_write_gives_a_new_zygote_whose_processes_see_it() -> None:
         svc.close()
 
 
+def test_a_dead_zygote_is_replaced() -> None:
+    """A zygote that dies (the OOM killer, a stray signal) is forked again when a query needs
+    a process: the service keeps answering."""
+    svc = _service(workers=1)
+    try:
+        assert svc.query(QueryRequest("ASK {}")).body.endswith(b"true}")
+        old = svc.pool._zygote  # type: ignore[union-attr]  # noqa: SLF001
+        os.kill(old.proc.pid, 9)
+        old.proc.join(5)
+        time.sleep(1.5)  # its idle processes notice (a poll a second) and leave
+        assert svc.query(QueryRequest("ASK { ?s ?p ?o }")).body.endswith(b"true}")
+        assert svc.pool._zygote is not old  # type: ignore[union-attr]  # noqa: SLF001
+    finally:
+        svc.close()
+
+
 def test_busy_query_processes_fail_fast_with_retry_after() -> None:
     """No queue that holds request threads: when every process is busy (and the long lane is
     full), a query is refused after ``query_queue_wait`` with 503 + Retry-After."""
@@ -373,7 +389,6 @@ def _normal_load(url: str, seconds: float, clients: int = 3) -> tuple[list[float
     return lat, busy[0], busy[1]
 
 
-@pytest.mark.slow
 def _runaway_round(url: str, seconds: float, timeout: float) -> dict:
     """One round: normal load alone, with 4 runaway clients, alone again (the machine is
     shared, so the baseline is measured before and after)."""
@@ -410,10 +425,11 @@ def _runaway_round(url: str, seconds: float, timeout: float) -> dict:
 def test_runaway_clients_do_not_hurt_normal_queries(capsys) -> None:
     """Every round must stop each runaway at its limit, refuse no normal query and keep
     /health fast. The p99 target (3x the p99 without runaways) must hold in one of up to
-    three rounds with ``WSIS_KG_HOSTILE_STRICT=1`` (measured on a quiet machine: the figures
-    are in docs/sparql.md); by default the bound is 10x, which still fails the behaviour
-    before the fix (p99 10 s against 10 ms), because on a shared 2-core machine other
-    processes' load spoils the tail (measured 4-6x with three test suites running beside)."""
+    three rounds with ``WSIS_KG_HOSTILE_STRICT=1``; by default the bound is 10x, which still
+    fails the behaviour before the pool's long lane (p99 10 s against 10 ms), because on a
+    shared 2-core machine other processes' load spoils the tail: at a load average of 17-32
+    (other engineers' test suites) single rounds measured 0.9-6.8x. Figures, and how they
+    were measured: docs/security.md, "Hostile queries"."""
     factor = 3 if os.environ.get("WSIS_KG_HOSTILE_STRICT") == "1" else 10
     seconds = float(os.environ.get("WSIS_KG_HOSTILE_SECONDS", "6"))
     settings = Settings(build_on_start=False, query_timeout=4.0, workers=2, long_queries=5,
@@ -426,8 +442,10 @@ def test_runaway_clients_do_not_hurt_normal_queries(capsys) -> None:
                 r = _runaway_round(srv.url, seconds, settings.query_timeout)
                 rounds.append(r)
                 with capsys.disabled():
-                    print(f"\nnormal p99 alone {_p99(r['base_lat']) * 1000:.1f} ms "
-                          f"(n={len(r['base_lat'])}, 503={r['base_busy']}); with 4 runaway "
+                    print(f"\nload average {os.getloadavg()[0]:.1f}; normal p99 alone "
+                          f"{_p99(r['base_lat']) * 1000:.1f} ms (n={len(r['base_lat'])}, "
+                          f"503={r['base_busy']}, median "
+                          f"{statistics.median(r['base_lat']) * 1000:.1f} ms); with 4 runaway "
                           f"clients {_p99(r['lat']) * 1000:.1f} ms (n={len(r['lat'])}, "
                           f"503={r['busy']}, median {statistics.median(r['lat']) * 1000:.1f} "
                           f"ms); /health {r['health_s'] * 1000:.0f} ms; runaways: "

@@ -296,6 +296,8 @@ class _Zygote:
                     self._gone = True
                 elif msg is not None:
                     self._got[(msg[0], msg[1])] = msg[2]
+                    if len(self._got) > 256:  # answers nobody waits for any more (timed out)
+                        del self._got[next(iter(self._got))]
             return self._got.pop(key)
 
 
@@ -344,7 +346,15 @@ class _Worker:
         return self.zygote.exitcode(self.pid, 2.0)
 
     def stop(self) -> None:
-        """SIGKILL (its CPU is freed at once); its exit code comes later from the zygote."""
+        """SIGKILL (its CPU is freed at once); its exit code comes later from the zygote.
+
+        A long one is first given its normal priority back where the system allows it (root,
+        or ``RLIMIT_NICE``): a killed process must still be scheduled to exit, and at
+        ``SCHED_IDLE`` on a busy machine that took seconds (the 503 waits for the exit)."""
+        if self.long:
+            with contextlib.suppress(OSError, AttributeError):
+                os.sched_setscheduler(self.pid, os.SCHED_OTHER, os.sched_param(0))
+                os.setpriority(os.PRIO_PROCESS, self.pid, 0)
         if self.pidfd >= 0:
             with contextlib.suppress(OSError):
                 signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
