@@ -49,13 +49,14 @@ def test_serve_answers_validates_and_sees_writes(server: str, tmp_path: Path) ->
     url = f"http://127.0.0.1:{port}/sparql"
     q = {"query": "ASK { <http://e/a> ?p ?o }"}
     try:
-        for _ in range(300):
+        for _ in range(300):  # ready first: the first query may meet a worker still starting
             try:
-                r = requests.get(url, params=q, timeout=2)
-                break
-            except requests.ConnectionError:
+                if requests.get(url.replace("/sparql", "/health/ready"), timeout=5).ok:
+                    break
+            except (requests.ConnectionError, requests.Timeout):
                 assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-                time.sleep(0.1)
+            time.sleep(0.1)
+        r = requests.get(url, params=q, timeout=10)
         assert r.status_code == 200 and r.json()["boolean"] is False
         # Every process of the server (re-executed once) runs on jemalloc.
         group = subprocess.run(["ps", "-o", "pid=", "-g", str(proc.pid)], capture_output=True,
