@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
 
 from wsis_kg.extraction.extract import SOURCES, curated_graph, extract_doc, ontology_graph
 from wsis_kg.extraction.importer.resolution import import_resolution
@@ -241,6 +242,86 @@ def test_framing_phrase_is_not_the_subject(topics: Graph) -> None:
     """'In the context of national e-strategies, provide ICT connectivity ...' is C2, not C1."""
     found = concerns(topics, POA + "para/9/c")
     assert "action-line/C2" in found and "action-line/C1" not in found
+
+
+# The rules of the second round, each on sentences written for the test (not from the texts).
+
+def lines_of(text: str, mentions: tuple[str, ...] = (), heading: str | None = None) -> set[str]:
+    """The lines and targets one part with ``text`` concerns; ``mentions`` are what it names,
+    ``heading`` the text of the part it belongs to."""
+    g = Graph()
+    part, parent = ID["doc/example/para/1/a"], ID["doc/example/para/1"]
+    g.add((part, WSIS.text, Literal(text, lang="en")))
+    for m in mentions:
+        g.add((part, WSIS.mentions, ID[m]))
+    if heading is not None:
+        g.add((parent, WSIS.text, Literal(heading, lang="en")))
+        g.add((part, DCTERMS.isPartOf, parent))
+    return lines_and_targets(concerns(topics_for(g, _thesaurus(ROOT)), "doc/example/para/1/a"))
+
+
+def test_more_framing_phrases() -> None:
+    """'in the framework of' and 'bearing in mind (the importance of)' frame, like 'in the
+    context of': what follows is the setting, not the subject."""
+    assert lines_of("Develop national e-strategies by 2010.") == {"action-line/C1"}
+    assert lines_of("Set targets in the framework of national e-strategies.") == set()
+    assert lines_of("Bearing in mind the importance of the enabling environment, we meet.") == set()
+    assert lines_of("Create an enabling environment for investment.") == {"action-line/C6"}
+
+
+def test_a_general_word_listed_among_other_needs_is_not_the_subject() -> None:
+    """A word of scheme/general-words that is one item of a list of other needs names one need
+    among others; as the head of its own phrase, or in a list of topics, it counts."""
+    assert lines_of("Build the infrastructure that rural towns need.") == {"action-line/C2"}
+    assert lines_of("Investors pay for infrastructure, equipment, buildings and content.") == set()
+    assert lines_of("Reduce imbalances affecting the media, particularly as regards "
+                    "infrastructure, equipment and the training of journalists.") == {
+        "action-line/C9"}
+    # most items are topic words: the list is what the sentence is about
+    assert lines_of("Governments should build infrastructure, protect online security and "
+                    "promote health.") == {"action-line/C2", "action-line/C5",
+                                           "action-line/C7-e-health"}
+    # coordinated modifiers of one thing are not a list of things
+    assert lines_of("We will improve global, regional and national connectivity.") == {
+        "action-line/C2"}
+    # a word that is not general counts in any list
+    assert lines_of("Fight spam, viruses and fraud.") == {"action-line/C5"}
+
+
+def test_a_line_named_only_in_a_cross_reference_is_not_the_subject() -> None:
+    """'(see section C4)' sends the reader to C4; a heading 'E-learning' is about e-learning."""
+    assert lines_of("E-learning (see section C4)",
+                    ("action-line/C4", "action-line/C7-e-learning")) == {
+        "action-line/C7-e-learning"}
+    assert lines_of("C4 matters here (see section C7)", ("action-line/C4",)) == {
+        "action-line/C4"}
+
+
+def test_a_short_list_fragment_is_read_under_its_heading() -> None:
+    heading = "Develop national e-strategies:"
+    assert lines_of("with poverty reduction strategies", heading=heading) == {"action-line/C1"}
+    # a fragment with a subject of its own keeps it
+    assert lines_of("with broadband for every village", heading=heading) == {"action-line/C2"}
+    # a long clause is not a fragment, a capitalised sentence neither
+    assert lines_of("providing a national forum where every stakeholder meets to discuss "
+                    "questions of common interest", heading=heading) == set()
+    assert lines_of("With poverty reduction strategies", heading=heading) == set()
+
+
+def test_words_added_in_the_second_round() -> None:
+    """Hidden labels from the action lines' own texts (docs/ontology.md "Topics")."""
+    for text, line in (
+            ("Through enhanced international cooperation, countries share know-how.",
+             "action-line/C11"),
+            ("Expand the delivery of education to rural schools.", "action-line/C7-e-learning"),
+            ("Support local digital content.", "action-line/C8"),
+            ("Applications and services are the third area of activity.", "action-line/C7"),
+            ("Trade unions have an important role to play.", "action-line/C1"),
+            ("The private sector plays a role in development.", "action-line/C1")):
+        assert lines_of(text) == {line}, text
+    # "enhanced cooperation" on Internet public policy is still C6 alone
+    assert lines_of("Pursue enhanced cooperation on Internet public policy.") == {
+        "action-line/C6"}
 
 
 def test_named_things_are_concepts_of_their_schemes(topics: Graph) -> None:
