@@ -23,6 +23,19 @@ Governance Forum") does. Titles of documents and names of initiatives still coun
 the document or initiative is about ("article 9 of the Convention on the Rights of Persons with
 Disabilities", "the World Digital Library").
 
+Where a word occurs weighs too (the second round of rules, measured in docs/ontology.md):
+
+* a word right after a framing phrase ("in the context of", "in the framework of", "bearing in
+  mind the importance of") is the setting, not the subject;
+* a word of a concept in ``scheme/general-words`` ("infrastructure", "connectivity", "media",
+  ...) that is one item of a list of other needs ("financing for infrastructure, equipment,
+  capacity building and content") counts for nothing; as the head of its own phrase, in a
+  list made mostly of topic words, or after coordinated modifiers ("global, regional and
+  national connectivity") it counts;
+* a line named only in a cross-reference ("E-learning (see section C4)") is not the subject;
+* a short list fragment with no subject of its own ("with Poverty Reduction Strategies") is
+  read under the part it belongs to, and concerns what that part's words say.
+
 Then only the most specific line is kept: a C7 sub-line, not also C7 (``skos:broader``).
 
 Each link is stated twice: the plain ``part wsis:concerns topic`` triple that queries use, and a
