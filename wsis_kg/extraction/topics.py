@@ -147,28 +147,31 @@ def _hits(text: str, terms: Iterable[Term], names: Iterable[str] = (),
                    and (o.end - o.start, -o.start) > (h.end - h.start, -h.start) for o in found)
 
     kept = [h for h in found if not beaten(h)]
-    masks = [*kept, *(_Hit(a, b, kept[0].term) for a, b in spans)] if kept else []
-    return [h for h in kept if not (h.term.general and _one_need_among_others(lowered, h, masks))]
+    words = [(h.start, h.end) for h in kept]
+    return [h for h in kept
+            if not (h.term.general and _one_need_among_others(lowered, h, words, spans))]
 
 
 def _words(s: str) -> int:
     return len(re.findall(r"\w+", s))
 
 
-def _list_items(lowered: str, hit: _Hit, hits: list[_Hit]) -> list[tuple[int, int]]:
+def _list_items(lowered: str, hit: _Hit, masked_spans: list[tuple[int, int]]
+                ) -> list[tuple[int, int]]:
     """The items of the list of three or more coordinated items ("A, B and C") that ``hit`` is
     one item of, or nothing. Items are the stretches of the clause between commas, "and" and
     "or" (not those inside a matched term: "health centres and hospitals" is one); an ordinary
     item has at most ``_ITEM_WORDS`` words, but the first may carry the clause's lead-in ("...
     provide financing for the development of infrastructure, equipment, capacity building and
     content") and the last, after "and"/"or", a relative clause ("tools and applications that
-    facilitate ..."). A word such as "particularly" or "including" opens a new enumeration."""
+    facilitate ..."). A word such as "particularly" or "including" opens a new enumeration.
+    ``masked_spans`` (matched terms and names) are one word each."""
     a = max((m.end() for m in _CLAUSE_END.finditer(lowered, 0, hit.start)), default=0)
     e = _CLAUSE_END.search(lowered, hit.end)
     b = e.start() if e else len(lowered)
     chars = list(lowered)
-    for h in hits:
-        chars[h.start:h.end] = "_" * (h.end - h.start)
+    for s, t in masked_spans:
+        chars[s:t] = "_" * (t - s)
     masked = "".join(chars)
     items: list[tuple[int, int, str]] = []
     pos, sep = a, ""
@@ -209,14 +212,15 @@ def _list_items(lowered: str, hit: _Hit, hits: list[_Hit]) -> list[tuple[int, in
     return [(s, t) for s, t, _ in run]
 
 
-def _one_need_among_others(lowered: str, hit: _Hit, hits: list[_Hit]) -> bool:
+def _one_need_among_others(lowered: str, hit: _Hit, words: list[tuple[int, int]],
+                           names: list[tuple[int, int]]) -> bool:
     """A term that is one item of a list whose items are mostly not topic words names one need
     among others, not what the part is about: "infrastructure, content and applications",
     "infrastructure, technical resources and the development of human skills", the Internet
     Governance Forum among twenty reporting bodies. A list made mostly of topic words is the
     subject itself ("build infrastructure, promote ICTs in education, health and governance")."""
-    items = _list_items(lowered, hit, hits)
-    topical = sum(any(s <= h.start < t for h in hits) for s, t in items)
+    items = _list_items(lowered, hit, words + names)
+    topical = sum(any(s <= a < t for a, _ in words) for s, t in items)
     return bool(items) and 2 * topical <= len(items)
 
 
