@@ -216,9 +216,9 @@ def _one_need_among_others(lowered: str, hit: _Hit, words: list[tuple[int, int]]
                            names: list[tuple[int, int]]) -> bool:
     """A term that is one item of a list whose items are mostly not topic words names one need
     among others, not what the part is about: "infrastructure, content and applications",
-    "infrastructure, technical resources and the development of human skills", the Internet
-    Governance Forum among twenty reporting bodies. A list made mostly of topic words is the
-    subject itself ("build infrastructure, promote ICTs in education, health and governance")."""
+    "infrastructure, technical resources and the development of human skills". A list made
+    mostly of topic words is the subject itself ("build infrastructure, promote ICTs in
+    education, health and governance")."""
     items = _list_items(lowered, hit, words + names)
     topical = sum(any(s <= a < t for a, _ in words) for s, t in items)
     return bool(items) and 2 * topical <= len(items)
@@ -289,8 +289,10 @@ def topics_for(graph: Graph, thesaurus: Graph) -> Graph:
         names = sorted({" ".join(str(n).split()) for e in graph.objects(part, WSIS.mentions)
                         if e not in topics and e not in about_something for p in NAME_PROPERTIES
                         for n in thesaurus.objects(e, p) if isinstance(n, Literal)})
-        structure: dict[URIRef, URIRef] = {line: anc for anc in _ancestors(graph, part) + [part]
-                                           for line in line_of_paragraph.get(anc, ())}
+        structure: dict[URIRef, set[URIRef]] = defaultdict(set)
+        for anc in _ancestors(graph, part) + [part]:
+            for line in line_of_paragraph.get(anc, ()):
+                structure[line].add(anc)
         hits = [(text, h) for text in texts for h in _hits(text, terms, names, whole)]
         parent = graph.value(part, DCTERMS.isPartOf)
         fragment = not hits and not found and not structure and _is_fragment(texts)
@@ -308,10 +310,10 @@ def topics_for(graph: Graph, thesaurus: Graph) -> Graph:
                 ev.basis.add(WSIS.StructureBasis if fragment else WSIS.TermBasis)
                 ev.terms.add(matched)
                 ev.derived.update((c, parent) if fragment and isinstance(parent, URIRef) else (c,))
-        for line, anc in structure.items():
+        for line, ancestors in structure.items():
             ev = found[line]
             ev.basis.add(WSIS.StructureBasis)
-            ev.derived.add(anc)
+            ev.derived.update(ancestors)
         broader = {b for t in found for b in thesaurus.objects(t, SKOS.broader)}
         for topic in sorted(set(found) - broader):
             ev = found[topic]
