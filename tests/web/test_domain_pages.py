@@ -244,6 +244,28 @@ def test_event_page_shows_parts_outcomes_roles_and_mentions(client):
         assert heading in text
 
 
+def _status_of(markup: str, role: str) -> str:
+    """The status shown in the list item of the page that links to ``role``."""
+    items = [li for li in re.findall(r"<li>(.*?)</li>", markup, re.S) if f"/id/{role}" in li]
+    assert items, f"no list item links to {role}"
+    found = re.findall(r'<span class="status">(.*?)</span>', items[0], re.S)
+    return text_of(found[0]) if found else ""
+
+
+def test_role_listings_show_adopted_or_proposed(client):
+    """A role only the bracketed Tunis draft proposes reads as proposed, beside adopted ones:
+    in the roles an organisation holds and in the roles held in an event."""
+    secretariat = "role/wsis/secretariat/wsis-executive-secretariat"
+    es = section(page(client, "/id/org/wsis-executive-secretariat.html"),
+                 "Posts and roles it holds", "<h2>")
+    assert _status_of(es, secretariat) == "proposed"
+    itu = section(page(client, "/id/org/itu.html"), "Posts and roles it holds", "<h2>")
+    assert _status_of(itu, "role/ungis-chair/itu") == "adopted"
+    wsis = section(page(client, "/id/event/wsis.html"), "Roles held in it", "<h2>")
+    assert _status_of(wsis, secretariat) == "proposed"
+    assert _status_of(wsis, "role/wsis/focal-point/cstd") == "adopted"
+
+
 def test_named_graph_page_has_size_contents_and_download(client):
     """It said "No statements … Nothing links here", yet every resource page links to it."""
     graph = "https://w3id.org/wsis-kg/graph/reference"

@@ -23,6 +23,19 @@ Governance Forum") does. Titles of documents and names of initiatives still coun
 the document or initiative is about ("article 9 of the Convention on the Rights of Persons with
 Disabilities", "the World Digital Library").
 
+Where a word occurs weighs too (the second round of rules, measured in docs/ontology.md):
+
+* a word right after a framing phrase ("in the context of", "in the framework of", "bearing in
+  mind the importance of") is the setting, not the subject;
+* a word of a concept in ``scheme/general-words`` ("infrastructure", "connectivity", "media",
+  ...) that is one item of a list of other needs ("financing for infrastructure, equipment,
+  capacity building and content") counts for nothing; as the head of its own phrase, in a
+  list made mostly of topic words, or after coordinated modifiers ("global, regional and
+  national connectivity") it counts;
+* a line named only in a cross-reference ("E-learning (see section C4)") is not the subject;
+* a short list fragment with no subject of its own ("with Poverty Reduction Strategies") is
+  read under the part it belongs to, and concerns what that part's words say.
+
 Then only the most specific line is kept: a C7 sub-line, not also C7 (``skos:broader``).
 
 Each link is stated twice: the plain ``part wsis:concerns topic`` triple that queries use, and a
@@ -49,9 +62,22 @@ from wsis_kg.namespaces import ID, WSIS
 #: The scheme whose concepts are only words for an action line or target: a part concerns
 #: their ``wsis:topicFor``, not the concept itself.
 ACTION_LINE_TOPICS = ID["scheme/action-line-topics"]
+#: The scheme of general words: concepts whose words also name a whole field in passing
+#: ("infrastructure", "media"); they count only where they are what the part is about.
+GENERAL_WORDS = ID["scheme/general-words"]
 TERM_PROPERTIES = (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
 TOPIC_KINDS = (WSIS.ActionLine, WSIS.Target)
-_FRAME = re.compile(r"\bin the context of(?: \w+)?\s+$")
+_FRAME = re.compile(r"\b(?:in the (?:context|framework) of|bearing in mind(?: the importance of)?)"
+                    r"(?: \w+)?\s+$")
+#: A list of coordinated items: its separators, the words that open an enumeration (its first
+#: item), and the length of an ordinary item (a longer one can only open or close the list).
+_CLAUSE_END = re.compile(r"[.;:!?\u2013\u2014]")
+_SEPARATOR = re.compile(r",?\s*\b(?:and|or)\b|,")
+_LIST_LEAD = re.compile(r"\s*(?:particularly|especially|notably|including|inter alia|such as"
+                        r"|in particular|as regards|for example)\b")
+_ITEM_WORDS = 5
+_CROSS_REFERENCE = re.compile(r"\(see [^)]*\)", re.IGNORECASE)
+_FRAGMENT_WORDS = 10
 
 
 @dataclass(frozen=True)
@@ -62,6 +88,7 @@ class Term:
     text: str
     pattern: re.Pattern[str]
     probe: str
+    general: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,7 +119,8 @@ def thesaurus_terms(thesaurus: Graph) -> list[Term]:
                     continue
                 seen.add(text)
                 cs = " " not in text and sum(ch.isupper() for ch in text) >= 2
-                terms.append(Term(c, text, name_pattern(text, cs), fold(text).lower()))
+                terms.append(Term(c, text, name_pattern(text, cs), fold(text).lower(),
+                                  (c, SKOS.inScheme, GENERAL_WORDS) in thesaurus))
     return terms
 
 
@@ -118,7 +146,100 @@ def _hits(text: str, terms: Iterable[Term], names: Iterable[str] = (),
         return any(o.start < h.end and h.start < o.end
                    and (o.end - o.start, -o.start) > (h.end - h.start, -h.start) for o in found)
 
-    return [h for h in found if not beaten(h)]
+    kept = [h for h in found if not beaten(h)]
+    words = [(h.start, h.end) for h in kept]
+    return [h for h in kept
+            if not (h.term.general and _one_need_among_others(lowered, h, words, spans))]
+
+
+def _words(s: str) -> int:
+    return len(re.findall(r"\w+", s))
+
+
+def _list_items(lowered: str, hit: _Hit, masked_spans: list[tuple[int, int]]
+                ) -> list[tuple[int, int]]:
+    """The items of the list of three or more coordinated items ("A, B and C") that ``hit`` is
+    one item of, or nothing. Items are the stretches of the clause between commas, "and" and
+    "or" (not those inside a matched term: "health centres and hospitals" is one); an ordinary
+    item has at most ``_ITEM_WORDS`` words, but the first may carry the clause's lead-in ("...
+    provide financing for the development of infrastructure, equipment, capacity building and
+    content") and the last, after "and"/"or", a relative clause ("tools and applications that
+    facilitate ..."). A word such as "particularly" or "including" opens a new enumeration.
+    ``masked_spans`` (matched terms and names) are one word each."""
+    a = max((m.end() for m in _CLAUSE_END.finditer(lowered, 0, hit.start)), default=0)
+    e = _CLAUSE_END.search(lowered, hit.end)
+    b = e.start() if e else len(lowered)
+    chars = list(lowered)
+    for s, t in masked_spans:
+        chars[s:t] = "_" * (t - s)
+    masked = "".join(chars)
+    items: list[tuple[int, int, str]] = []
+    pos, sep = a, ""
+    for m in _SEPARATOR.finditer(masked, a, b):
+        items.append((pos, m.start(), sep))
+        pos, sep = m.end(), m.group().strip(", ")
+    items.append((pos, b, sep))
+    i = next(k for k, (s, t, _) in enumerate(items) if s <= hit.start < t)
+
+    def long(k: int) -> bool:
+        return _words(masked[items[k][0]:items[k][1]]) > _ITEM_WORDS
+
+    def opens(k: int) -> bool:
+        return bool(_LIST_LEAD.match(masked, items[k][0], items[k][1]))
+
+    first = i
+    if long(i) or opens(i):
+        if _words(masked[hit.start:items[i][1]]) > _ITEM_WORDS:
+            return []
+    else:
+        while first > 0:
+            first -= 1
+            if long(first) or opens(first):
+                break
+    last = i
+    while last + 1 < len(items) and not opens(last + 1):
+        if long(last + 1):
+            if items[last + 1][2] in ("and", "or"):
+                last += 1
+            break
+        last += 1
+    run = items[first:last + 1]
+    if len(run) < 3 or "" not in {sep for _, _, sep in run[1:]}:
+        return []
+    if i - first >= 2 and _words(masked[items[i][0]:hit.start]) and all(
+            _words(masked[s:t]) == 1 for s, t, _ in items[first + 1:i]):
+        return []  # "global, regional and national connectivity": modifiers of one thing
+    return [(s, t) for s, t, _ in run]
+
+
+def _one_need_among_others(lowered: str, hit: _Hit, words: list[tuple[int, int]],
+                           names: list[tuple[int, int]]) -> bool:
+    """A term that is one item of a list whose items are mostly not topic words names one need
+    among others, not what the part is about: "infrastructure, content and applications",
+    "infrastructure, technical resources and the development of human skills". A list made
+    mostly of topic words is the subject itself ("build infrastructure, promote ICTs in
+    education, health and governance")."""
+    items = _list_items(lowered, hit, words + names)
+    topical = sum(any(s <= a < t for a, _ in words) for s, t in items)
+    return bool(items) and 2 * topical <= len(items)
+
+
+def _named_outside_cross_references(texts: list[str], names: list[str]) -> bool:
+    """Whether a part names a line or target other than in a cross-reference: "E-learning (see
+    section C4)" sends the reader to C4, it is not about C4. Without a cross-reference, every
+    mention counts (its words are the mention linker's to find)."""
+    if not any(_CROSS_REFERENCE.search(t) for t in texts):
+        return True
+    rest = [fold(_CROSS_REFERENCE.sub(" ", t)) for t in texts]
+    return any(name_pattern(n, False).search(r) for n in names if n.strip() for r in rest)
+
+
+def _is_fragment(texts: list[str]) -> bool:
+    """A short piece of a list that continues its heading's sentence ("with Poverty Reduction
+    Strategies" under "E-strategies integrated in national development plans"): it has no
+    subject of its own and is read under its heading."""
+    return len(texts) == 1 and texts[0].strip()[:1].islower() and _words(
+        texts[0]) <= _FRAGMENT_WORDS
 
 
 def _ancestors(graph: Graph, part: URIRef) -> list[URIRef]:
@@ -159,31 +280,40 @@ def topics_for(graph: Graph, thesaurus: Graph) -> Graph:
                     if isinstance(s, URIRef)})
     for part in parts:
         found: dict[URIRef, _Evidence] = defaultdict(lambda: _Evidence(set(), set(), set()))
+        texts = [str(t) for p in TEXT_PROPERTIES for t in graph.objects(part, p)]
         for e in graph.objects(part, WSIS.mentions):
-            if isinstance(e, URIRef) and e in topics:
+            if isinstance(e, URIRef) and e in topics and _named_outside_cross_references(
+                    texts, [str(n) for p in (*NAME_PROPERTIES, SKOS.notation)
+                            for n in thesaurus.objects(e, p)]):
                 found[e].basis.add(WSIS.NameBasis)
         names = sorted({" ".join(str(n).split()) for e in graph.objects(part, WSIS.mentions)
                         if e not in topics and e not in about_something for p in NAME_PROPERTIES
                         for n in thesaurus.objects(e, p) if isinstance(n, Literal)})
-        for p in TEXT_PROPERTIES:
-            for text in graph.objects(part, p):
-                for h in _hits(str(text), terms, names, whole):
-                    c = h.term.concept
-                    matched = " ".join(fold(str(text))[h.start:h.end].split())
-                    targets = [t for t in thesaurus.objects(c, WSIS.topicFor)
-                               if isinstance(t, URIRef)]
-                    if (c, SKOS.inScheme, ACTION_LINE_TOPICS) not in thesaurus or not targets:
-                        targets.append(c)
-                    for t in targets:
-                        ev = found[t]
-                        ev.basis.add(WSIS.TermBasis)
-                        ev.terms.add(matched)
-                        ev.derived.add(c)
+        structure: dict[URIRef, set[URIRef]] = defaultdict(set)
         for anc in _ancestors(graph, part) + [part]:
             for line in line_of_paragraph.get(anc, ()):
-                ev = found[line]
-                ev.basis.add(WSIS.StructureBasis)
-                ev.derived.add(anc)
+                structure[line].add(anc)
+        hits = [(text, h) for text in texts for h in _hits(text, terms, names, whole)]
+        parent = graph.value(part, DCTERMS.isPartOf)
+        fragment = not hits and not found and not structure and _is_fragment(texts)
+        if fragment and isinstance(parent, URIRef):
+            hits = [(str(text), h) for p in TEXT_PROPERTIES for text in graph.objects(parent, p)
+                    for h in _hits(str(text), terms, names, whole)]
+        for text, h in hits:
+            c = h.term.concept
+            matched = " ".join(fold(text)[h.start:h.end].split())
+            targets = [t for t in thesaurus.objects(c, WSIS.topicFor) if isinstance(t, URIRef)]
+            if (c, SKOS.inScheme, ACTION_LINE_TOPICS) not in thesaurus or not targets:
+                targets.append(c)
+            for t in targets:
+                ev = found[t]
+                ev.basis.add(WSIS.StructureBasis if fragment else WSIS.TermBasis)
+                ev.terms.add(matched)
+                ev.derived.update((c, parent) if fragment and isinstance(parent, URIRef) else (c,))
+        for line, ancestors in structure.items():
+            ev = found[line]
+            ev.basis.add(WSIS.StructureBasis)
+            ev.derived.update(ancestors)
         broader = {b for t in found for b in thesaurus.objects(t, SKOS.broader)}
         for topic in sorted(set(found) - broader):
             ev = found[topic]

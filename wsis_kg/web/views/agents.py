@@ -73,19 +73,23 @@ def mentioned_in(iri: str, predicates: str = "wsis:mentions") -> list[dict[str, 
 
 def organisation_view(iri: str) -> dict[str, Any]:
     roles = facilitation_rows(f"BIND(<{iri}> AS ?agent) ?f wsis:agent <{iri}> .", "al")
-    held = rows(f"""SELECT DISTINCT ?ra ?body ?post ?src WHERE {{
+    held = rows(f"""SELECT DISTINCT ?ra ?body ?post ?src ?status WHERE {{
         {{ ?ra wsis:holder <{iri}> . OPTIONAL {{ ?ra wsis:roleIn ?body }}
-           OPTIONAL {{ ?ra wsis:forPost ?post }} OPTIONAL {{ ?ra dcterms:source ?src }} }}
+           OPTIONAL {{ ?ra wsis:forPost ?post }} OPTIONAL {{ ?ra dcterms:source ?src }}
+           OPTIONAL {{ ?ra wsis:status ?status }} }}
         UNION {{ <{iri}> org:holds ?post . FILTER NOT EXISTS {{
                    ?r2 wsis:holder <{iri}> ; wsis:forPost ?post }}
                  OPTIONAL {{ ?post wsis:postOf ?body }} }} }}""")
-    names = links(sorted({r[k] for r in held for k in ("ra", "body", "post", "src") if k in r}))
+    names = links(sorted({r[k] for r in held for k in ("ra", "body", "post", "src", "status")
+                          if k in r}))
     posts = []
     for r in held:
         main: Link = names[r["ra"]] if "ra" in r else names[r["post"]]
         posts.append({"what": main, "body": names.get(r.get("body", "")),
                       "post": names.get(r["post"]) if "ra" in r and "post" in r else None,
-                      "src": names.get(r.get("src", ""))})
+                      "src": names.get(r.get("src", "")),
+                      # adopted or proposed (a role only a draft or bracketed text proposes)
+                      "status": names.get(r.get("status", ""))})
     posts.sort(key=lambda p: natural_key(p["what"].text))
     return {"template": "views/organisation.html", "roles": roles, "posts": posts,
             "asked": asked_of(iri), "mentions": mentioned_in(iri), "shows_text": False}
