@@ -47,7 +47,8 @@ def ratio_lines(results: dict[str, Any]) -> Iterator[str]:
         if not r:
             yield f"{n} quads: no ratios (the service or oxigraph serve was not measured)"
             continue
-        for key in sorted(k for k in r if k.startswith("lookups_")):
+        for key in sorted((k for k in r if k.startswith("lookups_")),
+                          key=lambda k: int(k.split("_c")[1])):
             yield (f"{n} quads: look-ups by IRI at {key.split('_c')[1]} connection(s), service "
                    f"÷ oxigraph serve = {r[key]['ratio']:.2f}× (target ≥ "
                    f"{t['lookup_ratio_min']}×): {ok[r[key]['met']]}")
@@ -121,8 +122,8 @@ def _size_section(size: dict[str, Any]) -> Iterator[str]:
         gm = math.exp(sum(math.log(x) for x in p50s) / len(p50s)) if p50s else None
         same = [q.get("same_answer") for q in qs.values() if "same_answer" in q]
         failed = sum(1 for q in qs.values() if "error" in q)
-        answers = f"{sum(1 for s in same if s)}/{len(same)}" + (
-            f", {failed} failed or cut" if failed else "")
+        answers = ("reference" if e == "oxigraph" else f"{sum(1 for s in same if s)}/{len(same)}"
+                   ) + (f", {failed} failed or cut" if failed else "")
         peak = row.get("peak_rss_mb")
         load_peak = row.get("load_peak_rss_mb")
         peak_s = _mb(peak) + (f" (load {_mb(load_peak)})" if load_peak else "")

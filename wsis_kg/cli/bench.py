@@ -21,6 +21,9 @@ from wsis_kg.settings import Settings
 @click.option("--engines", "engine_list",
               help="engines suite: a comma list of service, service-cache, service-remote, "
                    "oxigraph, virtuoso, rdflib-endpoint, rdflib (default: all)")
+@click.option("--query-limit", type=click.FloatRange(min=1),
+              help="engines suite: seconds each query may take on each engine (default 60, "
+                   "--quick 10); rdflib is cut at half of it")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               help="engines suite: keep the generated N-Quads here (made once per size)")
 @click.option("--duration", type=click.FloatRange(min=1),
@@ -38,8 +41,8 @@ from wsis_kg.settings import Settings
               help="directory for bench.json and bench.md")
 @click.pass_obj
 def command(settings: Settings, quick: bool, triples: tuple[int, ...] | None,
-            engine_list: str | None, data_dir: Path | None, duration: float | None,
-            max_queries: int | None, suite: str, out: Path) -> None:
+            engine_list: str | None, query_limit: float | None, data_dir: Path | None,
+            duration: float | None, max_queries: int | None, suite: str, out: Path) -> None:
     """Measure the service against the engines users would pick (needs wrk and the oxigraph
     CLI; Virtuoso and rdflib-endpoint when installed).
 
@@ -52,7 +55,8 @@ def command(settings: Settings, quick: bool, triples: tuple[int, ...] | None,
     resolution in the context of the graph against pyshacl on that data alone.
     """
     if suite in ("all", "engines"):
-        _engines(settings, quick, triples, engine_list, data_dir, duration, max_queries, out)
+        _engines(settings, quick, triples, engine_list, query_limit, data_dir, duration,
+                 max_queries, out)
     if suite == "service":
         _service(settings, quick, triples[0] if triples else None, duration, max_queries, out)
     if suite in ("all", "validation"):
@@ -90,8 +94,8 @@ def _sizes(value: str | None) -> tuple[int, ...] | None:
 
 
 def _engines(settings: Settings, quick: bool, sizes: tuple[int, ...] | None,
-             engine_list: str | None, data_dir: Path | None, duration: float | None,
-             max_queries: int | None, out: Path) -> None:
+             engine_list: str | None, query_limit: float | None, data_dir: Path | None,
+             duration: float | None, max_queries: int | None, out: Path) -> None:
     from wsis_kg.bench import engines
 
     names = tuple(e.strip() for e in engine_list.split(",")) if engine_list else engines.ENGINES
@@ -102,12 +106,14 @@ def _engines(settings: Settings, quick: bool, sizes: tuple[int, ...] | None,
     cfg = engines.EnginesConfig(
         sizes=sizes or ((50_000,) if quick else (100_000, 1_000_000, 10_000_000)),
         duration=duration or (1.0 if quick else 10.0),
-        query_duration=1.0 if quick else 3.0, slow_reps=1 if quick else 3,
-        query_limit=10.0 if quick else 60.0, lookups=500 if quick else 20_000,
+        query_duration=1.0 if quick else 2.0, slow_reps=1 if quick else 3,
+        query_limit=query_limit or (10.0 if quick else 60.0),
+        rdflib_query_limit=(query_limit or (10.0 if quick else 60.0)) / 2,
+        lookups=500 if quick else 20_000,
         engines=names, max_queries=max_queries, out=out, data_dir=data_dir, quick=quick,
         command=_command_line(quick=quick, triples=sizes, duration=duration,
                               max_queries=max_queries, out=out, suite="engines",
-                              engines=engine_list))
+                              engines=engine_list, query_limit=query_limit))
     results = engines.run(settings, cfg, lambda m: click.echo(m, err=True))
     click.echo("")
     for line in engines.iter_ratio_lines(results):
@@ -118,14 +124,15 @@ def _engines(settings: Settings, quick: bool, sizes: tuple[int, ...] | None,
 
 def _command_line(*, quick: bool, triples: int | tuple[int, ...] | None,
                   duration: float | None, max_queries: int | None, out: Path,
-                  suite: str | None = None, engines: str | None = None) -> str:
+                  suite: str | None = None, engines: str | None = None,
+                  query_limit: float | None = None) -> str:
     """The command as given, for the report."""
     parts = ["wsis-kg", "bench"] + (["--quick"] if quick else [])
     if isinstance(triples, tuple):
         triples = ",".join(map(str, triples))  # type: ignore[assignment]
     for flag, value in (("--triples", triples), ("--duration", duration),
                         ("--max-queries", max_queries), ("--suite", suite),
-                        ("--engines", engines)):
+                        ("--engines", engines), ("--query-limit", query_limit)):
         if value is not None:
             parts += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
     return " ".join([*parts, "--out", str(out)])
