@@ -8,7 +8,6 @@ thing everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
@@ -44,17 +43,11 @@ def response_key(body: bytes, content_type: str) -> list[str]:
     return answer_key(parse_response(body, content_type))
 
 
-def catalogue_differences(queries: dict[str, str], answer: Callable[[str], list[str]],
-                          reference: Callable[[str], list[str]]) -> dict[str, str]:
-    """{name: why} for each of ``queries`` ({name: text}) whose ``answer`` key is not the
-    ``reference`` key (an error on either side counts as a difference)."""
-    out = {}
-    for name, sparql in queries.items():
-        try:
-            got, want = answer(sparql), reference(sparql)
-        except Exception as e:  # noqa: BLE001 - a refusal is a difference too, reported as such
-            out[name] = f"{type(e).__name__}: {e}"[:300]
-            continue
-        if got != want:
-            out[name] = f"{len(got)} rows/triples against {len(want)}"
-    return out
+def endpoint_answer_key(client: Any, sparql: str, path: str = "/sparql") -> list[str]:
+    """:func:`answer_key` of the web app's answer to ``sparql`` (GET ``path`` on a Flask test
+    client): how the tests compare a service on one store with a service on another.
+
+    Fails (AssertionError) on any status but 200, with the answer's text."""
+    r = client.get(path, query_string={"query": sparql}, headers={"Accept": ACCEPT_ANY})
+    assert r.status_code == 200, (r.status_code, r.get_data(as_text=True)[:500])
+    return response_key(r.data, r.headers["Content-Type"])
