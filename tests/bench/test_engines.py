@@ -190,3 +190,22 @@ def test_targets_printed_with_met_or_missed(run) -> None:
     assert positive(data["cold_start"]["seconds"])
     assert "## 30," in md and "| service (cache off) |" in md
     assert (out / "engines.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_rdflib_error_is_reported_as_an_error_not_as_cut(tmp_path: Path) -> None:
+    """rdflib fails on an unbound variable in ORDER BY under a grouped subquery (as on the
+    catalogue's reports-requested): that is rdflib's answer, not a query cut at the time box
+    (reported as cut, it counted as "rdflib needs more than N s" in the ratio)."""
+    nq = tmp_path / "d.nq"
+    nq.write_text('<http://x/s> <http://x/p> "1" <http://x/g> .\n', encoding="utf-8")
+    json_ = "application/sparql-results+json"
+    failing = engines.BenchQuery(
+        "failing", "analytical",
+        "SELECT ?s (GROUP_CONCAT(DISTINCT ?n) AS ?c) WHERE { { SELECT ?s ?n WHERE { "
+        "?s <http://x/p> ?o OPTIONAL { ?s <http://x/q> ?n } } ORDER BY ?n } } GROUP BY ?s", json_)
+    fine = engines.BenchQuery("fine", "analytical", "SELECT ?o WHERE { ?s ?p ?o }", json_)
+    cfg = engines.EnginesConfig(quick=True, rdflib_query_limit=60, query_duration=0.1)
+    out = engines.measure_rdflib(nq, [failing, fine], {"fine": ['"1"']}, cfg, lambda m: None)
+    assert out["queries"]["failing"] == {
+        "error": "rdflib: NotBoundError: Variable n is not bound"}
+    assert out["queries"]["fine"]["same_answer"] is True and out["queries"]["fine"]["results"] == 1

@@ -349,12 +349,16 @@ def _triples(data: bytes) -> ox.QueryTriples:
 def _rdflib_eval(conn: Any, ds: Any, sparql: str, reps: int, budget: float) -> None:
     times, key = [], None
     end = time.perf_counter() + budget
-    while len(times) < reps and (not times or time.perf_counter() < end):
-        t0 = time.perf_counter()
-        res = ds.query(sparql)
-        key = _rdflib_answer_key(res)  # the whole answer, serialised: part of the time
-        times.append(time.perf_counter() - t0)
-    conn.send((times, key))
+    try:
+        while len(times) < reps and (not times or time.perf_counter() < end):
+            t0 = time.perf_counter()
+            res = ds.query(sparql)
+            key = _rdflib_answer_key(res)  # the whole answer, serialised: part of the time
+            times.append(time.perf_counter() - t0)
+    except Exception as e:  # noqa: BLE001 - rdflib's own evaluation errors are a result
+        conn.send((None, f"rdflib: {type(e).__name__}: {e}"[:300]))
+    else:
+        conn.send((times, key))
     conn.close()
 
 
@@ -409,6 +413,9 @@ def measure_rdflib(nq: Path, queries: list[BenchQuery], references: dict[str, li
                 say(f"  rdflib: loaded in {msg[1]:.1f} s")
             elif msg[0] == "query":
                 _, name, times, key = msg
+                if times is None and isinstance(key, str):
+                    out["queries"][name] = {"error": key}
+                    continue
                 if times is None:
                     out["queries"][name] = {"error": f"> {cfg.rdflib_query_limit:g} s",
                                         "cut": True}
