@@ -116,7 +116,10 @@ def _size_section(size: dict[str, Any]) -> Iterator[str]:
             yield f"| {LABELS[e]} | {row['skipped']} | | | | | | |"
             continue
         lk = row.get("lookups") or {}
-        rps = " / ".join(_f(lk.get(f"c{c}", {}).get("rps"), 0) for c in (1, 8, 32))
+        rps = " / ".join(_f(lk.get(f"c{c}", {}).get("rps"), 0)
+                         + (f" ({lk[f'c{c}']['refused']} refused)"
+                            if lk.get(f"c{c}", {}).get("refused") else "")
+                         for c in (1, 8, 32))
         qs = row.get("queries") or {}
         p50s = [q["p50_ms"] for q in qs.values() if q.get("p50_ms")]
         gm = math.exp(sum(math.log(x) for x in p50s) / len(p50s)) if p50s else None
