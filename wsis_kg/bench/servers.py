@@ -200,6 +200,22 @@ class ServiceServer(Server):
     def query_url(self) -> str:
         return self.root + "/sparql"
 
+    def wait_until_settled(self, timeout: float = 3600) -> float:
+        """Wait until the service's start-up work in the background is done (the full-text
+        index is built in a thread of the serving process after it answers: measured before
+        that, every figure carries the build's CPU and GIL); seconds waited."""
+        t0 = time.perf_counter()
+        deadline = t0 + timeout
+        while time.perf_counter() < deadline:
+            with contextlib.suppress(requests.RequestException, ValueError):
+                search = (requests.get(self.root + "/health", timeout=60).json()
+                          .get("queries", {}).get("search"))
+                if search is None or search.get("ready") or search.get("error"):
+                    return time.perf_counter() - t0
+            time.sleep(1)
+        raise BenchError(f"the service at {self.root} did not finish its start within "
+                         f"{timeout:g} s (log: {self.log})")
+
 
 VIRTUOSO_INI = """\
 [Database]
