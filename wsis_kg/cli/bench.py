@@ -24,6 +24,8 @@ from wsis_kg.settings import Settings
 @click.option("--query-limit", type=click.FloatRange(min=1),
               help="engines suite: seconds each query may take on each engine (default 60, "
                    "--quick 10); rdflib is cut at half of it")
+@click.option("--cold-start/--no-cold-start", default=True, show_default=True,
+              help="engines suite: measure the service's cold start on the shipped graph")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               help="engines suite: keep the generated N-Quads here (made once per size)")
 @click.option("--duration", type=click.FloatRange(min=1),
@@ -41,8 +43,9 @@ from wsis_kg.settings import Settings
               help="directory for bench.json and bench.md")
 @click.pass_obj
 def command(settings: Settings, quick: bool, triples: tuple[int, ...] | None,
-            engine_list: str | None, query_limit: float | None, data_dir: Path | None,
-            duration: float | None, max_queries: int | None, suite: str, out: Path) -> None:
+            engine_list: str | None, query_limit: float | None, cold_start: bool,
+            data_dir: Path | None, duration: float | None, max_queries: int | None, suite: str,
+            out: Path) -> None:
     """Measure the service against the engines users would pick (needs wrk and the oxigraph
     CLI; Virtuoso and rdflib-endpoint when installed).
 
@@ -56,7 +59,7 @@ def command(settings: Settings, quick: bool, triples: tuple[int, ...] | None,
     """
     if suite in ("all", "engines"):
         _engines(settings, quick, triples, engine_list, query_limit, data_dir, duration,
-                 max_queries, out)
+                 max_queries, out, cold_start=cold_start)
     if suite == "service":
         _service(settings, quick, triples[0] if triples else None, duration, max_queries, out)
     if suite in ("all", "validation"):
@@ -95,7 +98,8 @@ def _sizes(value: str | None) -> tuple[int, ...] | None:
 
 def _engines(settings: Settings, quick: bool, sizes: tuple[int, ...] | None,
              engine_list: str | None, query_limit: float | None, data_dir: Path | None,
-             duration: float | None, max_queries: int | None, out: Path) -> None:
+             duration: float | None, max_queries: int | None, out: Path, *,
+             cold_start: bool = True) -> None:
     from wsis_kg.bench import engines
 
     names = tuple(e.strip() for e in engine_list.split(",")) if engine_list else engines.ENGINES
@@ -111,6 +115,7 @@ def _engines(settings: Settings, quick: bool, sizes: tuple[int, ...] | None,
         rdflib_query_limit=(query_limit or (10.0 if quick else 60.0)) / 2,
         lookups=500 if quick else 20_000,
         engines=names, max_queries=max_queries, out=out, data_dir=data_dir, quick=quick,
+        cold_start=cold_start,
         command=_command_line(quick=quick, triples=sizes, duration=duration,
                               max_queries=max_queries, out=out, suite="engines",
                               engines=engine_list, query_limit=query_limit))
