@@ -58,6 +58,10 @@ class Settings:
     result_limit: int = 100_000
     #: Bytes of query answers kept in the in-process cache (0: off); cleared by every write.
     query_cache_bytes: int = 64 * 1024 * 1024
+    #: An on-disk store of at most this many quads is served from an in-memory copy (about
+    #: 400 MiB per million quads, measured); a larger one from a read-only handle on the disk
+    #: (memory bounded by RocksDB's caches). See docs/performance.md, "Memory at 10M".
+    mirror_max_triples: int = 2_000_000
     #: Maximum request body in bytes (413 above, chunked or not; a body is never cut).
     max_body_bytes: int = 10 * 1024 * 1024
     #: Seconds a client has to send a request's headers and whole body (408 after, connection

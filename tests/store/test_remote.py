@@ -15,7 +15,8 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from wsis_kg.bench.runner import OxigraphServer, answer_key
+from wsis_kg.bench.compare import answer_key, endpoint_answer_key
+from wsis_kg.bench.servers import OxigraphServer
 from wsis_kg.cli import cli
 from wsis_kg.errors import BadRequest, QueryTimeout, StoreError
 from wsis_kg.graph.build import build
@@ -117,13 +118,7 @@ def test_catalogue_through_the_service_in_remote_mode(path: Path, remote_setting
 
     remote_client = create_app(remote_settings, store=remote_built).test_client()
     sparql = path.read_text(encoding="utf-8")
-    accept = "application/sparql-results+json, application/n-triples;q=0.9"
-    answers = []
-    for c in (remote_client, client):
-        r = c.get("/sparql", query_string={"query": sparql}, headers={"Accept": accept})
-        assert r.status_code == 200, r.get_data(as_text=True)
-        answers.append(answer_key(parse_response(r.data, r.headers["Content-Type"])))
-    assert answers[0] == answers[1]
+    assert endpoint_answer_key(remote_client, sparql) == endpoint_answer_key(client, sparql)
 
 
 def test_query_forms_give_pyoxigraph_results(remote_built: RemoteStore) -> None:

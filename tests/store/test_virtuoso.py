@@ -11,25 +11,25 @@ tests are skipped.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from wsis_kg.bench.runner import Server, answer_key, free_port
+from wsis_kg.bench.compare import answer_key, endpoint_answer_key
+from wsis_kg.bench.servers import VirtuosoServer, virtuoso_binary
 from wsis_kg.errors import BadRequest, StoreError
 from wsis_kg.graph.build import build
 from wsis_kg.graph.dump import canonical_nquads
 from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import OxigraphStore
-from wsis_kg.store.remote import RemoteStore, is_virtuoso_system_graph, parse_response
+from wsis_kg.store.remote import RemoteStore, is_virtuoso_system_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = sorted((ROOT / "queries").glob("*.rq"))
 EX = "http://example.org/"
-VIRTUOSO = shutil.which("virtuoso-t")
+VIRTUOSO = virtuoso_binary()
 #: Catalogue queries Virtuoso 7.2.5 answers differently (measured; docs/remote-stores.md).
 KNOWN_DIFFERENCES = {
     "resolution-citations": "Virtuoso answers nothing for a zero-or-one path (wsis:inDocument?) "
@@ -53,62 +53,6 @@ pytestmark = [
     pytest.mark.skipif(VIRTUOSO is None, reason="virtuoso-t is not installed (Debian package "
                        "virtuoso-opensource-7-bin; scripts/setup test installs it)"),
 ]
-
-INI = """\
-[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-MaxCheckpointRemap = 2000
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping = 0
-
-[Parameters]
-ServerPort = {sql_port}
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-DirsAllowed = ., {d}
-ThreadsPerQuery = 2
-MaxClientConnections = 8
-
-[HTTPServer]
-ServerPort = {http_port}
-ServerThreads = 8
-MaxClientConnections = 8
-
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 120
-"""
-
-
-class VirtuosoServer(Server):
-    """``virtuoso-t +foreground`` with a fresh database in ``directory`` (user dba, password
-    dba: the password a new Virtuoso database is created with)."""
-
-    def __init__(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        port = free_port()
-        ini = directory / "virtuoso.ini"
-        ini.write_text(INI.format(d=directory, sql_port=free_port(), http_port=port),
-                       encoding="utf-8")
-        super().__init__([VIRTUOSO or "virtuoso-t", "+foreground", "+configfile", str(ini)],
-                         "/sparql?query=ASK%7B%7D", directory / "server.log", port=port,
-                         startup_timeout=180)
-
-    def url(self, path: str, *, auth: bool = False) -> str:
-        return self.root.replace("://", "://dba:dba@", 1) + path if auth else self.root + path
-
 
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory) -> Iterator[VirtuosoServer]:
@@ -165,17 +109,12 @@ def test_catalogue_through_the_service(remote_settings: Settings, remote_built: 
     from wsis_kg.web import create_app
 
     remote_client = create_app(remote_settings, store=remote_built).test_client()
-    accept = "application/sparql-results+json, application/n-triples;q=0.9"
     for path in CATALOGUE:
         if path.stem in KNOWN_DIFFERENCES:
             continue
         sparql = path.read_text(encoding="utf-8")
-        answers = []
-        for c in (remote_client, client):
-            r = c.get("/sparql", query_string={"query": sparql}, headers={"Accept": accept})
-            assert r.status_code == 200, (path.name, r.get_data(as_text=True))
-            answers.append(answer_key(parse_response(r.data, r.headers["Content-Type"])))
-        assert answers[0] == answers[1], path.name
+        assert (endpoint_answer_key(remote_client, sparql)
+                == endpoint_answer_key(client, sparql)), path.name
 
 
 def test_ask_is_a_boolean(remote_built: RemoteStore) -> None:

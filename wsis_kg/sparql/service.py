@@ -436,9 +436,7 @@ class QueryService:
 
     def _refresh_mirror(self) -> None:
         assert isinstance(self.store, OxigraphStore)
-        mirror = ox.Store()
-        mirror.bulk_extend(self.store.ox.quads_for_pattern(None, None, None, None))
-        self._mirror = mirror
+        self._mirror = self.store.snapshot(self.settings.mirror_max_triples)
 
     def status(self) -> dict[str, Any]:
         out: dict[str, Any] = {"mode": self.mode, "query_timeout": self.settings.query_timeout,

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,10 +64,31 @@ class OxigraphStore(GraphStore):
     @classmethod
     def around(cls, store: ox.Store) -> OxigraphStore:
         """An in-memory store object around an existing pyoxigraph store (a disk store's
-        in-memory mirror, which forked children may read where RocksDB may not be)."""
+        in-memory mirror, which forked children may read where RocksDB may not be); a
+        :class:`DiskSnapshot` is one already."""
+        if isinstance(store, OxigraphStore):
+            return store
         self = cls.__new__(cls)
         self.path, self.ox = None, store
         return self
+
+    def snapshot(self, mirror_max_triples: int) -> ox.Store:
+        """What the query processes of an on-disk store fork from, as of now.
+
+        RocksDB's read-write handle must not be used by a forked child, so the service reads
+        from a snapshot, taken again after every write: up to ``mirror_max_triples`` quads an
+        in-memory copy (the fastest to query, ≈400 MiB per million quads); above, a read-only
+        handle on the same directory, which costs only RocksDB's caches, so a store of tens of
+        millions of quads is served within a bounded memory (docs/performance.md).
+        """
+        if self.path is None:
+            return self.ox
+        if len(self.ox) > mirror_max_triples:
+            self.ox.flush()
+            return DiskSnapshot(self.path)  # type: ignore[return-value]  # quacks like one
+        mirror = ox.Store()
+        mirror.bulk_extend(self.ox.quads_for_pattern(None, None, None, None))
+        return mirror
 
     def query(self, sparql, *, default_graph_uris=None, named_graph_uris=None, base_iri=None):
         return self.ox.query(sparql, **dataset_kwargs(sparql, default_graph_uris,
@@ -98,6 +120,36 @@ class OxigraphStore(GraphStore):
     def close(self):
         if self.path:
             self.ox.flush()
+
+
+class DiskSnapshot(OxigraphStore):
+    """A read-only handle on an on-disk store, opened by the process that reads it.
+
+    A forked query process or job closes every file it inherited from the server (RocksDB's
+    among them: a child reading through its parent's handle hung or got "Bad file
+    descriptor"), so each process opens its own handle at its first read. It sees the store as
+    of that moment; the service takes a new snapshot after every write and retires the
+    processes of the previous one.
+    """
+
+    def __init__(self, path: Path) -> None:  # noqa: D107 - no super(): nothing opened yet
+        self.path = path
+        self._handle: ox.Store | None = None
+        self._pid = 0
+
+    @property  # type: ignore[override]
+    def ox(self) -> ox.Store:
+        if self._handle is None or self._pid != os.getpid():
+            self._handle = ox.Store.read_only(str(self.path))
+            self._pid = os.getpid()
+        return self._handle
+
+    def quads_for_pattern(self, *pattern: Any) -> Iterator[ox.Quad]:
+        """pyoxigraph's own call, for the callers that treat a snapshot as a pyoxigraph store."""
+        return iter(self.ox.quads_for_pattern(*pattern))
+
+    def close(self) -> None:
+        self._handle = None
 
 
 def has_dataset_clause(sparql: str) -> bool:
