@@ -233,5 +233,6 @@ def _open(settings: Settings) -> GraphStore:
     except OSError as e:
         raise StoreError(
             f"cannot open the store {settings.store}: {e}. A running server holds it: stop it "
-            "first, or take an online dump from its /dumps/wsis-kg.nq (docs/operations.md)"
+            "first, or back it up online with POST /admin/backup (WSIS_KG_BACKUP_DIR), or "
+            "take an online dump from its /dumps/wsis-kg.nq (docs/operations.md)"
         ) from None
