@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, unquote_plus
 
 from flask import Request
 
@@ -96,10 +96,11 @@ def refuse_token_in_form(body: bytes, tokens: Mapping[str, str]) -> None:
 def _carries_token(params: str, tokens: Mapping[str, str]) -> bool:
     if not params:
         return False
-    # The common case, decided without parsing (every GET /sparql comes here): no parameter
-    # named like a token, and no token in the text as sent or percent-encoded.
-    if not _TOKEN_PARAMETER.search(params) and not any(
-            t in params or quote(t, safe="") in params for t in tokens):
+    # The common case, decided without splitting (every GET /sparql comes here): no parameter
+    # named like a token and no token in the text once decoded — decoded as a whole, because
+    # a name or token can be percent-encoded in any way ('%61' for 'a') and still be one.
+    decoded = unquote_plus(params)
+    if not _TOKEN_PARAMETER.search(decoded) and not any(t in decoded for t in tokens):
         return False
     found = False
     for name, value in parse_qsl(params, keep_blank_values=True):
