@@ -78,6 +78,9 @@ class Settings:
     #: Directory the online backups (``POST /admin/backup``) are written into, each in a new
     #: directory named by the time; empty: online backups are off (404).
     backup_dir: str = ""
+    #: Online backups kept in ``backup_dir``: after each new one the oldest beyond this many
+    #: are removed (0: all are kept; the operator prunes).
+    backup_keep: int = 0
     #: Deepest nesting of JSON-LD objects/arrays and RDF/XML elements read from callers (400
     #: above): the parsers recurse per level, so deep input could exhaust a thread's stack.
     max_nesting: int = 256

@@ -148,3 +148,27 @@ def test_off_without_a_backup_dir_and_refused_for_a_memory_store(tmp_path: Path)
     finally:
         close_app(off)
         close_app(memory)
+
+
+def test_old_backups_are_pruned_to_the_setting_and_nothing_else_is_touched(tmp_path: Path) -> None:
+    """Finding: online backups accumulated without end (each a full store once compaction
+    rewrites the store's files); with ``WSIS_KG_BACKUP_KEEP`` the oldest go."""
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    (backups / "operator-notes").mkdir()  # not a backup's name: never removed
+    (backups / "wsis-kg-keep-me.txt").write_text("x")
+    store = OxigraphStore(tmp_path / "store")
+    app = _app(store, backup_dir=str(backups), backup_keep=2)
+    try:
+        c = app.test_client()
+        made, removed = [], []
+        for _ in range(4):
+            r = c.post("/admin/backup", headers=AUTH)
+            assert r.status_code == 201, r.get_data(as_text=True)
+            made.append(r.get_json()["backup"])
+            removed += r.get_json()["removed"]
+        assert removed == made[:2]
+        assert sorted(p.name for p in backups.iterdir()) == sorted(
+            [*made[2:], "operator-notes", "wsis-kg-keep-me.txt"])
+    finally:
+        close_app(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -188,18 +190,37 @@ def checkpoint(store: GraphStore, target: Path) -> None:
         raise StoreError(f"the backup into {target.name} failed: {e}") from None
 
 
-def online_backup(store: GraphStore, backup_dir: Path) -> str:
+def online_backup(store: GraphStore, backup_dir: Path, keep: int = 0) -> tuple[str, list[str]]:
     """Back up the open ``store`` into a new directory below ``backup_dir`` (the operator's
-    setting, never a caller's path) named by the UTC time; its name. One at a time."""
+    setting, never a caller's path) named by the UTC time. One at a time.
+
+    ``keep`` > 0: once the new backup is complete, the oldest backups beyond the newest
+    ``keep`` are removed (only directories this function names, so nothing else the operator
+    keeps there is touched). Returns the new backup's name and the names removed.
+    """
     if not _BACKUP_LOCK.acquire(blocking=False):
         raise ServiceBusy("a backup is being written; retry in a few seconds", retry_after=5)
     try:
         backup_dir.mkdir(parents=True, exist_ok=True)
-        name = "wsis-kg-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        name = _BACKUP_PREFIX + datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         checkpoint(store, backup_dir / name)
-        return name
+        return name, (_prune(backup_dir, keep) if keep > 0 else [])
     finally:
         _BACKUP_LOCK.release()
+
+
+_BACKUP_PREFIX = "wsis-kg-"
+_BACKUP_NAME = re.compile(r"wsis-kg-\d{8}T\d{6}\.\d{6}Z")
+
+
+def _prune(backup_dir: Path, keep: int) -> list[str]:
+    """Remove the oldest backups beyond the newest ``keep`` (names sort by time)."""
+    ours = sorted(p.name for p in backup_dir.iterdir()
+                  if p.is_dir() and _BACKUP_NAME.fullmatch(p.name))
+    old = ours[:-keep]
+    for gone in old:
+        shutil.rmtree(backup_dir / gone)
+    return old
 
 
 def backup(settings: Settings, target: Path) -> CopyReport:

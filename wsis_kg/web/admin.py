@@ -33,11 +33,12 @@ def backup() -> Response:
     if not svc.settings.backup_dir:
         raise NotFound("online backups are off on this service (setting WSIS_KG_BACKUP_DIR)")
     started = time.perf_counter()
-    name = online_backup(svc.queries.store, Path(svc.settings.backup_dir))
+    name, removed = online_backup(svc.queries.store, Path(svc.settings.backup_dir),
+                                  svc.settings.backup_keep)
     seconds = round(time.perf_counter() - started, 3)
     audit_log.info({"event": "backup", "principal": principal, "backup": name,
-                    "seconds": seconds})
-    resp = jsonify({"backup": name, "seconds": seconds})
+                    "removed": removed, "seconds": seconds})
+    resp = jsonify({"backup": name, "removed": removed, "seconds": seconds})
     resp.status_code = 201
     resp.headers["Cache-Control"] = "no-store"
     return resp
