@@ -33,6 +33,7 @@ would otherwise perform the HTTP call itself).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import hashlib
 import itertools
@@ -43,7 +44,7 @@ from typing import Any, Literal, TypeVar
 
 import pyoxigraph as ox
 
-from wsis_kg.errors import ResultTooLarge, StoreError, WsisError
+from wsis_kg.errors import NeedsProcess, ResultTooLarge, StoreError, WsisError
 from wsis_kg.extraction.importer.editor import ImportedText, import_texts
 from wsis_kg.graph.search import SearchService, touched_by_update
 from wsis_kg.rdf.parse import ParsedInput, parse_bytes
@@ -67,7 +68,7 @@ from wsis_kg.validation.report import ValidationReport
 from wsis_kg.validation.validate import prepare as prepare_validation
 from wsis_kg.validation.validate import validate_new_data, validate_with_shapes
 
-__all__ = ["QueryRequest", "QueryResult", "QueryService"]
+__all__ = ["NON_BLOCKING", "QueryRequest", "QueryResult", "QueryService"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -75,6 +76,13 @@ R = TypeVar("R")
 #: Identifies this serving process, so an ETag never survives a restart (generation restarts
 #: at 0 and an in-memory store may hold other data then).
 _BOOT = os.urandom(8).hex()
+
+#: True while the caller must not block (the HTTP front answering on its event loop): a query
+#: that would wait for a query process or a job, or run unbounded here, raises
+#: :class:`~wsis_kg.errors.NeedsProcess` instead; answers from the cache and bounded reads
+#: (:mod:`wsis_kg.sparql.bounded`, a few milliseconds at most) are given.
+NON_BLOCKING: contextvars.ContextVar[bool] = contextvars.ContextVar("wsis_kg_non_blocking",
+                                                                   default=False)
 
 
 
@@ -170,6 +178,8 @@ class QueryService:
         check_nesting(req.sparql, self.settings.max_nesting)
         self._guarded(check_remote_access, req.sparql, timeout)
         if self.pool is None:
+            if NON_BLOCKING.get():
+                raise NeedsProcess  # unbounded, in this process or over the network
             return evaluate(self.store, req, self.settings.result_limit)
         key = self.cache_key(req) if self.cache is not None else None
         if key is not None:
@@ -178,6 +188,8 @@ class QueryService:
                 return hit
         result = self._inline(req, timeout)
         if result is None:
+            if NON_BLOCKING.get():
+                raise NeedsProcess
             result = self.pool.run(req, timeout)
         if key is not None and key[0] == self.pool.generation:
             self.cache.put(key, result)  # type: ignore[union-attr]
@@ -215,6 +227,8 @@ class QueryService:
         for a large text mentioning SERVICE/LOAD (rdflib's parser takes minutes on some)."""
         allow = self.settings.service_allowlist
         if len(sparql) > INLINE_TEXT_BYTES and may_mention_remote(sparql):
+            if NON_BLOCKING.get():
+                raise NeedsProcess
             return self.jobs.run(check, sparql, allow, what="Checking the SERVICE/LOAD targets",
                                  timeout=min(timeout, self.settings.job_timeout))
         return check(sparql, allow)

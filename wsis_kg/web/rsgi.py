@@ -12,6 +12,12 @@ body in memory. The outcome of the read is handed to the app in the environ
 :class:`wsis_kg.web.ops.Front` like any other. Headers have granian's own deadline
 (``http1_settings.header_read_timeout``, set to the same setting by :mod:`wsis_kg.cli.serve`).
 
+A SPARQL query by GET is first tried on the event loop itself (:meth:`BufferedWSGI.run_on_loop`):
+answered there when its answer is cached or it is a bounded read (a look-up by IRI, ``ASK {}``),
+which costs less than the hop to a request thread and back; anything that would wait — for a
+query process, a job or a remote store — is refused there before it waits and runs again on a
+request thread.
+
 At shutdown (SIGTERM) granian stops accepting and :meth:`__rsgi_del__` waits for the requests
 threads are running, so in-flight requests finish.
 """
@@ -25,8 +31,10 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from wsis_kg.errors import WsisError
+from wsis_kg.errors import NeedsProcess, WsisError
 from wsis_kg.settings import Settings
+from wsis_kg.sparql.service import NON_BLOCKING
+from wsis_kg.web.fastpath import PATH
 from wsis_kg.web.http import too_large
 from wsis_kg.web.limits import BODY_KEY, read_timeout_error
 
@@ -42,6 +50,7 @@ class BufferedWSGI:
         self.limit = settings.max_body_bytes
         self.timeout = settings.request_read_timeout
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="wsis-kg-request")
+        self.rate_limited = settings.rate_limit > 0
 
     def __rsgi_init__(self, loop: Any) -> None:
         pass
@@ -53,10 +62,40 @@ class BufferedWSGI:
         if scope.proto != "http":
             return
         body = await self.read_body(scope, proto)
+        if body is None and self._on_loop(scope):
+            answered = self.run_on_loop(self.environ(scope, body))
+            if answered is not None:
+                proto.response_bytes(*answered)
+                return
         environ = self.environ(scope, body)
         loop = asyncio.get_running_loop()
         status, headers, data = await loop.run_in_executor(self.pool, self.run, environ)
         proto.response_bytes(status, headers, data)
+
+    def _on_loop(self, scope: Any) -> bool:
+        """Whether to try ``scope`` on the event loop: a SPARQL query by GET (the hot path).
+
+        Not with per-client rate limits: a request handed on to a thread would count twice.
+        """
+        return (scope.path == PATH and scope.method in ("GET", "HEAD")
+                and "query=" in scope.query_string and not self.rate_limited)
+
+    def run_on_loop(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]],
+                                                           bytes] | None:
+        """The answer when it needs no waiting (a cached answer, a bounded read: at most a few
+        milliseconds), else None: the request then goes to a request thread.
+
+        Why: the hop to a request thread and back costs more than such an answer. Everything
+        that could wait — for a query process, a job, a remote store — raises
+        :class:`~wsis_kg.errors.NeedsProcess` under :data:`NON_BLOCKING` before it does.
+        """
+        token = NON_BLOCKING.set(True)
+        try:
+            return self.run(environ)
+        except NeedsProcess:
+            return None
+        finally:
+            NON_BLOCKING.reset(token)
 
     async def read_body(self, scope: Any, proto: Any) -> bytes | WsisError | None:
         """The whole body, the error that ended reading it (413, 408), or None (no body)."""
