@@ -123,3 +123,29 @@ def test_waiting_raises_instead_under_non_blocking(app: Flask) -> None:
     finally:
         NON_BLOCKING.reset(token)
     assert svc.query(JOIN).body  # the same query, allowed to wait
+
+
+def test_a_query_mentioning_service_is_not_checked_on_the_loop(app: Flask,
+                                                               monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    """The guard parses such a text fully (rdflib: up to seconds for a long one): that parse
+    must not stop the event loop, so it is refused there and done on a request thread."""
+    from wsis_kg.sparql import service as service_module
+
+    checked: list[bool] = []
+    real = service_module.check_remote_access
+
+    def spy(sparql, allow):
+        checked.append(NON_BLOCKING.get())
+        return real(sparql, allow)
+
+    monkeypatch.setattr(service_module, "check_remote_access", spy)
+    svc = app.extensions[EXTENSION_KEY].queries
+    text = f"ASK {{ <{EX}s1> ?p ?o }} # SERVICE <http://example.org/q>"
+    token = NON_BLOCKING.set(True)
+    try:
+        with pytest.raises(NeedsProcess):
+            svc.query(text)
+    finally:
+        NON_BLOCKING.reset(token)
+    assert svc.query(text).body and checked == [False]

@@ -226,9 +226,9 @@ class QueryService:
         """The guard's ``check`` of ``sparql``: in this process for ordinary texts, in a job
         for a large text mentioning SERVICE/LOAD (rdflib's parser takes minutes on some)."""
         allow = self.settings.service_allowlist
+        if NON_BLOCKING.get() and may_mention_remote(sparql):
+            raise NeedsProcess  # the guard's full parse can take a while: not on the loop
         if len(sparql) > INLINE_TEXT_BYTES and may_mention_remote(sparql):
-            if NON_BLOCKING.get():
-                raise NeedsProcess
             return self.jobs.run(check, sparql, allow, what="Checking the SERVICE/LOAD targets",
                                  timeout=min(timeout, self.settings.job_timeout))
         return check(sparql, allow)
