@@ -23,6 +23,7 @@ thread waits for another caller's work.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import multiprocessing as mp
 import os
@@ -41,6 +42,7 @@ T = TypeVar("T")
 
 #: Signals a child must not receive before it has set its own dispositions.
 CHILD_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
+log = logging.getLogger(__name__)
 _CTX = mp.get_context("fork")
 MIB = 1024 * 1024
 
@@ -168,6 +170,16 @@ def killed_reason(exitcode: int | None) -> str:
     return "crash"
 
 
+def _log_starved(pid: int, what: str, timeout: float) -> None:
+    """Warn when a job stopped at its time limit was not running at normal CPU priority
+    (something lowered it: it was starved, not slow)."""
+    with contextlib.suppress(OSError):
+        policy, nice = os.sched_getscheduler(pid), os.getpriority(os.PRIO_PROCESS, pid)
+        if policy != os.SCHED_OTHER or nice != 0:
+            log.warning("%s was stopped at %g s while at scheduling policy %d, nice %d",
+                        what, timeout, policy, nice)
+
+
 def reap(proc: Any, *, kill: bool) -> int | None:
     """Stop (if ``kill``) and wait for a child; its exit code."""
     if kill:
@@ -272,6 +284,7 @@ class JobRunner:
                     msg = conn.recv()
             else:
                 timed_out = True
+                _log_starved(proc.pid, what, timeout)
         finally:
             code = reap(proc, kill=msg is None)
             with contextlib.suppress(Exception):

@@ -332,10 +332,24 @@ class _Worker:
         """Whether the answer (or EOF) is ready within ``seconds``."""
         return bool(self.poller.poll(max(0, math.ceil(seconds * 1000))))  # PEP 475 retries
 
+    def exited(self) -> bool:
+        """Whether the process has ended (its pidfd is readable), so its pid may be reused."""
+        if self.pidfd < 0:
+            return True
+        poller = select.poll()
+        poller.register(self.pidfd, select.POLLIN)
+        return bool(poller.poll(0))
+
     def demote(self) -> None:
         """Lowest CPU priority: ``SCHED_IDLE`` (a fifth of nice 19's weight, and preempted
         as soon as a normal process wakes: a short query's process does not wait for the end
-        of a runaway's time slice), and nice 19 where that policy is refused."""
+        of a runaway's time slice), and nice 19 where that policy is refused.
+
+        Only while the process is alive: these calls take a pid, and once the zygote has reaped
+        it the pid can be another process's (pids wrap at 32,768 here; a test run forks tens of
+        thousands) — a validation job so demoted starved for 60 s on a busy machine."""
+        if self.exited():
+            return
         with contextlib.suppress(OSError, AttributeError):
             os.setpriority(os.PRIO_PROCESS, self.pid, 19)
             os.sched_setscheduler(self.pid, os.SCHED_IDLE, os.sched_param(0))
@@ -351,7 +365,7 @@ class _Worker:
         A long one is first given its normal priority back where the system allows it (root,
         or ``RLIMIT_NICE``): a killed process must still be scheduled to exit, and at
         ``SCHED_IDLE`` on a busy machine that took seconds (the 503 waits for the exit)."""
-        if self.long:
+        if self.long and not self.exited():
             with contextlib.suppress(OSError, AttributeError):
                 os.sched_setscheduler(self.pid, os.SCHED_OTHER, os.sched_param(0))
                 os.setpriority(os.PRIO_PROCESS, self.pid, 0)
