@@ -149,3 +149,42 @@ def test_a_query_mentioning_service_is_not_checked_on_the_loop(app: Flask,
     finally:
         NON_BLOCKING.reset(token)
     assert svc.query(text).body and checked == [False]
+
+
+GROUPED = f"SELECT ?s WHERE {{ ?s <{EX}p> ?o OPTIONAL {{ ?o <{EX}p> ?x }} }}"
+
+
+def test_a_query_of_several_groups_is_not_tried_on_the_loop(app: Flask, settings: Settings,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """Such a query can never be a bounded read: with the answer cache off it goes straight
+    to a thread (tried on the loop it would be read twice)."""
+    front = BufferedWSGI(app, settings, threads=2)
+    tried: list[str] = []
+    real = front.run_on_loop
+    monkeypatch.setattr(front, "run_on_loop", lambda environ: tried.append("x") or real(environ))
+    try:
+        assert _serve(front, _scope(GROUPED))[0] == 200
+        assert tried == []
+        assert _serve(front, _scope(LOOKUP))[0] == 200
+        assert tried == ["x"]
+    finally:
+        front.pool.shutdown()
+
+
+def test_a_remembered_answer_of_any_query_is_sent_from_the_loop(settings: Settings) -> None:
+    store = OxigraphStore()
+    store.ox.add(ox.Quad(ox.NamedNode(f"{EX}s1"), ox.NamedNode(EX + "p"), ox.NamedNode(f"{EX}s2"),
+                         ox.NamedNode(EX + "g")))
+    cached = create_app(settings.with_(workers=1, search=False), store=store)
+    front = BufferedWSGI(cached, settings, threads=2)
+    try:
+        environ = front.environ(_scope(GROUPED), None)
+        assert not front.at_once(environ)
+        first = _serve(front, _scope(GROUPED))  # on a thread: its answer is now remembered
+        assert front.at_once(front.environ(_scope(GROUPED), None))
+        again = front.run_on_loop(front.environ(_scope(GROUPED), None))
+        assert again is not None and again[2] == first[2]
+    finally:
+        front.pool.shutdown()
+        close_app(cached)

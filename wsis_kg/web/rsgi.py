@@ -51,6 +51,10 @@ class BufferedWSGI:
         self.timeout = settings.request_read_timeout
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="wsis-kg-request")
         self.rate_limited = settings.rate_limit > 0
+        #: Whether a request may be answered on the loop (the app's guess; always try when
+        #: the app has none).
+        self.at_once: Callable[[dict], bool] = getattr(
+            wsgi_app, "may_answer_at_once", lambda environ: True)
 
     def __rsgi_init__(self, loop: Any) -> None:
         pass
@@ -62,12 +66,13 @@ class BufferedWSGI:
         if scope.proto != "http":
             return
         body = await self.read_body(scope, proto)
-        if body is None and self._on_loop(scope):
-            answered = self.run_on_loop(self.environ(scope, body))
+        environ = self.environ(scope, body)
+        if body is None and self._on_loop(scope) and self.at_once(environ):
+            answered = self.run_on_loop(environ)
             if answered is not None:
                 proto.response_bytes(*answered)
                 return
-        environ = self.environ(scope, body)
+            environ = self.environ(scope, body)  # the first pass may have changed it
         loop = asyncio.get_running_loop()
         status, headers, data = await loop.run_in_executor(self.pool, self.run, environ)
         proto.response_bytes(status, headers, data)
