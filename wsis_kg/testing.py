@@ -7,6 +7,7 @@ instead of from a ``conftest`` module, whose name pytest reuses for every test f
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 
 from werkzeug.serving import make_server
@@ -65,3 +66,14 @@ class Tripwire:
         self._stop.set()
         self.thread.join(5)
         self.sock.close()
+
+
+def stop_process(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds: a server a test started ends either way
+    (a graceful stop is tried first, so its shutdown path runs too)."""
+    proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)

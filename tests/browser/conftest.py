@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from wsis_kg.testing import stop_process
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 CHROMIUM = os.environ.get("WSIS_KG_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -72,11 +74,7 @@ def _serve(tokens: dict[str, str] | None = None) -> Iterator[str]:
             pytest.fail(f"the test server did not start (exit code {proc.poll()})")
         yield line
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
 
 
 @pytest.fixture(scope="session")

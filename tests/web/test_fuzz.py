@@ -59,6 +59,7 @@ from wsis_kg.graph.build import build
 from wsis_kg.settings import Settings
 from wsis_kg.sparql import lexer
 from wsis_kg.store.embedded import OxigraphStore
+from wsis_kg.testing import stop_process
 from wsis_kg.web import close_app, create_app, openapi
 
 #: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
@@ -239,12 +240,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, int, subprocess.Popen, Path]]:
             time.sleep(0.1)
         yield "127.0.0.1", port, proc, log_path
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        stop_process(proc, 15)
 
 
 #: Inputs per client process of the live run: beyond this many, the run is split over several
