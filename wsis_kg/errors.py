@@ -14,14 +14,6 @@ from typing import Any
 PROBLEM_BASE = "https://w3id.org/wsis-kg/problems/"
 
 
-class NeedsProcess(BaseException):  # noqa: N818 - a signal, not an error
-    """Not an error: raised instead of waiting for a query process or a job when the caller
-    must not block (:data:`wsis_kg.sparql.service.NON_BLOCKING`, set by the HTTP front while it
-    answers on its event loop). A ``BaseException`` so that no ``except Exception`` on the
-    way — Flask's included — turns it into a response: the front catches it and runs the
-    request again on a request thread, where waiting is allowed."""
-
-
 class WsisError(Exception):
     """Base of every error the project raises on purpose."""
 

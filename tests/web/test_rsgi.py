@@ -1,10 +1,13 @@
-"""The buffering RSGI front's event-loop lane: a SPARQL GET that needs no waiting is answered on
-the loop, byte for byte as on a request thread; one that would wait is handed on untouched."""
+"""The buffering RSGI front's event-loop lane: a SPARQL GET runs on the loop in a greenlet,
+byte for byte as on a request thread; the wait for a query process is a reader on the loop (no
+thread), other waits run on a request thread, and the loop serves other requests meanwhile."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from urllib.parse import quote
 
@@ -12,9 +15,8 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 
-from wsis_kg.errors import NeedsProcess
 from wsis_kg.settings import Settings
-from wsis_kg.sparql.service import NON_BLOCKING
+from wsis_kg.sparql.waiting import WAITER, on_loop
 from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import close_app, create_app
 from wsis_kg.web.extension import EXTENSION_KEY
@@ -23,6 +25,8 @@ from wsis_kg.web.rsgi import BufferedWSGI
 EX = "http://example.org/"
 LOOKUP = f"SELECT ?p ?o WHERE {{ <{EX}s1> ?p ?o }}"
 JOIN = f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?x . ?x <{EX}p> ?o }}"
+#: A query that keeps a query process busy for a while (50⁴ rows counted): ≈0.5–2 s here.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
 @pytest.fixture()
@@ -51,125 +55,232 @@ class _Proto:
         self.sent = (status, headers, body)
 
 
-def _serve(front: BufferedWSGI, scope) -> tuple[int, dict, bytes]:
+async def _answer(front: BufferedWSGI, scope) -> tuple[int, dict, bytes]:
     proto = _Proto()
-    asyncio.run(front.__rsgi__(scope, proto))
+    await front.__rsgi__(scope, proto)
     assert proto.sent is not None
     status, headers, body = proto.sent
     return status, dict(headers), body
 
 
-@pytest.mark.parametrize("query", ["ASK {}", LOOKUP, f"ASK {{ <{EX}s1> ?p ?o }}"])
-def test_bounded_reads_are_answered_on_the_loop_as_on_a_thread(app: Flask, settings: Settings,
-                                                                query: str) -> None:
+def _serve(front: BufferedWSGI, scope) -> tuple[int, dict, bytes]:
+    return asyncio.run(_answer(front, scope))
+
+
+class _CountingExecutor(ThreadPoolExecutor):
+    """The front's request threads, counting what is given to them."""
+
+    def __init__(self) -> None:
+        super().__init__(2, thread_name_prefix="test-request")
+        self.given: list[str] = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.given.append(getattr(fn, "__name__", repr(fn)))
+        return super().submit(fn, *args, **kwargs)
+
+
+def _front(app: Flask, settings: Settings) -> tuple[BufferedWSGI, _CountingExecutor]:
     front = BufferedWSGI(app, settings, threads=2)
+    front.pool.shutdown()
+    front.pool = counting = _CountingExecutor()
+    return front, counting
+
+
+def _get_requests_counted(app: Flask) -> list[str]:
+    metrics = app.test_client().get("/metrics").get_data(as_text=True)
+    return [line for line in metrics.splitlines()
+            if line.startswith("wsis_kg_http_requests_total{")
+            and 'route="/sparql"' in line and 'method="GET"' in line]
+
+
+@pytest.mark.parametrize("query", ["ASK {}", LOOKUP, f"ASK {{ <{EX}s1> ?p ?o }}", JOIN])
+def test_the_lane_answers_as_a_request_thread_does(app: Flask, settings: Settings,
+                                                   query: str) -> None:
+    front, _ = _front(app, settings)
     try:
-        on_loop = front.run_on_loop(front.environ(_scope(query), None))
-        assert on_loop is not None
+        in_lane = _serve(front, _scope(query))
         on_thread = front.run(front.environ(_scope(query), None))
-        assert on_loop[0] == on_thread[0] == 200
-        assert on_loop[2] == on_thread[2]
-        assert dict(on_loop[1]) == dict(on_thread[1])
+        assert in_lane[0] == on_thread[0] == 200
+        assert in_lane[2] == on_thread[2]
+        assert in_lane[1] == dict(on_thread[1])
     finally:
         front.pool.shutdown()
 
 
-def test_a_query_that_would_wait_is_handed_to_a_thread_and_counted_once(
+def test_a_join_waits_for_its_query_process_on_the_loop_and_is_counted_once(
         app: Flask, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    """On the loop a join must never reach a query process (that wait would stop every other
-    connection); it is refused there before anything is counted, and answered on a thread."""
+    """The request is read once, runs in the lane, and its wait for the query process is a
+    reader on the loop: no request thread is used at all."""
     svc = app.extensions[EXTENSION_KEY].queries
-    ran_on: list[bool] = []
+    in_lane: list[bool] = []
     real_run = svc.pool.run
 
     def spy(req, timeout):
-        ran_on.append(NON_BLOCKING.get())
+        in_lane.append(on_loop())
         return real_run(req, timeout)
 
     monkeypatch.setattr(svc.pool, "run", spy)
-    front = BufferedWSGI(app, settings, threads=2)
+    front, threads = _front(app, settings)
     try:
-        assert front.run_on_loop(front.environ(_scope(JOIN), None)) is None
-        assert ran_on == []
-        status, headers, body = _serve(front, _scope(JOIN))
-        assert status == 200 and ran_on == [False]
+        svc.pool.prewarm(1)
+        status, _, body = _serve(front, _scope(JOIN))
+        assert status == 200 and in_lane == [True]
         assert len(list(ox.parse_query_results(body, ox.QueryResultsFormat.JSON))) == 49
-        metrics = app.test_client().get("/metrics").get_data(as_text=True)
-        counted = [line for line in metrics.splitlines()
-                   if line.startswith("wsis_kg_http_requests_total{")
-                   and 'route="/sparql"' in line and 'method="GET"' in line]
+        assert threads.given == []
+        counted = _get_requests_counted(app)
         assert len(counted) == 1 and counted[0].endswith(" 1.0"), counted
     finally:
         front.pool.shutdown()
 
 
-def test_the_loop_lane_is_off_with_rate_limits(app: Flask, settings: Settings) -> None:
-    """A request tried on the loop and then on a thread would pass the limiter twice."""
-    front = BufferedWSGI(app, settings.with_(rate_limit=100.0), threads=1)
+def test_the_loop_answers_others_while_a_query_process_works(app: Flask,
+                                                             settings: Settings) -> None:
+    front, _ = _front(app, settings)
+    done: list[str] = []
+
+    async def one(name: str, query: str) -> int:
+        status = (await _answer(front, _scope(query)))[0]
+        done.append(name)
+        return status
+
+    async def both() -> list[int]:
+        slow = asyncio.create_task(one("slow", SLOW))
+        await asyncio.sleep(0.05)  # the slow query is now in its query process
+        quick = [await one(f"quick{i}", q) for i, q in enumerate(["ASK {}", LOOKUP, JOIN])]
+        return [await slow, *quick]
+
     try:
-        assert not front._on_loop(_scope("ASK {}"))  # noqa: SLF001
-        assert BufferedWSGI(app, settings, threads=1)._on_loop(_scope("ASK {}"))  # noqa: SLF001
+        assert asyncio.run(both()) == [200, 200, 200, 200]
+        assert done == ["quick0", "quick1", "quick2", "slow"]
     finally:
         front.pool.shutdown()
 
 
-def test_waiting_raises_instead_under_non_blocking(app: Flask) -> None:
-    svc = app.extensions[EXTENSION_KEY].queries
-    token = NON_BLOCKING.set(True)
+def test_in_the_lane_a_query_is_still_stopped_at_its_time_limit(settings: Settings) -> None:
+    store = OxigraphStore()
+    store.ox.bulk_extend(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"),
+                                 ox.NamedNode(f"{EX}s{i + 1}"), ox.NamedNode(EX + "g"))
+                         for i in range(50))
+    app = create_app(settings.with_(workers=1, query_cache_bytes=0, search=False,
+                                    query_timeout=0.3), store=store)
+    front, _ = _front(app, settings)
+    pool = app.extensions[EXTENSION_KEY].queries.pool
     try:
-        with pytest.raises(NeedsProcess):
-            svc.query(JOIN)
-        assert svc.query("ASK {}").body  # bounded: answered
+        started = time.monotonic()
+        status, headers, body = _serve(front, _scope(SLOW))
+        assert status == 503 and b"did not finish within 0.3 s" in body
+        assert time.monotonic() - started < 3
+        assert pool.stats.killed_on_timeout == 1
+        assert _serve(front, _scope(JOIN))[0] == 200  # a process is there for the next one
+        assert pool.live_workers <= 1 + settings.long_queries
     finally:
-        NON_BLOCKING.reset(token)
-    assert svc.query(JOIN).body  # the same query, allowed to wait
+        front.pool.shutdown()
+        close_app(app)
 
 
-def test_a_query_mentioning_service_is_not_checked_on_the_loop(app: Flask,
-                                                               monkeypatch: pytest.MonkeyPatch
-                                                               ) -> None:
+def test_in_the_lane_a_long_query_goes_on_and_is_answered(settings: Settings) -> None:
+    """Past ``query_long_after`` the rest of the wait (lowest priority, a replacement's fork,
+    the wait to the deadline) is done on a request thread; the answer still comes."""
+    store = OxigraphStore()
+    store.ox.bulk_extend(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"),
+                                 ox.NamedNode(f"{EX}s{i + 1}"), ox.NamedNode(EX + "g"))
+                         for i in range(50))
+    app = create_app(settings.with_(workers=1, query_cache_bytes=0, search=False,
+                                    query_long_after=0.05), store=store)
+    front, threads = _front(app, settings)
+    pool = app.extensions[EXTENSION_KEY].queries.pool
+    try:
+        status, _, body = _serve(front, _scope(SLOW))
+        assert status == 200 and b"6250000" in body
+        assert "_wait_long" in threads.given and pool.stats.long_queries == 1
+    finally:
+        front.pool.shutdown()
+        close_app(app)
+
+
+def test_a_cancelled_lane_gives_its_query_process_back(app: Flask, settings: Settings) -> None:
+    """If the loop cancels a request (it is closing) while the query runs, the request is
+    finished without the loop and the query process is not lost."""
+    front, _ = _front(app, settings)
+    pool = app.extensions[EXTENSION_KEY].queries.pool
+
+    async def cancel_it() -> None:
+        task = asyncio.create_task(_answer(front, _scope(SLOW)))
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    try:
+        before = pool.live_workers
+        asyncio.run(cancel_it())
+        assert pool.live_workers <= max(before, 1)
+        assert _serve(front, _scope(JOIN))[0] == 200
+    finally:
+        front.pool.shutdown()
+
+
+def test_many_lane_requests_at_once_share_the_query_processes(app: Flask,
+                                                              settings: Settings) -> None:
+    """More requests than query processes: those that find none idle wait on a request
+    thread (at most ``query_queue_wait``), every one is answered."""
+    front, _ = _front(app, settings)
+
+    async def many() -> list[int]:
+        queries = [f"SELECT ?o WHERE {{ <{EX}s{i}> <{EX}p> ?x . ?x <{EX}p> ?o }}"
+                   for i in range(12)]
+        return [r[0] for r in await asyncio.gather(*(_answer(front, _scope(q))
+                                                     for q in queries))]
+
+    try:
+        assert asyncio.run(many()) == [200] * 12
+    finally:
+        front.pool.shutdown()
+
+
+def test_the_lane_is_used_with_rate_limits_and_counts_a_request_once(
+        settings: Settings) -> None:
+    store = OxigraphStore()
+    app = create_app(settings.with_(workers=1, query_cache_bytes=0, search=False,
+                                    rate_limit=0.001, rate_burst=2), store=store)
+    front, _ = _front(app, settings)
+    try:
+        assert front._on_loop(_scope("ASK {}"))  # noqa: SLF001
+        assert [_serve(front, _scope(q))[0] for q in ("ASK {}", JOIN, "ASK {}")] == [200, 200,
+                                                                                      429]
+    finally:
+        front.pool.shutdown()
+        close_app(app)
+
+
+def test_a_query_mentioning_service_is_checked_on_a_request_thread(
+        app: Flask, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """The guard parses such a text fully (rdflib: up to seconds for a long one): that parse
-    must not stop the event loop, so it is refused there and done on a request thread."""
+    must not stop the event loop."""
     from wsis_kg.sparql import service as service_module
 
     checked: list[bool] = []
     real = service_module.check_remote_access
 
     def spy(sparql, allow):
-        checked.append(NON_BLOCKING.get())
+        checked.append(on_loop())
         return real(sparql, allow)
 
     monkeypatch.setattr(service_module, "check_remote_access", spy)
-    svc = app.extensions[EXTENSION_KEY].queries
-    text = f"ASK {{ <{EX}s1> ?p ?o }} # SERVICE <http://example.org/q>"
-    token = NON_BLOCKING.set(True)
+    front, threads = _front(app, settings)
     try:
-        with pytest.raises(NeedsProcess):
-            svc.query(text)
-    finally:
-        NON_BLOCKING.reset(token)
-    assert svc.query(text).body and checked == [False]
-
-
-GROUPED = f"SELECT ?s WHERE {{ ?s <{EX}p> ?o OPTIONAL {{ ?o <{EX}p> ?x }} }}"
-
-
-def test_a_query_of_several_groups_is_not_tried_on_the_loop(app: Flask, settings: Settings,
-                                                            monkeypatch: pytest.MonkeyPatch
-                                                            ) -> None:
-    """Such a query can never be a bounded read: with the answer cache off it goes straight
-    to a thread (tried on the loop it would be read twice)."""
-    front = BufferedWSGI(app, settings, threads=2)
-    tried: list[str] = []
-    real = front.run_on_loop
-    monkeypatch.setattr(front, "run_on_loop", lambda environ: tried.append("x") or real(environ))
-    try:
-        assert _serve(front, _scope(GROUPED))[0] == 200
-        assert tried == []
-        assert _serve(front, _scope(LOOKUP))[0] == 200
-        assert tried == ["x"]
+        text = f"ASK {{ <{EX}s1> ?p ?o }} # SERVICE <http://example.org/q>"
+        assert _serve(front, _scope(text))[0] == 200
+        assert checked == [False] and threads.given == ["_guarded"]
     finally:
         front.pool.shutdown()
+
+
+def test_without_a_waiter_nothing_is_offloaded(app: Flask) -> None:
+    """Off the loop (CLI, request threads) the service blocks as before."""
+    assert WAITER.get() is None and not on_loop()
+    svc = app.extensions[EXTENSION_KEY].queries
+    assert svc.query(JOIN).body and svc.query("ASK {}").body
 
 
 def test_a_remembered_answer_of_any_query_is_sent_from_the_loop(settings: Settings) -> None:
@@ -177,14 +288,12 @@ def test_a_remembered_answer_of_any_query_is_sent_from_the_loop(settings: Settin
     store.ox.add(ox.Quad(ox.NamedNode(f"{EX}s1"), ox.NamedNode(EX + "p"), ox.NamedNode(f"{EX}s2"),
                          ox.NamedNode(EX + "g")))
     cached = create_app(settings.with_(workers=1, search=False), store=store)
-    front = BufferedWSGI(cached, settings, threads=2)
+    front, threads = _front(cached, settings)
     try:
-        environ = front.environ(_scope(GROUPED), None)
-        assert not front.at_once(environ)
-        first = _serve(front, _scope(GROUPED))  # on a thread: its answer is now remembered
-        assert front.at_once(front.environ(_scope(GROUPED), None))
-        again = front.run_on_loop(front.environ(_scope(GROUPED), None))
-        assert again is not None and again[2] == first[2]
+        first = _serve(front, _scope(JOIN))
+        again = _serve(front, _scope(JOIN))
+        assert again[2] == first[2] and threads.given == []
+        assert cached.extensions[EXTENSION_KEY].queries.cache.hits >= 1
     finally:
         front.pool.shutdown()
         close_app(cached)

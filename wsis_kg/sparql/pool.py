@@ -63,6 +63,7 @@ from wsis_kg.sparql.jobs import (
     reap,
     wait_readable,
 )
+from wsis_kg.sparql.waiting import WAITER, offload
 
 #: How long the pool waits for a zygote to fork a worker before it starts another zygote.
 _FORK_WAIT = 10.0
@@ -498,6 +499,9 @@ class WorkerPool:
 
     # -- use --------------------------------------------------------------------------------
     def _acquire(self, deadline: float) -> _Worker:
+        if WAITER.get() is not None:  # on the event loop: an idle worker, or wait elsewhere
+            w = self._take_idle()
+            return w if w is not None else offload(self._acquire, deadline)
         with self._cond:
             while True:
                 if self._closed:
@@ -526,6 +530,17 @@ class WorkerPool:
                 self._cond.notify()
             raise
 
+    def _take_idle(self) -> _Worker | None:
+        """An idle worker of this generation now, or None (nothing waited for, no process
+        forked or killed: what the event loop may do)."""
+        with self._cond:
+            if self._closed or not self._idle:
+                return None
+            w = self._idle[-1]
+            if w.generation != self.generation or not w.alive():
+                return None  # stale or dead: _acquire kills it (which waits)
+            return self._idle.pop()
+
     def _release(self, w: _Worker) -> None:
         if w.long:
             self._discard(w)
@@ -538,7 +553,7 @@ class WorkerPool:
                 return
             self._count -= 1
             self._cond.notify()
-        w.kill()
+        offload(w.kill)
         self.stats.recycled += 1
 
     def _discard(self, w: _Worker) -> int | None:
@@ -551,7 +566,7 @@ class WorkerPool:
             else:
                 self._count -= 1
             self._cond.notify()
-        return w.zygote.exitcode(w.pid, 2.0)
+        return offload(w.zygote.exitcode, w.pid, 2.0)
 
     def _go_long(self, w: _Worker) -> bool:
         """Move ``w`` to the long lane (lowest CPU priority, its place freed); False if full."""
@@ -567,12 +582,24 @@ class WorkerPool:
         return True
 
     def _wait(self, w: _Worker, deadline: float) -> bool | None:
-        """Whether the answer came before ``deadline``; None: stopped, the long lane is full."""
+        """Whether the answer came before ``deadline``; None: stopped, the long lane is full.
+
+        On the event loop the first ``long_after`` seconds are waited by the loop itself (the
+        pipe registered as a reader); a query still running then is long, and the rest —
+        priorities, a replacement's fork, the wait to the deadline — is done on a thread."""
         first = min(deadline, time.monotonic() + self.long_after)
-        if w.wait(first - time.monotonic()):
+        waiter = WAITER.get()
+        if waiter is not None:
+            if waiter.readable(w.conn.fileno(), first - time.monotonic()):
+                return True
+        elif w.wait(first - time.monotonic()):
             return True
         if deadline - time.monotonic() <= 0:
             return False
+        return offload(self._wait_long, w, deadline)
+
+    def _wait_long(self, w: _Worker, deadline: float) -> bool | None:
+        """The rest of :meth:`_wait` once the query is long (may block: not on the loop)."""
         if not self._go_long(w):
             return None
         with contextlib.suppress(Exception):
@@ -596,7 +623,7 @@ class WorkerPool:
             else:
                 self.stats.crashed += 1
             with contextlib.suppress(Exception):
-                self.prewarm(self.size)
+                offload(self.prewarm, self.size)
             mb = self.memory_bytes // MIB
             raise QueryTooComplex(
                 "The query process was stopped: the query "
@@ -611,7 +638,7 @@ class WorkerPool:
         if msg is None:
             self._discard(w)
             with contextlib.suppress(Exception):
-                self.prewarm(self.size)  # the replacement: the next query waits for no process
+                offload(self.prewarm, self.size)  # the replacement: the next query waits for none
             if ready is None:
                 self.stats.busy += 1
                 raise ServiceBusy(

@@ -33,7 +33,6 @@ would otherwise perform the HTTP call itself).
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import functools
 import hashlib
 import itertools
@@ -44,7 +43,7 @@ from typing import Any, Literal, TypeVar
 
 import pyoxigraph as ox
 
-from wsis_kg.errors import NeedsProcess, ResultTooLarge, StoreError, WsisError
+from wsis_kg.errors import ResultTooLarge, StoreError, WsisError
 from wsis_kg.extraction.importer.editor import ImportedText, import_texts
 from wsis_kg.graph.search import SearchService, touched_by_update
 from wsis_kg.rdf.parse import ParsedInput, parse_bytes
@@ -61,6 +60,7 @@ from wsis_kg.sparql.guard import (
 from wsis_kg.sparql.jobs import JobRunner
 from wsis_kg.sparql.lexer import check_nesting
 from wsis_kg.sparql.pool import WorkerPool
+from wsis_kg.sparql.waiting import offload, on_loop
 from wsis_kg.store.embedded import GraphStore, OxigraphStore
 from wsis_kg.validation import ingest
 from wsis_kg.validation.ingest import WriteResult
@@ -68,7 +68,7 @@ from wsis_kg.validation.report import ValidationReport
 from wsis_kg.validation.validate import prepare as prepare_validation
 from wsis_kg.validation.validate import validate_new_data, validate_with_shapes
 
-__all__ = ["NON_BLOCKING", "QueryRequest", "QueryResult", "QueryService"]
+__all__ = ["QueryRequest", "QueryResult", "QueryService"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -76,15 +76,6 @@ R = TypeVar("R")
 #: Identifies this serving process, so an ETag never survives a restart (generation restarts
 #: at 0 and an in-memory store may hold other data then).
 _BOOT = os.urandom(8).hex()
-
-#: True while the caller must not block (the HTTP front answering on its event loop): a query
-#: that would wait for a query process or a job, or run unbounded here, raises
-#: :class:`~wsis_kg.errors.NeedsProcess` instead; answers from the cache and bounded reads
-#: (:mod:`wsis_kg.sparql.bounded`, a few milliseconds at most) are given.
-NON_BLOCKING: contextvars.ContextVar[bool] = contextvars.ContextVar("wsis_kg_non_blocking",
-                                                                   default=False)
-
-
 
 
 class QueryService:
@@ -177,10 +168,8 @@ class QueryService:
         timeout = self.settings.query_timeout if timeout is None else timeout
         check_nesting(req.sparql, self.settings.max_nesting)
         self._guarded(check_remote_access, req.sparql, timeout)
-        if self.pool is None:
-            if NON_BLOCKING.get():
-                raise NeedsProcess  # unbounded, in this process or over the network
-            return evaluate(self.store, req, self.settings.result_limit)
+        if self.pool is None:  # unbounded, here or over the network: never on the loop
+            return offload(evaluate, self.store, req, self.settings.result_limit)
         key = self.cache_key(req) if self.cache is not None else None
         if key is not None:
             hit = self.cache.get(key)  # type: ignore[union-attr]
@@ -188,8 +177,6 @@ class QueryService:
                 return hit
         result = self._inline(req, timeout)
         if result is None:
-            if NON_BLOCKING.get():
-                raise NeedsProcess
             result = self.pool.run(req, timeout)
         if key is not None and key[0] == self.pool.generation:
             self.cache.put(key, result)  # type: ignore[union-attr]
@@ -226,8 +213,9 @@ class QueryService:
         """The guard's ``check`` of ``sparql``: in this process for ordinary texts, in a job
         for a large text mentioning SERVICE/LOAD (rdflib's parser takes minutes on some)."""
         allow = self.settings.service_allowlist
-        if NON_BLOCKING.get() and may_mention_remote(sparql):
-            raise NeedsProcess  # the guard's full parse can take a while: not on the loop
+        if on_loop() and may_mention_remote(sparql):
+            # the guard's full parse can take a while: on a request thread, not on the loop
+            return offload(self._guarded, check, sparql, timeout)
         if len(sparql) > INLINE_TEXT_BYTES and may_mention_remote(sparql):
             return self.jobs.run(check, sparql, allow, what="Checking the SERVICE/LOAD targets",
                                  timeout=min(timeout, self.settings.job_timeout))

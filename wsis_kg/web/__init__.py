@@ -49,12 +49,6 @@ class App(Flask):
     def __call__(self, environ: dict, start_response: Any) -> Any:
         return self.front(environ, start_response)
 
-    def may_answer_at_once(self, environ: dict) -> bool:
-        """Whether a SPARQL GET may be answered without waiting (see
-        :meth:`CachedAnswers.may_answer_at_once`); False when no fast path is installed."""
-        layer = self.wsgi_app
-        return isinstance(layer, CachedAnswers) and layer.may_answer_at_once(environ)
-
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> Flask:
     """Build the WSGI app; pass ``store`` to reuse an already built store (tests, bench).

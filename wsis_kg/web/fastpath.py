@@ -109,18 +109,6 @@ class CachedAnswers:
                 return [b""] if method == "HEAD" else [resp.get_data()]
         return self.wsgi_app(environ, start_response)
 
-    def may_answer_at_once(self, environ: dict) -> bool:
-        """Whether trying this GET on the front's event loop is worth it: its exact response is
-        remembered (a replay), or its query has at most one group (``{`` once in the query
-        string, as sent or percent-encoded), as a bounded read has. Only where to *try* is
-        decided here; whether it is answered there is the service's decision
-        (:class:`~wsis_kg.errors.NeedsProcess`). Why: a query handed on from the loop is read
-        twice (≈0.25 ms for a catalogue query)."""
-        if self._replays.get(_raw_key(environ)) is not None:
-            return True
-        qs = environ.get("QUERY_STRING", "")
-        return qs.count("{") + qs.count("%7B") + qs.count("%7b") <= 1
-
     def _cache_get(self, key: tuple):
         cache = self.app.extensions[EXTENSION_KEY].queries.cache
         return None if cache is None else cache.get(key, count_miss=False)

@@ -12,11 +12,15 @@ body in memory. The outcome of the read is handed to the app in the environ
 :class:`wsis_kg.web.ops.Front` like any other. Headers have granian's own deadline
 (``http1_settings.header_read_timeout``, set to the same setting by :mod:`wsis_kg.cli.serve`).
 
-A SPARQL query by GET is first tried on the event loop itself (:meth:`BufferedWSGI.run_on_loop`):
-answered there when its answer is cached or it is a bounded read (a look-up by IRI, ``ASK {}``),
-which costs less than the hop to a request thread and back; anything that would wait — for a
-query process, a job or a remote store — is refused there before it waits and runs again on a
-request thread.
+A SPARQL query by GET runs on the event loop itself, in a greenlet of its own
+(:class:`_Lane`): everything it does that takes microseconds — parsing, the answer cache, a
+bounded read, the response — is done there, without a hop to a request thread and back; what
+would wait is asked of the lane (:mod:`wsis_kg.sparql.waiting`): the wait for a query process's
+answer is a reader on the loop (no thread involved), other waits (a free query process, a job,
+a remote store) run on a request thread while the loop serves other requests, and the request
+then goes on on the loop where it stopped. Why greenlets: the app, the service and the pool are
+plain functions (Flask, WSGI); a greenlet lets them pause at one of those waits without
+rewriting them as coroutines — the way SQLAlchemy's asyncio layer runs its synchronous core.
 
 At shutdown (SIGTERM) granian stops accepting and :meth:`__rsgi_del__` waits for the requests
 threads are running, so in-flight requests finish.
@@ -25,20 +29,26 @@ threads are running, so in-flight requests finish.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import io
+import select
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
-from wsis_kg.errors import NeedsProcess, WsisError
+from greenlet import greenlet
+
+from wsis_kg.errors import WsisError
 from wsis_kg.settings import Settings
-from wsis_kg.sparql.service import NON_BLOCKING
+from wsis_kg.sparql.waiting import WAITER
 from wsis_kg.web.fastpath import PATH
 from wsis_kg.web.http import too_large
 from wsis_kg.web.limits import BODY_KEY, read_timeout_error
 
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
+Answer = tuple[int, list[tuple[str, str]], bytes]
+T = TypeVar("T")
 _SPECIAL = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
 
 
@@ -50,11 +60,6 @@ class BufferedWSGI:
         self.limit = settings.max_body_bytes
         self.timeout = settings.request_read_timeout
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="wsis-kg-request")
-        self.rate_limited = settings.rate_limit > 0
-        #: Whether a request may be answered on the loop (the app's guess; always try when
-        #: the app has none).
-        self.at_once: Callable[[dict], bool] = getattr(
-            wsgi_app, "may_answer_at_once", lambda environ: True)
 
     def __rsgi_init__(self, loop: Any) -> None:
         pass
@@ -67,40 +72,18 @@ class BufferedWSGI:
             return
         body = await self.read_body(scope, proto)
         environ = self.environ(scope, body)
-        if body is None and self._on_loop(scope) and self.at_once(environ):
-            answered = self.run_on_loop(environ)
-            if answered is not None:
-                proto.response_bytes(*answered)
-                return
-            environ = self.environ(scope, body)  # the first pass may have changed it
-        loop = asyncio.get_running_loop()
-        status, headers, data = await loop.run_in_executor(self.pool, self.run, environ)
+        if body is None and self._on_loop(scope):
+            status, headers, data = await _Lane(self.pool).run(self.run, environ)
+        else:
+            loop = asyncio.get_running_loop()
+            status, headers, data = await loop.run_in_executor(self.pool, self.run, environ)
         proto.response_bytes(status, headers, data)
 
-    def _on_loop(self, scope: Any) -> bool:
-        """Whether to try ``scope`` on the event loop: a SPARQL query by GET (the hot path).
-
-        Not with per-client rate limits: a request handed on to a thread would count twice.
-        """
+    @staticmethod
+    def _on_loop(scope: Any) -> bool:
+        """Whether ``scope`` runs on the event loop: a SPARQL query by GET (the hot path)."""
         return (scope.path == PATH and scope.method in ("GET", "HEAD")
-                and "query=" in scope.query_string and not self.rate_limited)
-
-    def run_on_loop(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]],
-                                                           bytes] | None:
-        """The answer when it needs no waiting (a cached answer, a bounded read: at most a few
-        milliseconds), else None: the request then goes to a request thread.
-
-        Why: the hop to a request thread and back costs more than such an answer. Everything
-        that could wait — for a query process, a job, a remote store — raises
-        :class:`~wsis_kg.errors.NeedsProcess` under :data:`NON_BLOCKING` before it does.
-        """
-        token = NON_BLOCKING.set(True)
-        try:
-            return self.run(environ)
-        except NeedsProcess:
-            return None
-        finally:
-            NON_BLOCKING.reset(token)
+                and "query=" in scope.query_string)
 
     async def read_body(self, scope: Any, proto: Any) -> bytes | WsisError | None:
         """The whole body, the error that ended reading it (413, 408), or None (no body)."""
@@ -164,8 +147,9 @@ class BufferedWSGI:
             env[BODY_KEY] = body
         return env
 
-    def run(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
-        """Call the WSGI app on this request thread; its status, headers and whole body."""
+    def run(self, environ: dict[str, Any]) -> Answer:
+        """Call the WSGI app (on a request thread, or in a lane); its status, headers and
+        whole body."""
         started: list[Any] = []
         written: list[bytes] = []
 
@@ -185,3 +169,105 @@ class BufferedWSGI:
         status, headers = started
         return int(status.split(" ", 1)[0]), [(k, v) for k, v in headers], \
             b"".join(written + chunks)
+
+
+class _Call:
+    """A lane's request to its loop: run ``fn(*args)`` on a request thread."""
+
+    __slots__ = ("fn", "args")
+
+    def __init__(self, fn: Callable[..., Any], args: tuple) -> None:
+        self.fn, self.args = fn, args
+
+
+class _Readable:
+    """A lane's request to its loop: wake me when ``fd`` is readable, or after ``seconds``."""
+
+    __slots__ = ("fd", "seconds")
+
+    def __init__(self, fd: int, seconds: float) -> None:
+        self.fd, self.seconds = fd, seconds
+
+
+class _Lane:
+    """One request run on the event loop in a greenlet, its waits done by the loop.
+
+    :meth:`run` switches into the greenlet; the request runs until it finishes or asks to
+    wait (:meth:`readable`, :meth:`call`: the :class:`~wsis_kg.sparql.waiting.Waiter` it finds
+    in :data:`~wsis_kg.sparql.waiting.WAITER`), which switches back here with what to wait for;
+    the coroutine awaits it — other requests run meanwhile — and switches back in with the
+    outcome. If the coroutine is cancelled (the loop is closing), the request is finished
+    without the loop: its remaining waits block, so a query process it holds is given back.
+    """
+
+    def __init__(self, executor: ThreadPoolExecutor) -> None:
+        self.executor = executor
+        self.parent: Any = None
+        self.cancelled = False
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        g = greenlet(self._main)
+        g.gr_context = contextvars.copy_context()
+        self.parent = g.parent
+        asked = g.switch(fn, args)
+        while not g.dead:
+            try:
+                if isinstance(asked, _Readable):
+                    outcome: tuple = (True, await self._readable(loop, asked.fd, asked.seconds))
+                else:
+                    outcome = (True, await loop.run_in_executor(self.executor, asked.fn,
+                                                                *asked.args))
+            except asyncio.CancelledError as e:
+                self.cancelled = True
+                g.throw(e)  # finishes the request, blocking; raises here
+                raise
+            except Exception as e:  # noqa: BLE001 - raised in the request, where it was asked
+                outcome = (False, e)
+            asked = g.switch(outcome)
+        return asked
+
+    def _main(self, fn: Callable[..., T], args: tuple) -> T:
+        WAITER.set(self)  # this greenlet's own context
+        return fn(*args)
+
+    @staticmethod
+    async def _readable(loop: asyncio.AbstractEventLoop, fd: int, seconds: float) -> bool:
+        if seconds <= 0:
+            return _poll(fd, 0)
+        ready = loop.create_future()
+
+        def wake(value: bool) -> None:
+            if not ready.done():
+                ready.set_result(value)
+
+        loop.add_reader(fd, wake, True)
+        timer = loop.call_later(seconds, wake, False)
+        try:
+            return await ready
+        finally:
+            loop.remove_reader(fd)
+            timer.cancel()
+
+    # -- the Waiter protocol, called inside the greenlet ---------------------------------------
+    def readable(self, fd: int, seconds: float) -> bool:
+        if self.cancelled:
+            return _poll(fd, seconds)
+        return self._ask(_Readable(fd, seconds))
+
+    def call(self, fn: Callable[..., T], /, *args: Any) -> T:
+        if self.cancelled:
+            return fn(*args)
+        return self._ask(_Call(fn, args))
+
+    def _ask(self, what: _Call | _Readable) -> Any:
+        ok, value = self.parent.switch(what)
+        if ok:
+            return value
+        raise value
+
+
+def _poll(fd: int, seconds: float) -> bool:
+    p = select.poll()
+    p.register(fd, select.POLLIN)
+    return bool(p.poll(max(0, int(seconds * 1000))))
