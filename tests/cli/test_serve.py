@@ -91,7 +91,7 @@ def test_serve_answers_validates_and_sees_writes(server: str, tmp_path: Path) ->
 
 
 def test_granian_options() -> None:
-    from granian.constants import Interfaces
+    from granian.constants import Interfaces, Loops
 
     from wsis_kg.cli.serve import granian_options, request_threads
 
@@ -99,6 +99,7 @@ def test_granian_options() -> None:
     opts = granian_options(settings)
     # RSGI behind wsis_kg.web.rsgi.BufferedWSGI, which runs the WSGI app on its request threads.
     assert opts["interface"] == Interfaces.RSGI and opts["workers"] == 1
+    assert opts["loop"] == Loops.uvloop  # the loop tests/web/test_rsgi.py runs the lane on
     assert request_threads(settings) >= 4 and opts["log_access"] is False
     assert opts["http1_settings"].header_read_timeout == 7000
 

@@ -97,14 +97,17 @@ def granian_options(settings: Settings) -> dict:
     """granian's configuration: the same process layout as gunicorn's (one worker process,
     request threads), in RSGI mode behind :class:`wsis_kg.web.rsgi.BufferedWSGI`, which reads
     each request on the event loop and runs the WSGI app on its request threads. One runtime
-    thread does the HTTP I/O in Rust; headers must arrive within the read deadline."""
-    from granian.constants import HTTPModes, Interfaces
+    thread does the HTTP I/O in Rust; headers must arrive within the read deadline. The event
+    loop is uvloop, named rather than left to granian's choice of whatever is installed: the
+    loop lane (:mod:`wsis_kg.web.rsgi`) is tested on it."""
+    from granian.constants import HTTPModes, Interfaces, Loops
     from granian.http import HTTP1Settings
 
     return {
         "address": settings.host,
         "port": settings.port,
         "interface": Interfaces.RSGI,
+        "loop": Loops.uvloop,
         "workers": 1,
         "runtime_threads": 1,
         "backlog": 1024,

@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import io
+import os
 import select
 import sys
 from collections.abc import Callable, Iterable
@@ -241,6 +242,7 @@ class _Lane:
             if not ready.done():
                 ready.set_result(value)
 
+        blocking = os.get_blocking(fd)
         loop.add_reader(fd, wake, True)
         timer = loop.call_later(seconds, wake, False)
         try:
@@ -248,6 +250,9 @@ class _Lane:
         finally:
             loop.remove_reader(fd)
             timer.cancel()
+            # uvloop leaves the descriptor non-blocking: the pool then reads a large answer
+            # with blocking reads, which would fail half-way (taken for a crashed process)
+            os.set_blocking(fd, blocking)
 
     # -- the Waiter protocol, called inside the greenlet ---------------------------------------
     def readable(self, fd: int, seconds: float) -> bool:
