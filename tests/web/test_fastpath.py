@@ -18,7 +18,7 @@ from wsis_kg.testing import LiveServer
 from wsis_kg.web import close_app, create_app
 from wsis_kg.web.extension import EXTENSION_KEY
 from wsis_kg.web.fastpath import CachedAnswers
-from wsis_kg.web.http import add_headers as add_cors
+from wsis_kg.web.http import add_headers, added_headers
 
 #: Heavier than the everyday loop allows (`pytest -m "not slow"` stays under a minute).
 pytestmark = pytest.mark.slow
@@ -245,16 +245,15 @@ def test_the_layer_adds_the_headers_it_is_told_to(fast_app) -> None:
     recognising the hooks: an app with its own hook, installed with the function that hook
     calls, is still answered before Flask, with the same headers."""
 
-    def add_headers(headers, path: str, method: str) -> None:
-        add_cors(headers, path, method)
-        headers["X-Served-By"] = "wsis-kg"
+    def added(path: str, method: str, html: bool) -> tuple:
+        return (*added_headers(path, method, html), ("X-Served-By", "wsis-kg"))
 
     @fast_app.after_request
     def _served_by(resp):
-        add_headers(resp.headers, "", "")
+        add_headers(resp.headers, "", "", added)
         return resp
 
-    fast_app.wsgi_app = CachedAnswers(fast_app, _layer(fast_app).wsgi_app, add_headers)
+    fast_app.wsgi_app = CachedAnswers(fast_app, _layer(fast_app).wsgi_app, added)
     spy = Spy(_layer(fast_app))
     client, flask_only = fast_app.test_client(), Client(spy.flask)
     for _ in range(3):  # evaluated, cached, replayed

@@ -33,7 +33,7 @@ from wsis_kg.web import (
 )
 from wsis_kg.web.extension import EXTENSION_KEY, Service
 from wsis_kg.web.fastpath import CachedAnswers
-from wsis_kg.web.http import add_headers, init_headers
+from wsis_kg.web.http import add_headers, added_headers, init_headers
 
 if TYPE_CHECKING:
     from wsis_kg.store import GraphStore
@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     # Repeated GET /sparql queries are answered from the answer cache before Flask (≈0.2 ms).
     app.wsgi_app = CachedAnswers(app, app.wsgi_app,  # type: ignore[method-assign]
-                                 add_headers=add_headers)
+                                 added=added_headers)
     app.front = ops.Front(app, settings, add_headers)
     app.extensions[ops.FRONT_KEY] = app.front
     return app

@@ -4,10 +4,11 @@ Why: a SPARQL GET is the service's hottest request, and Flask's request machiner
 app contexts, URL matching, dispatch, hooks) costs more than evaluating a look-up by IRI
 (docs/performance.md). This layer answers GET/HEAD ``/sparql`` with a ``query`` parameter with
 the view's own parser (:func:`wsis_kg.web.sparql.get_query`), the view's own response builder
-(:func:`wsis_kg.web.sparql.answer`: cache, ETag/304, query processes), the app's problem
-responses for errors (:func:`wsis_kg.web.problems.error_response`) and the headers the app's
-response hooks add, which :func:`wsis_kg.web.create_app` names by passing the function those
-hooks call (``add_headers``: :func:`wsis_kg.web.http.add_headers`), so the bytes and headers
+(:func:`wsis_kg.web.sparql.answer`, and for a 200 its headers, :func:`answer_headers`, as a
+plain list), the app's problem responses for errors (:func:`wsis_kg.web.problems.error_response`)
+and the headers the app's response hooks add, which :func:`wsis_kg.web.create_app` names by
+passing the list those hooks apply (``added``: :func:`wsis_kg.web.http.added_headers`), so the
+bytes and headers
 are those Flask would send (tests/web/test_fastpath.py compares them). Everything else — POST,
 the service description, other paths — goes to Flask, and so does everything once the app has
 request hooks it did not have when this layer was installed (this layer cannot replicate them).
@@ -27,16 +28,15 @@ from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from flask import Flask
-from werkzeug.datastructures import Headers
+from werkzeug.wrappers import Response
 
 from wsis_kg.errors import WsisError
 from wsis_kg.web.extension import EXTENSION_KEY
+from wsis_kg.web.http import AddedHeaders, add_headers, added_headers
 from wsis_kg.web.problems import error_response, prefers_page
-from wsis_kg.web.sparql import answer, get_query
+from wsis_kg.web.sparql import answer, answer_headers, get_query
 
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
-#: Adds to a response's headers what the app's hooks add to ``method path``'s response.
-AddHeaders = Callable[[Headers, str, str], None]
 #: The blueprint scopes a ``/sparql`` request runs the hooks of (app-wide, the SPARQL blueprint).
 _SCOPES = (None, "sparql")
 
@@ -45,6 +45,14 @@ PATH = "/sparql"
 #: (the answers themselves stay in, and are bounded by, the answer cache).
 MAX_REPLAYS = 8192
 MAX_REPLAY_BYTES = 16 * 1024 * 1024
+
+
+class _Answer(NamedTuple):
+    """A 200 answer as WSGI parts."""
+
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
 
 
 class _Replay(NamedTuple):
@@ -58,12 +66,14 @@ class _Replay(NamedTuple):
 class CachedAnswers:
     """WSGI layer installed as ``app.wsgi_app`` by :func:`wsis_kg.web.create_app`."""
 
-    def __init__(self, app: Flask, wsgi_app: WSGIApp, add_headers: AddHeaders) -> None:
+    def __init__(self, app: Flask, wsgi_app: WSGIApp,
+                 added: AddedHeaders = added_headers) -> None:
         self.app = app
         #: Flask's own WSGI callable: every request this layer does not answer goes there.
         self.wsgi_app = wsgi_app
-        self.add_headers = add_headers
-        #: The response hooks the app has now: ``add_headers`` adds what they add.
+        #: What the app's response hooks add (:func:`~wsis_kg.web.http.added_headers`).
+        self.added = added
+        #: The response hooks the app has now: ``added`` is what they add.
         self._hooks = self._response_hooks()
         self._replays: dict[tuple, _Replay] = {}
         self._replay_bytes = 0
@@ -101,20 +111,22 @@ class CachedAnswers:
                     with self._replay_lock:
                         if self._replays.pop(raw, None) is not None:
                             self._replay_bytes -= _cost(raw)
-            resp = self._answer(environ, raw)
-            if resp is not None:
-                if resp.status_code != 200:
-                    return resp(environ, start_response)  # werkzeug's 304/HEAD rules apply
-                start_response(resp.status, resp.headers.to_wsgi_list())
-                return [b""] if method == "HEAD" else [resp.get_data()]
+            answered = self._answer(environ, raw)
+            if isinstance(answered, _Answer):
+                start_response(answered.status, answered.headers)
+                return [b""] if method == "HEAD" else [answered.body]
+            if answered is not None:
+                return answered(environ, start_response)  # werkzeug's 304/HEAD rules apply
         return self.wsgi_app(environ, start_response)
 
     def _cache_get(self, key: tuple):
         cache = self.app.extensions[EXTENSION_KEY].queries.cache
         return None if cache is None else cache.get(key, count_miss=False)
 
-    def _answer(self, environ: dict, raw: tuple | None):
-        """The view's response, or None to let Flask answer (no query: service description)."""
+    def _answer(self, environ: dict, raw: tuple | None) -> _Answer | Response | None:
+        """The view's answer: WSGI parts for a 200 (no werkzeug response built: ≈10 µs), a
+        response otherwise (304, errors); None to let Flask answer (no query: service
+        description; a browser's error page)."""
         r = self.app.request_class(environ)
         svc = self.app.extensions[EXTENSION_KEY]
         req = None
@@ -122,28 +134,40 @@ class CachedAnswers:
             req = get_query(r)
             if req is None:
                 return None
-            resp = answer(svc, req, r)
+            if "HTTP_IF_NONE_MATCH" in environ:
+                resp = answer(svc, req, r)
+            else:
+                etag = svc.queries.etag(req)
+                result = svc.queries.query(req)
+                headers = answer_headers(result.content_type, len(result.body), etag)
+                headers += self.added(r.path, r.method, False)
+                done = _Answer("200 OK", headers, result.body)
+                if raw is not None:
+                    self._remember(raw, svc, req, done)
+                return done
         except WsisError as e:
             if prefers_page(r.headers.get("Accept")):
                 return None  # Flask answers a browser with the error page
             resp = error_response(e, r.path)
         except Exception:  # noqa: BLE001 - Flask handles the request again: its problem response
             return None
-        self.add_headers(resp.headers, r.path, r.method)
-        if raw is not None and req is not None and resp.status_code == 200:
-            key = svc.queries.cache_key(req)
-            if key is not None and self._cache_get(key) is not None:
-                cost = _cost(raw)
-                replay = _Replay(key, resp.status, resp.headers.to_wsgi_list())
-                with self._replay_lock:
-                    if (len(self._replays) >= MAX_REPLAYS
-                            or self._replay_bytes + cost > MAX_REPLAY_BYTES):
-                        self._replays.clear()
-                        self._replay_bytes = 0
-                    if raw not in self._replays:
-                        self._replay_bytes += cost
-                    self._replays[raw] = replay
+        add_headers(resp.headers, r.path, r.method, self.added)
         return resp
+
+    def _remember(self, raw: tuple, svc: Any, req: Any, done: _Answer) -> None:
+        """Keep ``done`` to send again for ``raw`` while its answer is cached."""
+        key = svc.queries.cache_key(req)
+        if key is None or self._cache_get(key) is None:
+            return
+        cost = _cost(raw)
+        replay = _Replay(key, done.status, done.headers)
+        with self._replay_lock:
+            if len(self._replays) >= MAX_REPLAYS or self._replay_bytes + cost > MAX_REPLAY_BYTES:
+                self._replays.clear()
+                self._replay_bytes = 0
+            if raw not in self._replays:
+                self._replay_bytes += cost
+            self._replays[raw] = replay
 
 
 def _cost(raw: tuple) -> int:

@@ -3,9 +3,10 @@ responses, CORS on the read routes and the security headers."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
 from flask import Flask, Response, redirect, request
@@ -79,33 +80,38 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
-def add_cors(headers: Headers, path: str, method: str) -> None:
-    """The CORS headers of a response to ``method path``: read routes only, never with
-    ``Authorization`` among the allowed headers (a browser page elsewhere cannot write)."""
+@functools.lru_cache(maxsize=1024)
+def added_headers(path: str, method: str, html: bool) -> tuple[tuple[str, str], ...]:
+    """Every header the app adds to a response to ``method path`` (``html``: an HTML page):
+    CORS on the read routes only, never with ``Authorization`` among the allowed headers (a
+    browser page elsewhere cannot write); no sniffing and a referrer policy on every response;
+    a CSP and no framing on HTML pages. The one list: the response hook applies it
+    (:func:`add_headers`), the SPARQL fast path appends it to the headers it builds."""
+    out: list[tuple[str, str]] = []
     if CORS_ROUTES.fullmatch(path):
-        headers["Access-Control-Allow-Origin"] = "*"
-        headers["Access-Control-Expose-Headers"] = "Link, Location, Content-Disposition, ETag"
+        out += [("Access-Control-Allow-Origin", "*"),
+                ("Access-Control-Expose-Headers", "Link, Location, Content-Disposition, ETag")]
         if method == "OPTIONS":
-            headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
-            headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-            headers["Access-Control-Max-Age"] = "86400"
+            out += [("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS"),
+                    ("Access-Control-Allow-Headers", "Accept, Content-Type"),
+                    ("Access-Control-Max-Age", "86400")]
+    out += [("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "strict-origin-when-cross-origin")]
+    if html:
+        out += [("Content-Security-Policy", CSP), ("X-Frame-Options", "DENY")]
+    return tuple(out)
 
 
-def add_security(headers: Headers) -> None:
-    """The security headers: no sniffing and a referrer policy on every response; a CSP and no
-    framing on HTML pages."""
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    if headers.get("Content-Type", "").startswith("text/html"):
-        headers["Content-Security-Policy"] = CSP
-        headers["X-Frame-Options"] = "DENY"
+AddedHeaders = Callable[[str, str, bool], Iterable[tuple[str, str]]]
 
 
-def add_headers(headers: Headers, path: str, method: str) -> None:
-    """Every header the app adds to a response of ``method path`` (CORS and security); also
-    called by the web fast path, which answers cached SPARQL queries outside Flask."""
-    add_cors(headers, path, method)
-    add_security(headers)
+def add_headers(headers: Headers, path: str, method: str,
+                added: AddedHeaders = added_headers) -> None:
+    """Set ``added``'s headers (:func:`added_headers`) on a response's headers: the response
+    hook, the front's refusals, the fast path's error responses."""
+    html = headers.get("Content-Type", "").startswith("text/html")
+    for name, value in added(path, method, html):
+        headers[name] = value
 
 
 # Request bodies

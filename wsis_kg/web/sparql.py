@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
-from werkzeug.http import parse_options_header
+from werkzeug.http import parse_options_header, quote_etag
 from werkzeug.wrappers import Request
 
 from wsis_kg.errors import (
@@ -209,19 +209,28 @@ def answer(svc: Service, req: QueryRequest, r: Request, *,
     etag = svc.queries.etag(req) if r.method in ("GET", "HEAD") else None
     if etag is not None and r.if_none_match.contains_weak(etag):
         resp = Response(status=304)
-    else:
-        result = svc.queries.cached(req) if cached_only else svc.queries.query(req)
-        if result is None:
-            return None
-        resp = Response(result.body, status=200, content_type=result.content_type)
-    resp.headers["Vary"] = "Accept"
-    if etag is not None:
+        resp.headers["Vary"] = "Accept"
         resp.set_etag(etag)
-        # Reusable only after revalidation: any write may change the answer.
         resp.headers["Cache-Control"] = "no-cache"
+        return resp
+    result = svc.queries.cached(req) if cached_only else svc.queries.query(req)
+    if result is None:
+        return None
+    return Response(result.body, status=200,
+                    headers=answer_headers(result.content_type, len(result.body), etag))
+
+
+def answer_headers(content_type: str, length: int, etag: str | None) -> list[tuple[str, str]]:
+    """The headers of a query's answer (200), in the order werkzeug would send them: the
+    view's response and the fast path's share them."""
+    headers = [("Content-Type", content_type), ("Content-Length", str(length)),
+               ("Vary", "Accept")]
+    if etag is not None:
+        # Reusable only after revalidation: any write may change the answer.
+        headers += [("ETag", quote_etag(etag)), ("Cache-Control", "no-cache")]
     else:
-        resp.headers["Cache-Control"] = "no-store"
-    return resp
+        headers.append(("Cache-Control", "no-store"))
+    return headers
 
 
 @bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
