@@ -29,13 +29,19 @@ JOIN = f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?x . ?x <{EX}p> ?o }}"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
-@pytest.fixture()
-def app(settings: Settings) -> Iterator[Flask]:
+def _chain_app(settings: Settings, **overrides) -> Flask:
+    """An app over a chain of 50 triples (s0 → s1 → … → s50), one query process, no cache."""
     store = OxigraphStore()
     store.ox.bulk_extend(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"),
                                  ox.NamedNode(f"{EX}s{i + 1}"), ox.NamedNode(EX + "g"))
                          for i in range(50))
-    a = create_app(settings.with_(workers=1, query_cache_bytes=0, search=False), store=store)
+    return create_app(settings.with_(workers=1, query_cache_bytes=0, search=False, **overrides),
+                      store=store)
+
+
+@pytest.fixture()
+def app(settings: Settings) -> Iterator[Flask]:
+    a = _chain_app(settings)
     yield a
     close_app(a)
 
@@ -185,12 +191,7 @@ def test_the_loop_answers_others_while_a_query_process_works(app: Flask,
 
 
 def test_in_the_lane_a_query_is_still_stopped_at_its_time_limit(settings: Settings) -> None:
-    store = OxigraphStore()
-    store.ox.bulk_extend(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"),
-                                 ox.NamedNode(f"{EX}s{i + 1}"), ox.NamedNode(EX + "g"))
-                         for i in range(50))
-    app = create_app(settings.with_(workers=1, query_cache_bytes=0, search=False,
-                                    query_timeout=0.3), store=store)
+    app = _chain_app(settings, query_timeout=0.3)
     front, _ = _front(app, settings)
     pool = app.extensions[EXTENSION_KEY].queries.pool
     try:
@@ -209,12 +210,7 @@ def test_in_the_lane_a_query_is_still_stopped_at_its_time_limit(settings: Settin
 def test_in_the_lane_a_long_query_goes_on_and_is_answered(settings: Settings) -> None:
     """Past ``query_long_after`` the rest of the wait (lowest priority, a replacement's fork,
     the wait to the deadline) is done on a request thread; the answer still comes."""
-    store = OxigraphStore()
-    store.ox.bulk_extend(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"),
-                                 ox.NamedNode(f"{EX}s{i + 1}"), ox.NamedNode(EX + "g"))
-                         for i in range(50))
-    app = create_app(settings.with_(workers=1, query_cache_bytes=0, search=False,
-                                    query_long_after=0.05), store=store)
+    app = _chain_app(settings, query_long_after=0.05)
     front, threads = _front(app, settings)
     pool = app.extensions[EXTENSION_KEY].queries.pool
     try:
