@@ -139,6 +139,50 @@ def test_a_join_waits_for_its_query_process_on_the_loop_and_is_counted_once(
         front.pool.shutdown()
 
 
+def test_a_query_by_post_runs_in_the_lane_too(app: Flask, settings: Settings) -> None:
+    """Direct and form POSTs to the query endpoint (long queries, SPARQLWrapper, Comunica):
+    the same lane, no request thread; an update sent there is refused as before."""
+    front, threads = _front(app, settings)
+
+    def post(content_type: str, body: bytes) -> tuple[int, dict, bytes]:
+        scope = _scope("")
+        scope.method, scope.query_string = "POST", ""
+        scope.headers = {**scope.headers, "content-type": content_type,
+                         "content-length": str(len(body))}
+        proto = _Proto()
+
+        asyncio.run(front.__rsgi__(scope, _BodyProto(proto, body)))
+        status, headers, data = proto.sent
+        return status, dict(headers), data
+
+    try:
+        direct = post("application/sparql-query", JOIN.encode())
+        form = post("application/x-www-form-urlencoded", b"query=" + quote(JOIN).encode())
+        assert direct[0] == form[0] == 200 and direct[2] == form[2]
+        assert len(list(ox.parse_query_results(direct[2], ox.QueryResultsFormat.JSON))) == 49
+        assert threads.given == []
+        update = post("application/sparql-update", b"INSERT DATA { <x:a> <x:b> <x:c> }")
+        assert update[0] == 403
+    finally:
+        front.pool.shutdown()
+
+
+class _BodyProto:
+    """granian's protocol object for a request with a body: iterated for its chunks."""
+
+    def __init__(self, proto: _Proto, body: bytes) -> None:
+        self.proto, self.body = proto, body
+
+    def response_bytes(self, status: int, headers: list, body: bytes) -> None:
+        self.proto.response_bytes(status, headers, body)
+
+    def __aiter__(self):
+        return self._chunks()
+
+    async def _chunks(self):
+        yield self.body
+
+
 @pytest.mark.parametrize("loop_factory", ["asyncio", "uvloop"])
 def test_a_large_answer_is_read_whole_after_the_loop_waited(settings: Settings,
                                                              loop_factory: str) -> None:
@@ -269,7 +313,7 @@ def test_the_lane_is_used_with_rate_limits_and_counts_a_request_once(
                                     rate_limit=0.001, rate_burst=2), store=store)
     front, _ = _front(app, settings)
     try:
-        assert front._on_loop(_scope("ASK {}"))  # noqa: SLF001
+        assert front._on_loop(_scope("ASK {}"), None)  # noqa: SLF001
         assert [_serve(front, _scope(q))[0] for q in ("ASK {}", JOIN, "ASK {}")] == [200, 200,
                                                                                       429]
     finally:

@@ -12,8 +12,8 @@ body in memory. The outcome of the read is handed to the app in the environ
 :class:`wsis_kg.web.ops.Front` like any other. Headers have granian's own deadline
 (``http1_settings.header_read_timeout``, set to the same setting by :mod:`wsis_kg.cli.serve`).
 
-A SPARQL query by GET runs on the event loop itself, in a greenlet of its own
-(:class:`_Lane`): everything it does that takes microseconds — parsing, the answer cache, a
+A SPARQL query (by GET, or by POST once its body is read) runs on the event loop itself, in a
+greenlet (:class:`_Lane`): everything it does that takes microseconds — parsing, the answer cache, a
 bounded read, the response — is done there, without a hop to a request thread and back; what
 would wait is asked of the lane (:mod:`wsis_kg.sparql.waiting`): the wait for a query process's
 answer is a reader on the loop (no thread involved), other waits (a free query process, a job,
@@ -73,7 +73,7 @@ class BufferedWSGI:
             return
         body = await self.read_body(scope, proto)
         environ = self.environ(scope, body)
-        if body is None and self._on_loop(scope):
+        if self._on_loop(scope, body):
             status, headers, data = await _Lane.run(self.pool, self.run, environ)
         else:
             loop = asyncio.get_running_loop()
@@ -81,10 +81,14 @@ class BufferedWSGI:
         proto.response_bytes(status, headers, data)
 
     @staticmethod
-    def _on_loop(scope: Any) -> bool:
-        """Whether ``scope`` runs on the event loop: a SPARQL query by GET (the hot path)."""
-        return (scope.path == PATH and scope.method in ("GET", "HEAD")
-                and "query=" in scope.query_string)
+    def _on_loop(scope: Any, body: bytes | WsisError | None) -> bool:
+        """Whether the request runs on the event loop: a SPARQL query, by GET (the hot path)
+        or by POST once its body is read (the query endpoint only: it never writes)."""
+        if scope.path != PATH:
+            return False
+        if scope.method in ("GET", "HEAD"):
+            return body is None and "query=" in scope.query_string
+        return scope.method == "POST" and isinstance(body, bytes)
 
     async def read_body(self, scope: Any, proto: Any) -> bytes | WsisError | None:
         """The whole body, the error that ended reading it (413, 408), or None (no body)."""
