@@ -1,8 +1,12 @@
 """The snapshot query processes fork from for an on-disk store: an in-memory copy up to
-``mirror_max_triples`` quads, a read-only handle on the disk beyond (bounded memory at 10M)."""
+``mirror_max_triples`` quads, a read-only handle on a checkpoint of the disk beyond (bounded
+memory at 10M; never the store's own directory, which its read-write handle compacts)."""
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import threading
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -10,7 +14,7 @@ import pytest
 
 from wsis_kg.settings import Settings
 from wsis_kg.sparql.service import QueryService
-from wsis_kg.store.embedded import OxigraphStore
+from wsis_kg.store.embedded import DiskSnapshot, OxigraphStore, snapshots_dir
 
 EX = "http://example.org/"
 DATA = "".join(f"<{EX}s{i}> <{EX}p> \"{i}\" <{EX}g> .\n" for i in range(50)).encode()
@@ -61,3 +65,90 @@ def test_service_serves_a_large_disk_store_from_disk_and_sees_its_writes(
         assert b"51" in svc.query(count).body  # the next generation reads a new snapshot
     finally:
         svc.close()
+
+
+def test_a_large_store_is_read_from_a_checkpoint_nobody_writes(disk: OxigraphStore) -> None:
+    snap = disk.snapshot(10)
+    assert isinstance(snap, DiskSnapshot) and snap.path != disk.path
+    assert snap.path.parent == snapshots_dir(disk.path) == disk.path.parent / "store.snapshots"
+    _insert(disk.ox)
+    disk.ox.flush()
+    disk.ox.optimize()  # the store's own compaction rewrites and deletes its files
+    assert len(snap) == 50  # the checkpoint still holds them
+    disk.close()
+    assert not snap.path.exists()  # nothing reads it once the store is closed
+
+
+def test_superseded_checkpoints_are_kept_for_their_readers_then_deleted(
+        disk: OxigraphStore) -> None:
+    first = disk.snapshot(10, keep_seconds=0.5)
+    second = disk.snapshot(10, keep_seconds=0.5)
+    assert first.path.exists() and second.path.exists()  # a retiring process may still read
+    time.sleep(0.6)
+    third = disk.snapshot(10, keep_seconds=0.5)
+    assert not first.path.exists() and second.path.exists() and third.path.exists()
+    assert len(third) == 50
+
+
+def test_a_previous_runs_checkpoints_are_removed(tmp_path: Path) -> None:
+    store = OxigraphStore(tmp_path / "store")
+    store.load(DATA, ox.RdfFormat.N_QUADS, None)
+    left = snapshots_dir(store.path) / "0"
+    left.mkdir(parents=True)
+    snap = store.snapshot(10)
+    assert not left.exists() and len(snap) == 50
+
+
+def _open_and_count(path: str, seconds: float, out) -> None:
+    """A query process's part: open the snapshot read-only and count, again and again."""
+    errors, done, first = 0, 0, None
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            handle = DiskSnapshot(Path(path)).ox
+            list(handle.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                              use_default_graph_as_union=True))
+            done += 1
+        except (OSError, RuntimeError) as e:
+            errors += 1
+            first = first or str(e)[:300]
+    out.put((done, errors, first))
+
+
+def test_readers_are_not_broken_by_the_stores_own_compactions(tmp_path: Path) -> None:
+    """The 502 of DESCRIBE at 10M: a process opening a read-only handle on the store's own
+    directory while the serving process's handle compacts it failed ("No such file … .sst",
+    reproduced here within a second); on a checkpoint it never does."""
+    store = OxigraphStore(tmp_path / "store")
+    store.ox.bulk_extend(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"),
+                                 ox.Literal(f"v{i}"), ox.NamedNode(EX + "g"))
+                         for i in range(50_000))
+    store.ox.flush()
+    snap = store.snapshot(10)
+    stop = threading.Event()
+
+    def write_and_compact() -> None:
+        k = 0
+        while not stop.is_set():
+            store.ox.extend(ox.Quad(ox.NamedNode(f"{EX}w{k}-{i}"), ox.NamedNode(EX + "p"),
+                                    ox.Literal("x"), ox.NamedNode(EX + "g"))
+                            for i in range(2000))
+            store.ox.flush()
+            k += 1
+            if k % 3 == 0:
+                store.ox.optimize()
+
+    writer = threading.Thread(target=write_and_compact)
+    writer.start()
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    reader = ctx.Process(target=_open_and_count, args=(str(snap.path), 4.0, out))
+    try:
+        reader.start()
+        done, errors, first = out.get(timeout=60)
+        reader.join(10)
+    finally:
+        stop.set()
+        writer.join()
+        store.close()
+    assert errors == 0 and done > 0, first

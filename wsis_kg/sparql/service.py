@@ -438,7 +438,10 @@ class QueryService:
 
     def _refresh_mirror(self) -> None:
         assert isinstance(self.store, OxigraphStore)
-        self._mirror = self.store.snapshot(self.settings.mirror_max_triples)
+        s = self.settings
+        # a superseded checkpoint outlives every query and job that may still read it
+        self._mirror = self.store.snapshot(
+            s.mirror_max_triples, keep_seconds=2 * max(s.query_timeout, s.job_timeout) + 60)
 
     def status(self) -> dict[str, Any]:
         out: dict[str, Any] = {"mode": self.mode, "query_timeout": self.settings.query_timeout,
