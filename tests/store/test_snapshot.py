@@ -63,8 +63,10 @@ def test_service_serves_a_large_disk_store_from_disk_and_sees_its_writes(
         svc.write(lambda st: st.update(
             f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}x> <{EX}p> 1 }} }}"))
         assert b"51" in svc.query(count).body  # the next generation reads a new snapshot
+        assert len(list(snapshots_dir(disk.path).iterdir())) == 2  # the first kept a while
     finally:
         svc.close()
+    assert list(snapshots_dir(disk.path).iterdir()) == []  # closed: nothing reads them
 
 
 def test_a_large_store_is_read_from_a_checkpoint_nobody_writes(disk: OxigraphStore) -> None:

@@ -464,6 +464,8 @@ class QueryService:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
+        if isinstance(self.store, OxigraphStore):
+            self.store.drop_checkpoints()  # the query processes that read them are gone
 
 
 def _parse_parts(data: bytes | str, fmt: Any, source: str, base_iri: str | None,

@@ -155,9 +155,13 @@ class OxigraphStore(GraphStore):
     def close(self):
         if self.path:
             self.ox.flush()
-            for path, _ in self._checkpoints:  # the processes reading them are gone
-                shutil.rmtree(path, ignore_errors=True)
-            self._checkpoints = []
+            self.drop_checkpoints()
+
+    def drop_checkpoints(self) -> None:
+        """Delete every checkpoint taken (the service is closing: nothing reads them)."""
+        for path, _ in self._checkpoints:
+            shutil.rmtree(path, ignore_errors=True)
+        self._checkpoints = []
 
 
 def snapshots_dir(path: Path) -> Path:
@@ -181,6 +185,7 @@ class DiskSnapshot(OxigraphStore):
         self.path = path
         self._handle: ox.Store | None = None
         self._pid = 0
+        self._checkpoints = []
 
     @property  # type: ignore[override]
     def ox(self) -> ox.Store:
