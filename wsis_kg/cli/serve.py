@@ -100,6 +100,7 @@ def granian_options(settings: Settings) -> dict:
     thread does the HTTP I/O in Rust; headers must arrive within the read deadline. The event
     loop is uvloop, named rather than left to granian's choice of whatever is installed: the
     loop lane (:mod:`wsis_kg.web.rsgi`) is tested on it."""
+    import uvloop  # noqa: F401 - the loop named below: missing, it fails here, not in the worker
     from granian.constants import HTTPModes, Interfaces, Loops
     from granian.http import HTTP1Settings
 
