@@ -109,8 +109,13 @@ class OxigraphStore(GraphStore):
         """
         assert self.path is not None
         root = snapshots_dir(self.path)
-        if not self._checkpoints and root.exists():
-            shutil.rmtree(root, ignore_errors=True)  # a previous run's: nothing reads them now
+        if not self._checkpoints:
+            if root.exists():
+                shutil.rmtree(root, ignore_errors=True)  # a previous run's: nothing reads them
+            # A store fresh from a bulk load is many unmerged files, and a checkpoint keeps it
+            # so: queries read 3–6× slower (10M quads, measured). Compact once, at the first
+            # checkpoint (21.5 s at 10M after a bulk load; 0 s for a store compacted before).
+            self.ox.optimize()
         root.mkdir(parents=True, exist_ok=True)
         target = root / f"{time.time_ns():x}"
         self.ox.backup(str(target))
