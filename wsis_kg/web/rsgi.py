@@ -224,7 +224,6 @@ class _Lane:
 
     def __init__(self) -> None:
         self.greenlet = greenlet(self._serve)
-        self.executor: ThreadPoolExecutor | None = None
         self.cancelled = False
 
     @classmethod
@@ -233,7 +232,7 @@ class _Lane:
         does."""
         idle: list[_Lane] = _idle.__dict__.setdefault("lanes", [])
         lane = idle.pop() if idle else cls()
-        lane.executor, lane.cancelled = executor, False
+        lane.cancelled = False
         g = lane.greenlet
         loop = asyncio.get_running_loop()
         asked = g.switch(fn, args)
