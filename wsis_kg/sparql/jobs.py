@@ -8,7 +8,9 @@ way in), answers over a pipe, and is SIGKILLed at its deadline. Both kinds of ch
 pre-forked query processes of :mod:`wsis_kg.sparql.pool` and the one-off jobs here — are
 prepared by :func:`fork_child` and :func:`enter_child`: signals blocked across the fork, the
 server's descriptors closed, an address-space limit (``RLIMIT_AS``) of what the child may add
-beyond what it shares with the server, and the rdflib lock re-initialised.
+beyond what it shares with the server, the rdflib lock re-initialised, and every object the
+child inherits kept out of its garbage collector (a child that collected the server's unreachable
+on-disk store hung for ever in RocksDB's close, waiting for background threads it does not have).
 
 How a child ended is told apart (:func:`killed_reason`): ``time`` (we killed it at its
 deadline), ``memory`` (a ``MemoryError`` or an abort, which is how Rust code dies when an
@@ -23,6 +25,7 @@ thread waits for another caller's work.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import math
 import multiprocessing as mp
@@ -141,15 +144,24 @@ def fork_child(target: Callable[..., None], args: tuple, *, name: str,
     no child is forked from a half-written store. Signals stay blocked across the fork: a
     SIGTERM to the process group must not run the server's inherited Python handler in the new
     child (granian's hangs there); :func:`enter_child` unblocks them.
+
+    The server's objects are frozen across the fork (:func:`gc.freeze`, constant time): the
+    child's collector never finalises what it inherited. An unreachable on-disk store waiting
+    in a reference cycle would otherwise be closed in the child, and RocksDB's close waits for
+    background flushes and compactions whose threads exist only in the server: the child hung
+    until its deadline (a validation stopped at 60 s in CI). Frozen pages are also left
+    unwritten by the child's collector, so more of the memory stays shared.
     """
     with fork_lock if fork_lock is not None else contextlib.nullcontext():
         parent, child = _CTX.Pipe(duplex=True)
         proc = _CTX.Process(target=target, name=name, args=(child, *args, open_fds()),
                             daemon=True)
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, CHILD_SIGNALS)
+        gc.freeze()
         try:
             proc.start()
         finally:
+            gc.unfreeze()
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         child.close()
     return proc, parent
