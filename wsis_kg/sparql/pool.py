@@ -302,14 +302,17 @@ class _Zygote:
             return self._got.pop(key)
 
 
-@dataclass
+@dataclass(eq=False)  # identity: workers are kept in sets
 class _Worker:
     pid: int
     conn: Any
     zygote: _Zygote
     served: int = 0
-    #: Moved to the long lane (lowest CPU priority): retired after its query.
+    #: Moved to the long lane: its place among the ``size`` is given to others.
     long: bool = False
+    #: At the lowest CPU priority (another query came while it was long): retired after its
+    #: query, since a process cannot raise its priority back.
+    demoted: bool = False
     #: One poll object per worker: ``Connection.poll`` builds a selector on every call (≈20 µs).
     poller: Any = None
     #: Signals go through a pidfd: the pid may be reaped (and reused) before we signal it.
@@ -363,10 +366,10 @@ class _Worker:
     def stop(self) -> None:
         """SIGKILL (its CPU is freed at once); its exit code comes later from the zygote.
 
-        A long one is first given its normal priority back where the system allows it (root,
+        A demoted one is first given its normal priority back where the system allows it (root,
         or ``RLIMIT_NICE``): a killed process must still be scheduled to exit, and at
         ``SCHED_IDLE`` on a busy machine that took seconds (the 503 waits for the exit)."""
-        if self.long and not self.exited():
+        if self.demoted and not self.exited():
             with contextlib.suppress(OSError, AttributeError):
                 os.sched_setscheduler(self.pid, os.SCHED_OTHER, os.sched_param(0))
                 os.setpriority(os.PRIO_PROCESS, self.pid, 0)
@@ -384,14 +387,18 @@ class WorkerPool:
     """At most ``size + long_slots`` forked query processes, at most ``long_slots`` of them
     running *long* queries; ``size`` are kept warm.
 
-    A query still running after ``long_after`` seconds is *long*: its process drops to the
-    lowest CPU priority (``SCHED_IDLE``, so short queries keep the CPUs) and is retired once its
-    query ends (a process cannot raise its priority back). So runaway queries hold at most
-    ``long_slots`` processes and little CPU, and at least ``size`` processes are left for the
-    others. When the long lane is full, a query that becomes long is stopped (503 +
-    Retry-After). A query waits at most ``queue_wait`` seconds for a free process (then 503 +
-    Retry-After: request threads are never held by a queue). Each process may allocate
-    ``memory_mb`` beyond what it shares with the server.
+    A query still running after ``long_after`` seconds is *long*: its process moves to the long
+    lane, freeing its place among the ``size``. As soon as another query comes, every long
+    query drops to the lowest CPU priority (``SCHED_IDLE``, so short queries keep the CPUs) and
+    its process is retired once its query ends (a process cannot raise its priority back). A
+    long query that no other query met keeps its priority, and its process, now holding private
+    copies of the store pages it read, serves the next queries: a fresh process pays for those
+    copies again (+60 % for a 0.25 s query over 1M quads, measured). So runaway queries hold at
+    most ``long_slots`` processes and, when others are served, little CPU, and at least ``size``
+    processes are left for the others. When the long lane is full, a query that becomes long is
+    stopped (503 + Retry-After). A query waits at most ``queue_wait`` seconds for a free
+    process (then 503 + Retry-After: request threads are never held by a queue). Each process
+    may allocate ``memory_mb`` beyond what it shares with the server.
     """
 
     def __init__(self, source: Callable[[], ox.Store], size: int, limit: int | None,
@@ -409,6 +416,8 @@ class WorkerPool:
         self._idle: list[_Worker] = []
         self._count = 0
         self._long = 0
+        #: Long queries still at normal priority (no other query came since they became long).
+        self._undemoted: set[_Worker] = set()
         self.generation = 0
         self.stats = ChildStats()
         self._closed = False
@@ -541,12 +550,36 @@ class WorkerPool:
                 return None  # stale or dead: _acquire kills it (which waits)
             return self._idle.pop()
 
+    def yield_cpu(self) -> None:
+        """Another query has come: every long query still at normal priority drops to the
+        lowest (its process is retired after its query).
+
+        Under the pool's lock, which :meth:`_settle` takes before a worker is released or
+        killed: a worker is never demoted once it may have ended (its pid may be reused)."""
+        if not self._undemoted:
+            return
+        with self._cond:
+            for w in self._undemoted:
+                w.demoted = True
+                w.demote()
+            self._undemoted.clear()
+
+    def _settle(self, w: _Worker) -> bool:
+        """``w``'s query is over: whether it was demoted (then it must be retired)."""
+        with self._cond:
+            self._undemoted.discard(w)
+            return w.demoted
+
     def _release(self, w: _Worker) -> None:
-        if w.long:
+        if self._settle(w):
             self._discard(w)
             self.stats.recycled += 1
             return
         with self._cond:
+            if w.long:  # long, but met no other query: it keeps serving, at normal priority
+                w.long = False
+                self._long -= 1
+                self._count += 1
             if w.generation == self.generation and not self._closed:
                 self._idle.append(w)
                 self._cond.notify()
@@ -559,6 +592,7 @@ class WorkerPool:
     def _discard(self, w: _Worker) -> int | None:
         """Kill ``w`` and free its place before learning how it ended (a process freeing
         hundreds of MB takes a while to go, and a waiting query needs the place now)."""
+        self._settle(w)
         w.stop()
         with self._cond:
             if w.long:
@@ -569,16 +603,17 @@ class WorkerPool:
         return offload(w.zygote.exitcode, w.pid, 2.0)
 
     def _go_long(self, w: _Worker) -> bool:
-        """Move ``w`` to the long lane (lowest CPU priority, its place freed); False if full."""
+        """Move ``w`` to the long lane (its place freed; its priority lowered when another
+        query comes, :meth:`yield_cpu`); False if the lane is full."""
         with self._cond:
             if self._long >= self.long_slots:
                 return False
             self._long += 1
             self._count -= 1
             w.long = True
+            self._undemoted.add(w)
             self._cond.notify()
         self.stats.long_queries += 1
-        w.demote()
         return True
 
     def _wait(self, w: _Worker, deadline: float) -> bool | None:
@@ -609,6 +644,7 @@ class WorkerPool:
     def run(self, req: QueryRequest, timeout: float) -> QueryResult:
         start = time.monotonic()
         deadline = start + timeout
+        self.yield_cpu()
         w = self._acquire(min(deadline, start + self.queue_wait))
         self.stats.run += 1
         try:

@@ -175,6 +175,7 @@ class QueryService:
             hit = self.cache.get(key)  # type: ignore[union-attr]
             if hit is not None:
                 return hit
+        self.pool.yield_cpu()  # a query in this process too: long ones give it the CPUs
         result = self._inline(req, timeout)
         if result is None:
             result = self.pool.run(req, timeout)
