@@ -112,8 +112,8 @@ class Settings:
     #: answer in the serving process; within it the query is answered there, without the hop
     #: to a query process; past it, a query process answers (0: every query goes to one).
     inline_query_budget: float = 0.005
-    #: Seconds after which a running query is *long*: its process drops to the lowest CPU
-    #: priority, and is retired afterwards.
+    #: Seconds after which a running query is *long*: its process leaves the ``workers``
+    #: places, and drops to the lowest CPU priority (then is retired) once another query comes.
     query_long_after: float = 0.2
     #: Long queries running at once, in query processes beyond ``workers``; a further query
     #: that becomes long is stopped (503 + ``Retry-After``).
