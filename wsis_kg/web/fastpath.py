@@ -5,13 +5,13 @@ app contexts, URL matching, dispatch, hooks) costs more than evaluating a look-u
 (docs/performance.md). This layer answers GET/HEAD ``/sparql`` with a ``query`` parameter with
 the view's own parser (:func:`wsis_kg.web.sparql.get_query`), the view's own response builder
 (:func:`wsis_kg.web.sparql.answer`, and for a 200 its headers, :func:`answer_headers`, as a
-plain list), the app's problem responses for errors (:func:`wsis_kg.web.problems.error_response`)
-and the headers the app's response hooks add, which :func:`wsis_kg.web.create_app` names by
-passing the list those hooks apply (``added``: :func:`wsis_kg.web.http.added_headers`), so the
-bytes and headers
-are those Flask would send (tests/web/test_fastpath.py compares them). Everything else — POST,
-the service description, other paths — goes to Flask, and so does everything once the app has
-request hooks it did not have when this layer was installed (this layer cannot replicate them).
+plain list), the app's problem responses for errors
+(:func:`wsis_kg.web.problems.error_response`) and the headers the app's response hooks add,
+which :func:`wsis_kg.web.create_app` names by passing the list those hooks apply (``added``:
+:func:`wsis_kg.web.http.added_headers`), so the bytes and headers are those Flask would send
+(tests/web/test_fastpath.py compares them). Everything else — POST, the service description,
+other paths — goes to Flask, and so does everything once the app has request hooks it did not
+have when this layer was installed (this layer cannot replicate them).
 
 Replay: once a request has been answered with a cached answer, its exact response (status and
 headers; the body is the cached answer) is remembered under the raw request — query string,
