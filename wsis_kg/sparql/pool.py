@@ -393,7 +393,7 @@ class WorkerPool:
     its process is retired once its query ends (a process cannot raise its priority back). A
     long query that no other query met keeps its priority, and its process, now holding private
     copies of the store pages it read, serves the next queries: a fresh process pays for those
-    copies again (+60 % for a 0.25 s query over 1M quads, measured). So runaway queries hold at
+    copies again (a 0.25 s query over 1M quads took 0.4–0.5 s, measured). So runaway queries hold at
     most ``long_slots`` processes and, when others are served, little CPU, and at least ``size``
     processes are left for the others. When the long lane is full, a query that becomes long is
     stopped (503 + Retry-After). A query waits at most ``queue_wait`` seconds for a free
