@@ -10,8 +10,10 @@ from wsis_kg.sparql import guard, lexer
 from wsis_kg.sparql.lexer import (
     declared_prefixes,
     has_keyword,
+    insert_bound,
     keywords,
     query_form,
+    repeatable_update,
     tokenize,
     used_prefixes,
 )
@@ -84,3 +86,36 @@ def test_gaps_are_what_the_tokens_step_over() -> None:
     assert [t.text for t in toks] == ["SELECT", "{", "<http://e/#a>", "?p", '"x"', "}"]
     assert lexer.gaps(q, toks) == ("", "*", "", "", "", ".", "# c")
     assert lexer.gaps("", ()) == ("",)
+
+
+def test_repeatable_updates() -> None:
+    """The same text makes the same change to two copies of the same quads: not with the
+    clock, randomness, fresh blank nodes, an order of solutions or the network."""
+    ins = "INSERT DATA { <http://x/s> <http://x/p> 'now() rand() _:b [ ] LIMIT' } "
+    assert repeatable_update(ins)  # the words and brackets are in a string
+    assert repeatable_update("DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o "
+                             "FILTER(?o > 2) } ; DROP SILENT GRAPH <http://x/g> # uuid()")
+    assert repeatable_update("PREFIX now: <http://x/> INSERT DATA { now:a now:b ?limit }")
+    for unrepeatable in (
+            "INSERT { <http://x/s> <http://x/p> ?t } WHERE { BIND(now() AS ?t) }",
+            "INSERT { ?s <http://x/p> ?r } WHERE { ?s ?p ?o BIND(RAND() AS ?r) }",
+            "INSERT DATA { _:b <http://x/p> 1 }",
+            "INSERT DATA { <http://x/s> <http://x/p> [] }",
+            "INSERT { ?s <http://x/p> ?o } WHERE { SELECT ?s ?o { ?s ?p ?o } OFFSET 3 }",
+            "INSERT { <http://x/s> <http://x/p> ?l } WHERE { SELECT (SAMPLE(?o) AS ?l) "
+            "{ ?s ?p ?o } }",
+            "LOAD <http://x/data.ttl>",
+    ):
+        assert not repeatable_update(unrepeatable), unrepeatable
+
+
+def test_insert_bound() -> None:
+    """An upper bound of the quads an update adds, from its text alone."""
+    data = "PREFIX : <http://x/> INSERT DATA { :a :b :c ,:, 1 , 2 }"
+    assert insert_bound(data) == len(data) // 2 >= 4
+    assert insert_bound("DELETE WHERE { ?s ?p ?o } ; DROP ALL") == 0
+    two = "INSERT { <http://x/a> <http://x/b> 1 } WHERE { {} UNION {} }"  # one triple, twice
+    assert insert_bound(two) == len(two) // 2
+    assert insert_bound("INSERT { ?s <http://x/b> 1 } WHERE { ?s ?p ?o }") is None
+    assert insert_bound("COPY <http://x/g> TO <http://x/h>") is None
+    assert insert_bound("INSERT DATA { <http://x/a> <http://x/b> '?v' }") is not None

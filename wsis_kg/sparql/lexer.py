@@ -4,9 +4,10 @@ Regular expressions over raw query text go wrong on strings (escaped quotes, lon
 holding quotes), comments and IRIs holding ``#``; a tokenizer built from the grammar's token
 rules does not. Besides :func:`tokenize`, this module answers the questions the service asks
 of query text without parsing it (:func:`query_form`, :func:`has_keyword`,
-:func:`declared_prefixes`, :func:`with_prefixes`, and with :func:`gaps` the shapes of
-:mod:`wsis_kg.sparql.bounded`), and holds the one entry to rdflib's SPARQL
-parser (:func:`rdflib_algebra`), whose grammar is shared module state.
+:func:`declared_prefixes`, :func:`with_prefixes`, :func:`repeatable_update`,
+:func:`insert_bound`, and with :func:`gaps` the shapes of :mod:`wsis_kg.sparql.bounded`), and
+holds the one entry to rdflib's SPARQL parser (:func:`rdflib_algebra`), whose grammar is shared
+module state.
 """
 
 from __future__ import annotations
@@ -152,6 +153,40 @@ def has_keyword(sparql: str, *words: str) -> bool:
     lowered = sparql.lower()
     wanted = {w.upper() for w in words if w.lower() in lowered}
     return bool(wanted) and any(k in wanted for k in keywords(sparql))
+
+
+#: Words whose value depends on more than the update's text and the store's quads: the clock,
+#: randomness, fresh blank nodes, the order of solutions (which differs between an in-memory
+#: and an on-disk store), floating-point sums in that order, the network.
+_UNREPEATABLE = frozenset({
+    "NOW", "RAND", "UUID", "STRUUID", "BNODE", "LIMIT", "OFFSET", "SAMPLE", "GROUP_CONCAT",
+    "SUM", "AVG", "MIN", "MAX", "LOAD", "SERVICE"})
+
+
+def repeatable_update(sparql: str) -> bool:
+    """Whether a SPARQL Update makes exactly the same change to two stores holding the same
+    quads: so applying its text again to an in-memory copy of the store keeps the copy equal,
+    quad for quad, instead of copying the whole store again (``QueryService.write``).
+
+    Not when the text writes or matches a blank node (``_:b`` or ``[…]``: each application
+    mints other ones) or uses a word of :data:`_UNREPEATABLE`; a refusal costs only speed
+    (the caller copies the store), so the test is deliberately wide."""
+    tokens = tokenize(sparql)
+    if any(t.kind == "bnode" for t in tokens) or any("[" in g for g in gaps(sparql, tokens)):
+        return False
+    return not any(t.kind == "word" and t.text.upper() in _UNREPEATABLE for t in tokens)
+
+
+def insert_bound(sparql: str) -> int | None:
+    """The most quads a SPARQL Update can add, read from its text; None when the store decides
+    (a template with variables, ADD, COPY, MOVE). Without variables every solution gives the
+    template's own triples, and each triple of a text takes at least two characters (``,:``)."""
+    if not has_keyword(sparql, "INSERT", "ADD", "COPY", "MOVE"):
+        return 0
+    if has_keyword(sparql, "ADD", "COPY", "MOVE") or any(
+            t.kind == "var" for t in tokenize(sparql)):
+        return None
+    return len(sparql) // 2
 
 
 def query_form(sparql: str) -> str | None:

@@ -16,7 +16,8 @@ Store kinds:
 * in-memory Oxigraph (default): workers fork from it directly;
 * on-disk Oxigraph: RocksDB is neither fork-safe nor shareable between processes, so the
   service keeps an in-memory *mirror* of the disk store and workers fork from the mirror; writes
-  go to the disk store and the mirror is refreshed from it;
+  go to the disk store, and the mirror makes the same change when it is repeatable
+  (:class:`~wsis_kg.store.embedded.WriteLog`) or is copied again from the disk;
 * remote endpoint: queries run in the request thread; the remote endpoint's own timeout and the
   HTTP client timeout bound them (nothing local to kill).
 
@@ -61,7 +62,7 @@ from wsis_kg.sparql.jobs import JobRunner
 from wsis_kg.sparql.lexer import check_nesting
 from wsis_kg.sparql.pool import WorkerPool
 from wsis_kg.sparql.waiting import offload, on_loop
-from wsis_kg.store.embedded import GraphStore, OxigraphStore
+from wsis_kg.store.embedded import GraphStore, OxigraphStore, WriteLog
 from wsis_kg.validation import ingest
 from wsis_kg.validation.ingest import WriteResult
 from wsis_kg.validation.report import ValidationReport
@@ -97,6 +98,11 @@ class QueryService:
         self.inline_answers = 0
         self.inline_handed_over = 0
         self._mirror: ox.Store | None = None
+        #: Writes the mirror repeated / copies of the whole disk store taken (mirror mode).
+        self.mirror_replays = 0
+        self.mirror_copies = 0
+        #: At least the in-memory mirror's quads (an upper bound kept from its writes' texts).
+        self._mirror_quads = 0
         self.pool: WorkerPool | None = None
         prepare_validation(settings)  # before any fork: every child shares the parsed shapes
         if isinstance(store, OxigraphStore):
@@ -268,23 +274,24 @@ class QueryService:
         with self.write_lock:
             self._writes_begun += 1
             try:
+                log = WriteLog(self.store) if isinstance(self._mirror, ox.Store) else None
                 try:
-                    result = fn(self.store)
+                    result = fn(self.store if log is None else log)
                 except WsisError:
                     raise  # refused on purpose, before or instead of the one transaction
                 except BaseException:
                     self._changed(None)  # an unforeseen failure may have left a partial change
                     raise
-                self._changed(touches)
+                self._changed(touches, log)
                 return result
             finally:
                 self._writes_done += 1
 
-    def _changed(self, touches: Iterable[str] | None) -> None:
+    def _changed(self, touches: Iterable[str] | None, log: WriteLog | None = None) -> None:
         """After a successful write (under the write lock): retire what saw the old store."""
         if self.search is not None:
             self.search.after_write(touches)
-        if self.mode == "mirror":
+        if self.mode == "mirror" and not self._replayed(log):
             self._refresh_mirror()
         if self.pool is not None:
             self.pool.new_generation()
@@ -437,12 +444,40 @@ class QueryService:
         write refreshes."""
         return OxigraphStore.around(self._mirror) if self._mirror is not None else self.store
 
+    def _replayed(self, log: WriteLog | None) -> bool:
+        """Whether the in-memory mirror now holds the write recorded in ``log``, made again on
+        it (its cost is the write's, not the store's); False: copy the disk store instead
+        (the write could come out otherwise the second time, the repetition failed, or the
+        mirror grew past ``mirror_max_triples``).
+
+        The mirror changes in place: the query processes and jobs forked from it were forked
+        under the write lock and hold their own pages, and a read in this process sees one
+        version of it (pyoxigraph's in-memory store reads a snapshot)."""
+        if log is None or not log.repeatable or not isinstance(self._mirror, ox.Store):
+            return False
+        try:
+            log.replay(OxigraphStore.around(self._mirror))
+        except Exception:  # noqa: BLE001 - whatever it was, the copy below is exact
+            return False
+        limit = self.settings.mirror_max_triples
+        # Counting holds the GIL for ≈0.1–0.4 s at 1M quads: only when a bound cannot tell.
+        size = None if log.grows_by is None else self._mirror_quads + log.grows_by
+        if size is None or size > limit:
+            size = len(self._mirror)
+            if size > limit:
+                return False  # the copy becomes a checkpoint on disk
+        self._mirror_quads = size
+        self.mirror_replays += 1
+        return True
+
     def _refresh_mirror(self) -> None:
         assert isinstance(self.store, OxigraphStore)
+        self.mirror_copies += 1
         s = self.settings
         # a superseded checkpoint outlives every query and job that may still read it
         self._mirror = self.store.snapshot(
             s.mirror_max_triples, keep_seconds=2 * max(s.query_timeout, s.job_timeout) + 60)
+        self._mirror_quads = len(self._mirror) if isinstance(self._mirror, ox.Store) else 0
 
     def status(self) -> dict[str, Any]:
         out: dict[str, Any] = {"mode": self.mode, "query_timeout": self.settings.query_timeout,
@@ -455,6 +490,10 @@ class QueryService:
                        busy=self.pool.stats.busy, long_queries=self.pool.stats.long_queries,
                        answered_inline=self.inline_answers,
                        inline_handed_over=self.inline_handed_over)
+        if self.mode == "mirror":
+            out["mirror"] = {"in_memory": isinstance(self._mirror, ox.Store),
+                             "writes_repeated": self.mirror_replays,
+                             "copies": self.mirror_copies}
         out["jobs"] = self.jobs.status()
         if self.cache is not None:
             out["cache"] = self.cache.status()
