@@ -15,8 +15,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from wsis_kg.graph.build import build
 from wsis_kg.settings import Settings
+from wsis_kg.sparql.service import QueryService
 from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import close_app, create_app
+from wsis_kg.web.extension import EXTENSION_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "validate"
@@ -126,6 +128,33 @@ def test_health_live_and_ready(small_app) -> None:
     assert c.get("/health/live").status_code == 200
 
 
+def test_health_counts_the_store_once_per_generation_and_not_in_this_process(
+        small_app, monkeypatch: pytest.MonkeyPatch) -> None:
+    """/health is open to anyone without limit; counting the store there held the serving
+    process's GIL for the whole count (0.16 s at 1M quads on disk, seconds at 10M)."""
+    c = small_app.test_client()
+    store = small_app.extensions[EXTENSION_KEY].queries.store
+    quads = len(store)
+
+    def counted_here(self) -> int:
+        raise AssertionError("the store was counted in the serving process")
+
+    monkeypatch.setattr(OxigraphStore, "__len__", counted_here)
+    counts: list[int] = []
+    count = QueryService._count_quads
+    monkeypatch.setattr(QueryService, "_count_quads",
+                        lambda self, gen: (counts.append(gen), count(self, gen)))
+    first = c.get("/health").get_json()
+    assert first["status"] == "ok" and first["store"]["quads"] == quads
+    again = c.get("/health/ready").get_json()
+    assert again["store"]["quads"] == quads and len(counts) == 1
+    assert c.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+    c.post("/sparql/update", data={"update": "INSERT DATA { <http://example.org/x> "
+                                             "<http://example.org/p> 1 }"}, headers=AUTH)
+    assert c.get("/health").get_json()["store"]["quads"] == quads + 1  # a new generation
+    assert len(counts) == 2 and counts[1] > counts[0]
+
+
 def test_rate_limit_answers_429_with_retry_after() -> None:
     app = _app(rate_limit=0.5, rate_burst=3)
     try:
@@ -233,6 +262,7 @@ import logging, sys
 from wsis_kg.settings import Settings
 from wsis_kg.store.embedded import OxigraphStore
 from wsis_kg.web import close_app, create_app
+from wsis_kg.web.extension import EXTENSION_KEY
 
 logging.getLogger().setLevel(logging.WARNING)
 app = create_app(Settings(build_on_start=False), store=OxigraphStore())
