@@ -62,7 +62,7 @@ from wsis_kg.sparql.jobs import JobRunner
 from wsis_kg.sparql.lexer import check_nesting
 from wsis_kg.sparql.pool import WorkerPool
 from wsis_kg.sparql.waiting import offload, on_loop
-from wsis_kg.store.embedded import GraphStore, OxigraphStore, WriteLog
+from wsis_kg.store.embedded import DiskSnapshot, GraphStore, OxigraphStore, WriteLog
 from wsis_kg.validation import ingest
 from wsis_kg.validation.ingest import WriteResult
 from wsis_kg.validation.report import ValidationReport
@@ -103,7 +103,7 @@ class QueryService:
         self.inline_answers = 0
         self.inline_handed_over = 0
         self._mirror: ox.Store | None = None
-        #: Writes the mirror repeated / copies of the whole disk store taken (mirror mode).
+        #: Writes the mirror repeated / in-memory copies of the disk store taken (mirror mode).
         self.mirror_replays = 0
         self.mirror_copies = 0
         #: At least the in-memory mirror's quads (an upper bound kept from its writes' texts).
@@ -512,12 +512,24 @@ class QueryService:
 
     def _refresh_mirror(self) -> None:
         assert isinstance(self.store, OxigraphStore)
-        self.mirror_copies += 1
         s = self.settings
         # a superseded checkpoint outlives every query and job that may still read it
-        self._mirror = self.store.snapshot(
-            s.mirror_max_triples, keep_seconds=2 * max(s.query_timeout, s.job_timeout) + 60)
-        self._mirror_quads = len(self._mirror) if isinstance(self._mirror, ox.Store) else 0
+        keep = 2 * max(s.query_timeout, s.job_timeout) + 60
+        if isinstance(self._mirror, DiskSnapshot):
+            # Served from checkpoints (a large store): whether it still is large is counted in
+            # a job, not here, where counting holds the GIL (0.16 s per million quads on disk).
+            snap = self.store.checkpoint(keep)
+            try:
+                n = self.jobs.run(len, snap, what="Counting the store", timeout=s.job_timeout)
+            except WsisError:
+                n = None
+            if n is not None and n > s.mirror_max_triples:
+                self._mirror = snap
+                return
+        self._mirror = self.store.snapshot(s.mirror_max_triples, keep_seconds=keep)
+        if isinstance(self._mirror, ox.Store):
+            self.mirror_copies += 1
+            self._mirror_quads = len(self._mirror)
 
     def status(self) -> dict[str, Any]:
         out: dict[str, Any] = {"mode": self.mode, "query_timeout": self.settings.query_timeout,

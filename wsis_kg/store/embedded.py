@@ -82,7 +82,7 @@ class OxigraphStore(GraphStore):
         RocksDB's read-write handle must not be used by a forked child, so the service reads
         from a snapshot, taken again after every write: up to ``mirror_max_triples`` quads an
         in-memory copy (the fastest to query, ≈400 MiB per million quads); above, a
-        **checkpoint** of the store (:meth:`_checkpoint`) that each process opens read-only,
+        **checkpoint** of the store (:meth:`checkpoint`) that each process opens read-only,
         which costs only RocksDB's caches, so a store of tens of millions of quads is served
         within a bounded memory (docs/performance.md). ``keep_seconds``: how long a superseded
         checkpoint is kept for the processes still reading it (at least the longest query or
@@ -90,13 +90,13 @@ class OxigraphStore(GraphStore):
         """
         if self.path is None:
             return self.ox
-        if len(self.ox) > mirror_max_triples:
-            return self._checkpoint(keep_seconds)  # type: ignore[return-value]  # quacks like one
+        if len(self) > mirror_max_triples:
+            return self.checkpoint(keep_seconds)  # type: ignore[return-value]  # quacks like one
         mirror = ox.Store()
         mirror.bulk_extend(self.ox.quads_for_pattern(None, None, None, None))
         return mirror
 
-    def _checkpoint(self, keep_seconds: float) -> DiskSnapshot:
+    def checkpoint(self, keep_seconds: float = 600.0) -> DiskSnapshot:
         """A RocksDB checkpoint of the store, in ``<store>.snapshots/`` beside it: hard links
         to its files (≈3 ms at 10M quads), a directory no process ever writes.
 
