@@ -445,8 +445,9 @@ class QueryService:
         """The thread behind :meth:`size`: count generation ``gen``'s quads by one query."""
         n: int | None = None
         with contextlib.suppress(WsisError):
-            rows = ox.parse_query_results(self.query(_COUNT_QUADS).body,
-                                          ox.QueryResultsFormat.TSV)
+            # the pool itself: not the answer cache, which holds callers' answers
+            answer = self.pool.run(_COUNT_QUADS, self.settings.query_timeout)  # type: ignore[union-attr]
+            rows = ox.parse_query_results(answer.body, ox.QueryResultsFormat.TSV)
             n = int(next(iter(rows))["n"].value)
         with self._count_done:
             if self._counted == (gen, None):
