@@ -3,7 +3,9 @@
 Why: a SPARQL GET is the service's hottest request, and Flask's request machinery (request and
 app contexts, URL matching, dispatch, hooks) costs more than evaluating a look-up by IRI
 (docs/performance.md). This layer answers GET/HEAD ``/sparql`` with a ``query`` parameter with
-the view's own parser (:func:`wsis_kg.web.sparql.get_query`), the view's own response builder
+the view's own parser (:func:`wsis_kg.web.sparql.read_query`, given the URL parameters as
+werkzeug reads them, :func:`~wsis_kg.web.sparql.query_args`, without building a werkzeug
+request), the view's own response builder
 (:func:`wsis_kg.web.sparql.answer`, and for a 200 its headers, :func:`answer_headers`, as a
 plain list), the app's problem responses for errors
 (:func:`wsis_kg.web.problems.error_response`) and the headers the app's response hooks add,
@@ -34,7 +36,13 @@ from wsis_kg.errors import WsisError
 from wsis_kg.web.extension import EXTENSION_KEY
 from wsis_kg.web.http import AddedHeaders, add_headers, added_headers
 from wsis_kg.web.problems import error_response, prefers_page
-from wsis_kg.web.sparql import answer, answer_headers, get_query
+from wsis_kg.web.sparql import (
+    answer,
+    answer_headers,
+    environ_base_url,
+    query_args,
+    read_query,
+)
 
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 #: The blueprint scopes a ``/sparql`` request runs the hooks of (app-wide, the SPARQL blueprint).
@@ -127,31 +135,32 @@ class CachedAnswers:
         """The view's answer: WSGI parts for a 200 (no werkzeug response built: ≈10 µs), a
         response otherwise (304, errors); None to let Flask answer (no query: service
         description; a browser's error page)."""
-        r = self.app.request_class(environ)
         svc = self.app.extensions[EXTENSION_KEY]
-        req = None
+        method = environ["REQUEST_METHOD"]
+        accept = environ.get("HTTP_ACCEPT")
         try:
-            req = get_query(r)
+            # the view's parser, on the environ: a werkzeug request cost more than a look-up
+            req = read_query(query_args(environ), lambda: environ_base_url(environ), accept)
             if req is None:
                 return None
             if "HTTP_IF_NONE_MATCH" in environ:
-                resp = answer(svc, req, r)
+                resp = answer(svc, req, self.app.request_class(environ))
             else:
                 etag = svc.queries.etag(req)
                 result = svc.queries.query(req)
                 headers = answer_headers(result.content_type, len(result.body), etag)
-                headers += self.added(r.path, r.method, False)
+                headers += self.added(PATH, method, False)
                 done = _Answer("200 OK", headers, result.body)
                 if raw is not None:
                     self._remember(raw, svc, req, done)
                 return done
         except WsisError as e:
-            if prefers_page(r.headers.get("Accept")):
+            if prefers_page(accept):
                 return None  # Flask answers a browser with the error page
-            resp = error_response(e, r.path)
+            resp = error_response(e, PATH)
         except Exception:  # noqa: BLE001 - Flask handles the request again: its problem response
             return None
-        add_headers(resp.headers, r.path, r.method, self.added)
+        add_headers(resp.headers, PATH, method, self.added)
         return resp
 
     def _remember(self, raw: tuple, svc: Any, req: Any, done: _Answer) -> None:

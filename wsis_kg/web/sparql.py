@@ -18,6 +18,10 @@ errors are raised as :mod:`wsis_kg.errors` and become RFC 9457 problems in ``pro
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from urllib.parse import parse_qsl
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
 from werkzeug.http import parse_options_header, quote_etag
@@ -76,7 +80,11 @@ def _one(values: list[str], name: str) -> str | None:
 _KINDS = (formats.SOLUTIONS, formats.BOOLEAN, formats.GRAPH)
 
 
-def _format(r: Request) -> str | None:
+#: A request's values of a parameter, by name (``MultiDict.getlist``, or :func:`query_args`'s).
+Values = Callable[[str], list[str]]
+
+
+def _format(values: Values) -> str | None:
     """The ``format`` parameter; repeated values are one when they name the same format.
 
     SPARQLWrapper (in its default mode) sends a format twice, by name and by media type(s)
@@ -85,13 +93,13 @@ def _format(r: Request) -> str | None:
     the same format (or none) for every kind of answer, since the kind is known only once the
     query is parsed; values that disagree are a client error.
     """
-    values = list(dict.fromkeys(_spelling(v) for v in _params(r, "format") if v.strip()))
-    if len(values) > 1:
-        named = {tuple(_named(kind, v) for kind in _KINDS) for v in values}
+    given = list(dict.fromkeys(_spelling(v) for v in values("format") if v.strip()))
+    if len(given) > 1:
+        named = {tuple(_named(kind, v) for kind in _KINDS) for v in given}
         if len(named) > 1:
             raise BadRequest("The 'format' parameters name different formats: "
-                             + ", ".join(values) + ".", parameter="format")
-    return values[0] if values else None
+                             + ", ".join(given) + ".", parameter="format")
+    return given[0] if given else None
 
 
 def _spelling(value: str) -> str:
@@ -119,7 +127,11 @@ def _params(r: Request, name: str) -> list[str]:
 
 def _graph_params(r: Request, name: str) -> list[str]:
     """The graph IRIs of a dataset parameter, each checked to be an absolute IRI (else 400)."""
-    values = _params(r, name)
+    return _graph_iris(functools.partial(_params, r), name)
+
+
+def _graph_iris(params: Values, name: str) -> list[str]:
+    values = params(name)
     for v in values:
         try:
             ox.NamedNode(v)
@@ -147,53 +159,81 @@ _BASES: dict[tuple, str] = {}
 
 
 def base_url(r: Request) -> str:
-    """``r.base_url``, remembered by the environ values it is made of.
-
-    werkzeug builds it through ``uri_to_iri`` and IDNA host decoding (≈60 µs a request); the
-    endpoint answers from a handful of (host, path) pairs. With ``trusted_hosts`` set, werkzeug
-    also checks the host, so nothing is remembered.
-    """
+    """``r.base_url``, remembered by the environ values it is made of (:func:`environ_base_url`).
+    With ``trusted_hosts`` set, werkzeug also checks the host, so nothing is remembered."""
     if r.trusted_hosts is not None:
         return r.base_url
-    e = r.environ
+    return environ_base_url(r.environ)
+
+
+def environ_base_url(e: dict) -> str:
+    """werkzeug's ``Request(e).base_url`` (no trusted hosts), remembered by the environ values
+    it is made of: werkzeug builds it through ``uri_to_iri`` and IDNA host decoding (≈60 µs a
+    request), and the endpoint answers from a handful of (host, path) pairs."""
     key = (e.get("wsgi.url_scheme"), e.get("HTTP_HOST"), e.get("SERVER_NAME"),
            e.get("SERVER_PORT"), e.get("SCRIPT_NAME"), e.get("PATH_INFO"))
     url = _BASES.get(key)
     if url is None:
-        url = r.base_url
+        url = Request(e).base_url
         if len(_BASES) >= 256:
             _BASES.clear()
         _BASES[key] = url
     return url
 
 
-def _query_request(r: Request, query: str) -> QueryRequest:
-    """The :class:`QueryRequest` of ``query`` with the request's dataset, base and negotiation.
+def query_args(e: dict) -> Values:
+    """The URL parameters of the request ``e``, as werkzeug's ``Request(e).args.getlist`` reads
+    them (the same decoding, with its call), without building a request: for the fast path
+    (:mod:`wsis_kg.web.fastpath`), where a werkzeug request cost more than the query's
+    evaluation. ``tests/web/test_fastpath.py`` compares the two on hostile query strings."""
+    pairs = parse_qsl(e.get("QUERY_STRING", "").encode("latin1").decode(),
+                      keep_blank_values=True, errors="werkzeug.url_quote")
+    args: dict[str, list[str]] = {}
+    for name, value in pairs:
+        args.setdefault(name, []).append(value)
+    return lambda name: list(args.get(name, ()))
 
-    ``Accept`` is passed on as received: it is parsed only when the query runs (a cached answer
-    is found by the header's text).
-    """
+
+def _query_request(r: Request, query: str) -> QueryRequest:
+    """The :class:`QueryRequest` of ``query`` with the request's dataset, base and negotiation
+    (a GET's parameters, or a POST's form too)."""
+    return query_request(query, functools.partial(_params, r), base_url(r),
+                         r.headers.get("Accept"))
+
+
+def query_request(query: str, params: Values, base: str, accept: str | None) -> QueryRequest:
+    """The :class:`QueryRequest` of ``query`` with the dataset and format of ``params``, the
+    base IRI ``base`` and the ``Accept`` header, passed on as received: it is parsed only when
+    the query runs (a cached answer is found by the header's text)."""
     return QueryRequest(
         sparql=query,
-        default_graph_uris=tuple(_graph_params(r, "default-graph-uri")),
-        named_graph_uris=tuple(_graph_params(r, "named-graph-uri")),
-        base_iri=base_url(r),
-        accept=r.headers.get("Accept"),
-        format=_format(r),
+        default_graph_uris=tuple(_graph_iris(params, "default-graph-uri")),
+        named_graph_uris=tuple(_graph_iris(params, "named-graph-uri")),
+        base_iri=base,
+        accept=accept,
+        format=_format(params),
     )
 
 
 def get_query(r: Request) -> QueryRequest | None:
-    """The query of a GET (or HEAD) ``/sparql`` request; None when it has none (the service
-    description is asked for). Bad parameters raise :mod:`wsis_kg.errors`.
+    """The query of a GET (or HEAD) ``/sparql`` request (see :func:`read_query`)."""
+    return read_query(r.args.getlist, lambda: base_url(r), r.headers.get("Accept"))
 
-    The one parser of GET requests: the view and the answer-cache fast path
-    (:mod:`wsis_kg.web.fastpath`) both call it, so they cannot read a request differently.
+
+def read_query(params: Values, base: Callable[[], str], accept: str | None
+               ) -> QueryRequest | None:
+    """The query of a GET (or HEAD) ``/sparql`` request from its URL parameters; None when it
+    has none (the service description is asked for). Bad parameters raise
+    :mod:`wsis_kg.errors`.
+
+    The one parser of GET requests: the view (:func:`get_query`) and the fast path
+    (:mod:`wsis_kg.web.fastpath`, from the environ) both call it, so they cannot read a
+    request differently.
     """
-    if r.args.getlist("update"):
+    if params("update"):
         raise Forbidden(READ_ONLY)
-    query = _one(r.args.getlist("query"), "query")
-    return None if query is None else _query_request(r, query)
+    query = _one(params("query"), "query")
+    return None if query is None else query_request(query, params, base(), accept)
 
 
 def answer(svc: Service, req: QueryRequest, r: Request, *,
