@@ -174,6 +174,34 @@ def test_an_update_with_patterns_re_reads_everything(service: QueryService) -> N
     assert _hits(service, "wombat") == [f"{ID}doc/seed/para/1"]
 
 
+def test_every_subject_is_re_read_in_a_job_not_in_the_serving_process(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Re-reading every subject (at start, after a write that cannot say what it touched)
+    held the serving process's GIL for seconds at 1M quads; a job reads, this process only
+    applies what changed."""
+    here = os.getpid()
+    read = search.read_entries
+
+    def away(store, subjects=None):
+        assert subjects is not None or os.getpid() != here, "every subject read here"
+        return read(store, subjects)
+
+    monkeypatch.setattr(search, "read_entries", away)
+    store = OxigraphStore()
+    store.ox.bulk_extend(_paragraph("seed", 1, "Telemedicine for remote islands"))
+    svc = QueryService(settings.with_(workers=1), store)
+    try:
+        assert _hits(svc, "telemedicine") == [f"{ID}doc/seed/para/1"]  # built by a job
+        run = svc.jobs.status()["run"]
+        svc.update(f'DELETE {{ GRAPH ?g {{ ?s <{WSIS}text> ?t }} }} INSERT {{ GRAPH ?g {{ '
+                   f'?s <{WSIS}text> "Numbat telehealth"@en }} }} WHERE {{ GRAPH ?g {{ ?s '
+                   f'<{WSIS}text> ?t }} }}')
+        assert _hits(svc, "numbat") == [f"{ID}doc/seed/para/1"] and _hits(svc, "islands") == []
+        assert svc.jobs.status()["run"] == run + 1
+    finally:
+        svc.close()
+
+
 def test_graph_store_writes_and_deletes_keep_the_index_in_step(service: QueryService) -> None:
     graph = GRAPH + "ingest/test"
     service.write_graph(_paragraph("ing", 7, "Platypus digital inclusion"), graph=graph,

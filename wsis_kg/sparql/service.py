@@ -46,7 +46,8 @@ import pyoxigraph as ox
 
 from wsis_kg.errors import ResultTooLarge, StoreError, WsisError
 from wsis_kg.extraction.importer.editor import ImportedText, import_texts
-from wsis_kg.graph.search import SearchService, touched_by_update
+from wsis_kg.graph.search import Entry, SearchService, touched_by_update
+from wsis_kg.graph.search import changes as index_changes
 from wsis_kg.rdf.parse import ParsedInput, parse_bytes
 from wsis_kg.settings import Settings
 from wsis_kg.sparql import bounded
@@ -142,7 +143,8 @@ class QueryService:
         self._count_done = threading.Condition(threading.Lock())
         #: The full-text index (``/search``), kept in step by :meth:`write`.
         self.search: SearchService | None = (
-            SearchService(store, self.write_lock, rank_window=settings.search_rank_window)
+            SearchService(store, self.write_lock, rank_window=settings.search_rank_window,
+                          read_all=self._index_changes if self.pool is not None else None)
             if settings.search else None)
 
     # -- queries ----------------------------------------------------------------------------
@@ -479,6 +481,12 @@ class QueryService:
                             list(inputs), shapes, what="The validation")
 
     # -- misc -------------------------------------------------------------------------------
+    def _index_changes(self, digests: dict[str, int]) -> tuple[list[Entry], list[str]]:
+        """The search index's re-read of every subject, in a job: the serving process only
+        applies what changed (reading 1M quads here held its GIL for ≈4.5 s, measured)."""
+        return self.run_job(index_changes, self._readable(), digests, reads_store=True,
+                            what="Reading the store for the search index")
+
     def _readable(self) -> GraphStore:
         """The store a forked job may read: RocksDB is not fork-safe (a child reading it got
         "Bad file descriptor"), so in mirror mode the in-memory mirror, which every successful
