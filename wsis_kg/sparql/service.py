@@ -107,7 +107,8 @@ class QueryService:
         #: Writes the mirror repeated / in-memory copies of the disk store taken (mirror mode).
         self.mirror_replays = 0
         self.mirror_copies = 0
-        #: At least the in-memory mirror's quads (an upper bound kept from its writes' texts).
+        #: Never fewer than the in-memory mirror's quads: counted at each copy, then raised by
+        #: what each repeated write's text can add (:func:`~wsis_kg.sparql.lexer.insert_bound`).
         self._mirror_quads = 0
         self.pool: WorkerPool | None = None
         prepare_validation(settings)  # before any fork: every child shares the parsed shapes
