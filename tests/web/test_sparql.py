@@ -331,7 +331,8 @@ def test_conditional_get_and_cache_headers(small_app) -> None:
 @pytest.mark.parametrize("query_string", [
     "query=ASK%20%7B%7D", "query=a&query=b&format=json&format=", "a=&b&=c&&d=1=2",
     "query=%ZZ%2&x=%C3%28", "q+x=1+2%2B3", "query=ASK;format=tsv", "x=%00%7F",
-    "query=caf\u00c3\u00a9", "query=\u00ff", "default-graph-uri=http%3A%2F%2Fe%2Fg&named-graph-uri=",
+    "query=caf\u00c3\u00a9", "query=\u00ff",
+    "default-graph-uri=http%3A%2F%2Fe%2Fg&named-graph-uri=",
 ])
 def test_the_fast_path_reads_url_parameters_as_werkzeug_does(query_string: str) -> None:
     """The fast path parses the environ's query string itself (a werkzeug request cost more
