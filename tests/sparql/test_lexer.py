@@ -118,4 +118,14 @@ def test_insert_bound() -> None:
     assert insert_bound(two) == len(two) // 2
     assert insert_bound("INSERT { ?s <http://x/b> 1 } WHERE { ?s ?p ?o }") is None
     assert insert_bound("COPY <http://x/g> TO <http://x/h>") is None
+    # operation by operation: a DELETE WHERE's variables add nothing
+    ingest = ("DROP SILENT GRAPH <http://x/g> ;\nDELETE WHERE { GRAPH <http://x/p> { <http://x/g> "
+              "?p ?o } } ;\nINSERT DATA { GRAPH <http://x/g> { <http://x/a> <http://x/b> 1 } }")
+    last = ingest[ingest.rindex("INSERT"):]
+    assert insert_bound(ingest) == len(last) // 2
+    assert insert_bound("DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }") is None
+    assert insert_bound("INSERT DATA { <http://x/a> <http://x/b> 1 } ; INSERT { ?s <http://x/b> "
+                        "2 } WHERE { ?s ?p ?o }") is None
+    semi = "INSERT DATA { <http://x/a> <http://x/b> 1 ; <http://x/c> 2 }"  # not an operation end
+    assert insert_bound(semi) == len(semi) // 2
     assert insert_bound("INSERT DATA { <http://x/a> <http://x/b> '?v' }") is not None

@@ -179,14 +179,32 @@ def repeatable_update(sparql: str) -> bool:
 
 def insert_bound(sparql: str) -> int | None:
     """The most quads a SPARQL Update can add, read from its text; None when the store decides
-    (a template with variables, ADD, COPY, MOVE). Without variables every solution gives the
-    template's own triples, and each triple of a text takes at least two characters (``,:``)."""
+    (an insert template with variables, ADD, COPY, MOVE).
+
+    Operation by operation (``;`` between them): one without INSERT adds nothing (``DELETE
+    WHERE { … ?o }``, DROP, CLEAR); ``INSERT DATA`` and a template without variables give their
+    own triples (once, whatever the solutions), and each triple of a text takes at least two
+    characters (``,:``)."""
     if not has_keyword(sparql, "INSERT", "ADD", "COPY", "MOVE"):
         return 0
-    if has_keyword(sparql, "ADD", "COPY", "MOVE") or any(
-            t.kind == "var" for t in tokenize(sparql)):
-        return None
-    return len(sparql) // 2
+    tokens = tokenize(sparql)
+    between = gaps(sparql, tokens)
+    total, depth, start = 0, 0, 0
+    for i in range(len(tokens) + 1):
+        if i == len(tokens) or (depth == 0 and ";" in between[i] and i > start):
+            op = tokens[start:i]
+            words = [t.text.upper() for t in op if t.kind == "word"]
+            if {"ADD", "COPY", "MOVE"} & set(words):
+                return None
+            if "INSERT" in words:
+                data = words[words.index("INSERT") + 1:][:1] == ["DATA"]
+                if not data and any(t.kind == "var" for t in op):
+                    return None
+                total += (op[-1].end - op[0].start) // 2
+            start = i
+        if i < len(tokens) and tokens[i].kind == "brace":
+            depth += 1 if tokens[i].text == "{" else -1
+    return total
 
 
 def query_form(sparql: str) -> str | None:

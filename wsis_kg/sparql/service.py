@@ -107,6 +107,8 @@ class QueryService:
         #: Writes the mirror repeated / in-memory copies of the disk store taken (mirror mode).
         self.mirror_replays = 0
         self.mirror_copies = 0
+        #: Repeated writes after which the mirror had to be counted (its text could not tell).
+        self.mirror_counts = 0
         #: Never fewer than the in-memory mirror's quads: counted at each copy, then raised by
         #: what each repeated write's text can add (:func:`~wsis_kg.sparql.lexer.insert_bound`).
         self._mirror_quads = 0
@@ -513,6 +515,7 @@ class QueryService:
         # Counting holds the GIL for ≈0.1–0.4 s at 1M quads: only when a bound cannot tell.
         size = None if log.grows_by is None else self._mirror_quads + log.grows_by
         if size is None or size > limit:
+            self.mirror_counts += 1
             size = len(self._mirror)
             if size > limit:
                 return False  # the copy becomes a checkpoint on disk
@@ -555,6 +558,7 @@ class QueryService:
         if self.mode == "mirror":
             out["mirror"] = {"in_memory": isinstance(self._mirror, ox.Store),
                              "writes_repeated": self.mirror_replays,
+                             "counted_after": self.mirror_counts,
                              "copies": self.mirror_copies}
         out["jobs"] = self.jobs.status()
         if self.cache is not None:
