@@ -113,6 +113,66 @@ def test_the_lane_answers_as_a_request_thread_does(app: Flask, settings: Setting
         front.pool.shutdown()
 
 
+_Q = "query=" + quote(LOOKUP, safe="")
+_HTML = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(("method", "query_string", "headers"), [
+    ("GET", _Q, {}),
+    ("HEAD", _Q, {"accept": "text/csv"}),
+    ("GET", _Q + "&format=tsv", {}),
+    ("GET", _Q + "&default-graph-uri=" + quote(EX + "g", safe=""), {}),
+    ("GET", "query=" + quote("SELECT * {", safe=""), {}),  # 400, a problem
+    ("GET", "query=" + quote("SELECT * {", safe=""), {"accept": _HTML}),  # Flask's page
+    ("GET", _Q + "&query=ASK%7B%7D", {}),  # two queries: 400
+    ("GET", _Q + "&update=x", {}),  # 403
+    ("GET", "xquery=1", {}),  # no query: the service description, from Flask
+    ("GET", _Q, {"if-none-match": '"nope"'}),
+    ("GET", _Q + "&access_token=secret-token", {}),  # the front's refusal
+    ("GET", _Q, {"accept": "image/png"}),  # 406
+])
+def test_the_direct_answer_is_the_wsgi_answer(settings: Settings, method: str,
+                                              query_string: str, headers: dict) -> None:
+    """A SPARQL GET on the loop lane skips the WSGI protocol (``App.direct``): every kind of
+    answer — 200s, HEAD, formats, a dataset, errors as problems or pages, 304 candidates, the
+    front's refusals — is the one the WSGI path gives, counted once in the metrics."""
+    app = _chain_app(settings, tokens={"secret-token": "editor"})
+    try:
+        front, _ = _front(app, settings)
+
+        def environ():
+            scope = SimpleNamespace(
+                proto="http", method=method, path="/sparql", query_string=query_string,
+                server="127.0.0.1:8080", client="127.0.0.1:50000", scheme="http",
+                http_version="1.1", headers={"host": "127.0.0.1:8080", **headers})
+            return front.environ(scope, None)
+
+        direct = app.direct(environ())
+        wsgi = front.run(environ())
+        assert direct is not None and direct[0] == wsgi[0]
+        assert direct[2] == wsgi[2] and dict(direct[1]) == dict(wsgi[1])
+        metrics = app.test_client().get("/metrics").get_data(as_text=True)
+        counted = [line for line in metrics.splitlines()
+                   if line.startswith("wsis_kg_http_requests_total{")
+                   and 'route="/sparql"' in line and f'method="{method}"' in line]
+        assert sum(float(line.rsplit(" ", 1)[1]) for line in counted) == 2  # once each
+    finally:
+        front.pool.shutdown()
+        close_app(app)
+
+
+def test_behind_trusted_proxies_the_direct_answer_steps_aside(settings: Settings) -> None:
+    """ProxyFix rewrites the environ before the front's checks: the WSGI path answers."""
+    app = _chain_app(settings, trusted_proxies=1)
+    try:
+        front, _ = _front(app, settings)
+        environ = front.environ(_scope(LOOKUP), None)
+        assert app.direct(environ) is None and front.answer(environ)[0] == 200
+    finally:
+        front.pool.shutdown()
+        close_app(app)
+
+
 def test_a_join_waits_for_its_query_process_on_the_loop_and_is_counted_once(
         app: Flask, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """The request is read once, runs in the lane, and its wait for the query process is a

@@ -49,6 +49,11 @@ class App(Flask):
     def __call__(self, environ: dict, start_response: Any) -> Any:
         return self.front(environ, start_response)
 
+    def direct(self, environ: dict) -> Any:
+        """A SPARQL GET's whole answer without the WSGI protocol, or None
+        (:meth:`wsis_kg.web.ops.Front.direct`; the RSGI front calls it)."""
+        return self.front.direct(environ)
+
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> Flask:
     """Build the WSGI app; pass ``store`` to reuse an already built store (tests, bench).

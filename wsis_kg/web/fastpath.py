@@ -55,7 +55,7 @@ MAX_REPLAYS = 8192
 MAX_REPLAY_BYTES = 16 * 1024 * 1024
 
 
-class _Answer(NamedTuple):
+class OkAnswer(NamedTuple):
     """A 200 answer as WSGI parts."""
 
     status: str
@@ -103,26 +103,35 @@ class CachedAnswers:
             and not a.config.get("TRUSTED_HOSTS")  # host checks
         )
 
+    def takes(self, environ: dict) -> bool:
+        """Whether this layer answers the request: a GET or HEAD of ``/sparql`` with a
+        ``query`` parameter, while the app has no hooks it does not replicate."""
+        return (environ.get("PATH_INFO") == PATH
+                and environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+                and "query=" in environ.get("QUERY_STRING", "") and self._plain())
+
+    def respond(self, environ: dict) -> OkAnswer | Response | None:
+        """The answer to a request :meth:`takes`: a 200's parts (a replay, or answered now;
+        the body even for HEAD), a response (304, errors), or None: Flask answers."""
+        raw = None
+        if "HTTP_IF_NONE_MATCH" not in environ:
+            raw = _raw_key(environ)
+            replay = self._replays.get(raw)
+            if replay is not None:
+                result = self._cache_get(replay.cache_key)
+                if result is not None:
+                    return OkAnswer(replay.status, replay.headers, result.body)
+                with self._replay_lock:
+                    if self._replays.pop(raw, None) is not None:
+                        self._replay_bytes -= _cost(raw)
+        return self._answer(environ, raw)
+
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
-        method = environ.get("REQUEST_METHOD")
-        if (environ.get("PATH_INFO") == PATH and method in ("GET", "HEAD")
-                and "query=" in environ.get("QUERY_STRING", "") and self._plain()):
-            raw = None
-            if "HTTP_IF_NONE_MATCH" not in environ:
-                raw = _raw_key(environ)
-                replay = self._replays.get(raw)
-                if replay is not None:
-                    result = self._cache_get(replay.cache_key)
-                    if result is not None:
-                        start_response(replay.status, replay.headers)
-                        return [b""] if method == "HEAD" else [result.body]
-                    with self._replay_lock:
-                        if self._replays.pop(raw, None) is not None:
-                            self._replay_bytes -= _cost(raw)
-            answered = self._answer(environ, raw)
-            if isinstance(answered, _Answer):
+        if self.takes(environ):
+            answered = self.respond(environ)
+            if isinstance(answered, OkAnswer):
                 start_response(answered.status, answered.headers)
-                return [b""] if method == "HEAD" else [answered.body]
+                return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [answered.body]
             if answered is not None:
                 return answered(environ, start_response)  # werkzeug's 304/HEAD rules apply
         return self.wsgi_app(environ, start_response)
@@ -131,7 +140,7 @@ class CachedAnswers:
         cache = self.app.extensions[EXTENSION_KEY].queries.cache
         return None if cache is None else cache.get(key, count_miss=False)
 
-    def _answer(self, environ: dict, raw: tuple | None) -> _Answer | Response | None:
+    def _answer(self, environ: dict, raw: tuple | None) -> OkAnswer | Response | None:
         """The view's answer: WSGI parts for a 200 (no werkzeug response built: ≈10 µs), a
         response otherwise (304, errors); None to let Flask answer (no query: service
         description; a browser's error page)."""
@@ -150,7 +159,7 @@ class CachedAnswers:
                 result = svc.queries.query(req)
                 headers = answer_headers(result.content_type, len(result.body), etag)
                 headers += self.added(PATH, method, False)
-                done = _Answer("200 OK", headers, result.body)
+                done = OkAnswer("200 OK", headers, result.body)
                 if raw is not None:
                     self._remember(raw, svc, req, done)
                 return done
@@ -163,7 +172,7 @@ class CachedAnswers:
         add_headers(resp.headers, PATH, method, self.added)
         return resp
 
-    def _remember(self, raw: tuple, svc: Any, req: Any, done: _Answer) -> None:
+    def _remember(self, raw: tuple, svc: Any, req: Any, done: OkAnswer) -> None:
         """Keep ``done`` to send again for ``raw`` while its answer is cached."""
         key = svc.queries.cache_key(req)
         if key is None or self._cache_get(key) is None:

@@ -136,3 +136,31 @@ def _headers(resp: Response) -> Response:
 def init_headers(app: Flask) -> None:
     """Add the CORS (read routes only) and security headers to every response of ``app``."""
     app.after_request(_headers)
+
+
+#: A whole answer: status code, headers and body.
+Answer = tuple[int, list[tuple[str, str]], bytes]
+
+
+def wsgi_answer(app: Callable[..., Iterable[bytes]], environ: dict) -> Answer:
+    """Call the WSGI ``app`` and return its whole answer: the one conversion from the WSGI
+    protocol to an answer (the RSGI front's requests, the fast path's refusals)."""
+    started: list[Any] = []
+    written: list[bytes] = []
+
+    def start_response(status: str, headers: list, exc_info: Any = None) -> Any:
+        if exc_info is not None and started:
+            raise exc_info[1].with_traceback(exc_info[2])
+        started[:] = [status, headers]
+        return written.append
+
+    result = app(environ, start_response)
+    try:
+        chunks = list(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    status, headers = started
+    return int(status.split(" ", 1)[0]), [(k, v) for k, v in headers], \
+        b"".join(written + chunks)

@@ -44,11 +44,10 @@ from wsis_kg.errors import WsisError
 from wsis_kg.settings import Settings
 from wsis_kg.sparql.waiting import WAITER
 from wsis_kg.web.fastpath import PATH
-from wsis_kg.web.http import too_large
+from wsis_kg.web.http import Answer, too_large, wsgi_answer
 from wsis_kg.web.limits import BODY_KEY, read_timeout_error
 
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
-Answer = tuple[int, list[tuple[str, str]], bytes]
 T = TypeVar("T")
 _SPECIAL = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
 
@@ -74,7 +73,7 @@ class BufferedWSGI:
         body = await self.read_body(scope, proto)
         environ = self.environ(scope, body)
         if self._on_loop(scope, body):
-            status, headers, data = await _Lane.run(self.pool, self.run, environ)
+            status, headers, data = await _Lane.run(self.pool, self.answer, environ)
         else:
             loop = asyncio.get_running_loop()
             status, headers, data = await loop.run_in_executor(self.pool, self.run, environ)
@@ -155,25 +154,14 @@ class BufferedWSGI:
     def run(self, environ: dict[str, Any]) -> Answer:
         """Call the WSGI app (on a request thread, or in a lane); its status, headers and
         whole body."""
-        started: list[Any] = []
-        written: list[bytes] = []
+        return wsgi_answer(self.wsgi_app, environ)
 
-        def start_response(status: str, headers: list, exc_info: Any = None) -> Any:
-            if exc_info is not None and started:
-                raise exc_info[1].with_traceback(exc_info[2])
-            started[:] = [status, headers]
-            return written.append
-
-        result = self.wsgi_app(environ, start_response)
-        try:
-            chunks = list(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-        status, headers = started
-        return int(status.split(" ", 1)[0]), [(k, v) for k, v in headers], \
-            b"".join(written + chunks)
+    def answer(self, environ: dict[str, Any]) -> Answer:
+        """A SPARQL query on the loop lane: the app's direct answer when it has one (the fast
+        path without the WSGI protocol: ``App.direct``), else the WSGI call."""
+        direct = getattr(self.wsgi_app, "direct", None)
+        got = direct(environ) if direct is not None else None
+        return got if got is not None else self.run(environ)
 
 
 class _Call:
