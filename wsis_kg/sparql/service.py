@@ -270,8 +270,8 @@ class QueryService:
                             self.settings, what="The import")
 
     # -- writes -----------------------------------------------------------------------------
-    def write(self, fn: Callable[[GraphStore], T], *,
-              touches: Iterable[str] | None = None) -> T:
+    def write(self, fn: Callable[[GraphStore], T], *, touches: Iterable[str] | None = None,
+              graphs: Sequence[str | None] | None = None) -> T:
         """Run ``fn(store)`` as the only writer; afterwards every query sees its changes.
 
         Everything that changes the store (SPARQL Update, ingest, Graph Store Protocol) must
@@ -282,7 +282,9 @@ class QueryService:
         were (a refused write costs no re-fork and no mirror copy). Only an unforeseen
         exception (not a :class:`WsisError`) is treated as a possible partial change.
         ``touches``: the subject and graph IRIs ``fn`` can change, so the search index re-reads
-        only those (None: unknown, the index re-reads every indexed subject).
+        only those (None: unknown, the index re-reads every indexed subject). ``graphs``: the
+        only graphs ``fn`` can change (None: the default graph), so an in-memory mirror takes
+        just those again from the disk when the write cannot be repeated on it.
         """
         with self.write_lock:
             self._writes_begun += 1
@@ -295,16 +297,17 @@ class QueryService:
                 except BaseException:
                     self._changed(None)  # an unforeseen failure may have left a partial change
                     raise
-                self._changed(touches, log)
+                self._changed(touches, log, graphs)
                 return result
             finally:
                 self._writes_done += 1
 
-    def _changed(self, touches: Iterable[str] | None, log: WriteLog | None = None) -> None:
+    def _changed(self, touches: Iterable[str] | None, log: WriteLog | None = None,
+                 graphs: Sequence[str | None] | None = None) -> None:
         """After a successful write (under the write lock): retire what saw the old store."""
         if self.search is not None:
             self.search.after_write(touches)
-        if self.mode == "mirror" and not self._replayed(log):
+        if self.mode == "mirror" and not self._replayed(log, graphs):
             self._refresh_mirror()
         if self.pool is not None:
             self.pool.new_generation()
@@ -344,7 +347,9 @@ class QueryService:
         touches.update((graph or "", ingest.agent_iri(principal)))  # "": the default graph
         return ingest.write_graph(self.store, self.settings, quads, graph=graph, mode=mode,
                                   principal=principal, source=source,
-                                  writer=functools.partial(self.write, touches=touches),
+                                  writer=functools.partial(
+                                      self.write, touches=touches,
+                                      graphs=ingest.written_graphs(graph)),
                                   check=check)
 
     def delete_graph(self, graph: str | None) -> bool:
@@ -496,24 +501,32 @@ class QueryService:
         write refreshes."""
         return OxigraphStore.around(self._mirror) if self._mirror is not None else self.store
 
-    def _replayed(self, log: WriteLog | None) -> bool:
+    def _replayed(self, log: WriteLog | None, graphs: Sequence[str | None] | None = None
+                  ) -> bool:
         """Whether the in-memory mirror now holds the write recorded in ``log``, made again on
-        it (its cost is the write's, not the store's); False: copy the disk store instead
-        (the write could come out otherwise the second time, the repetition failed, or the
+        it (its cost is the write's, not the store's), or else the ``graphs`` it alone
+        changed, taken again from the disk (their size's cost: a Graph Store write of data
+        with blank nodes); False: copy the whole disk store instead (the write could come out
+        otherwise the second time and its graphs are unknown, the repetition failed, or the
         mirror grew past ``mirror_max_triples``).
 
         The mirror changes in place: the query processes and jobs forked from it were forked
         under the write lock and hold their own pages, and a read in this process sees one
         version of it (pyoxigraph's in-memory store reads a snapshot)."""
-        if log is None or not log.repeatable or not isinstance(self._mirror, ox.Store):
+        if log is None or not isinstance(self._mirror, ox.Store) or (
+                not log.repeatable and graphs is None):
             return False
         try:
-            log.replay(OxigraphStore.around(self._mirror))
+            if log.repeatable:
+                log.replay(OxigraphStore.around(self._mirror))
+                grows = log.grows_by
+            else:
+                grows = self._take_graphs(graphs)  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001 - whatever it was, the copy below is exact
             return False
         limit = self.settings.mirror_max_triples
         # Counting holds the GIL for ≈0.1–0.4 s at 1M quads: only when a bound cannot tell.
-        size = None if log.grows_by is None else self._mirror_quads + log.grows_by
+        size = None if grows is None else self._mirror_quads + grows
         if size is None or size > limit:
             self.mirror_counts += 1
             size = len(self._mirror)
@@ -522,6 +535,26 @@ class QueryService:
         self._mirror_quads = size
         self.mirror_replays += 1
         return True
+
+    def _take_graphs(self, graphs: Sequence[str | None]) -> int:
+        """Replace the mirror's ``graphs`` (None: the default graph) with the disk store's,
+        quad for quad (blank nodes keep their labels); returns how many quads that added."""
+        mirror, disk = self._mirror, self.store.ox  # type: ignore[attr-defined]
+        assert isinstance(mirror, ox.Store)
+        added = 0
+        for g in graphs:
+            node = ox.DefaultGraph() if g is None else ox.NamedNode(g)
+            old = sum(1 for _ in mirror.quads_for_pattern(None, None, None, node))
+            new = list(disk.quads_for_pattern(None, None, None, node))
+            if g is None:
+                mirror.clear_graph(node)
+            else:
+                mirror.remove_graph(node)
+                if disk.contains_named_graph(node):
+                    mirror.add_graph(node)  # an empty named graph exists too
+            mirror.extend(new)
+            added += len(new) - old
+        return added
 
     def _refresh_mirror(self) -> None:
         assert isinstance(self.store, OxigraphStore)

@@ -135,6 +135,12 @@ def commit(store: GraphStore, fn: Callable[[GraphStore], T], writer: Writer | No
     return fn(store)
 
 
+def written_graphs(graph: str | None) -> tuple[str | None, ...]:
+    """The graphs :func:`write_update` changes (None: the default graph): the target, and for a
+    named graph the provenance graph — so a copy of the store can take just those again."""
+    return (graph,) if graph is None else (graph, GRAPH_PROVENANCE)
+
+
 def write_update(quads: Iterable[ox.Quad], *, graph: str | None, mode: str, principal: str,
                  source: str, created: bool, now: datetime | None = None) -> str:
     """One SPARQL Update (one transaction): (drop,) insert the data and the provenance."""
