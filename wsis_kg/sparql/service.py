@@ -136,6 +136,10 @@ class QueryService:
         #: each in a killable, memory-limited child, a few at once.
         self.jobs = JobRunner(slots=settings.jobs, memory_mb=settings.worker_memory_mb,
                               fork_lock=self.write_lock)
+        #: The service's own costly reads (the search index's full re-read): one at a time,
+        #: apart from the callers' slots and counts, so they never refuse a caller's job.
+        self._own_jobs = JobRunner(slots=1, memory_mb=settings.worker_memory_mb,
+                                   fork_lock=self.write_lock)
         #: Answers by (generation, request); only with a local store, whose every write goes
         #: through :meth:`write` (a remote store changes behind our back).
         self.cache: ResultCache | None = (
@@ -492,8 +496,9 @@ class QueryService:
     def _index_changes(self, digests: dict[str, int]) -> tuple[list[Entry], list[str]]:
         """The search index's re-read of every subject, in a job: the serving process only
         applies what changed (reading 1M quads here held its GIL for ≈4.5 s, measured)."""
-        return self.run_job(index_changes, self._readable(), digests, reads_store=True,
-                            what="Reading the store for the search index")
+        return self._own_jobs.run(index_changes, self._readable(), digests,
+                                  what="Reading the store for the search index",
+                                  fork_lock=True, timeout=self.settings.job_timeout)
 
     def _readable(self) -> GraphStore:
         """The store a forked job may read: RocksDB is not fork-safe (a child reading it got
