@@ -129,3 +129,18 @@ def test_insert_bound() -> None:
     semi = "INSERT DATA { <http://x/a> <http://x/b> 1 ; <http://x/c> 2 }"  # not an operation end
     assert insert_bound(semi) == len(semi) // 2
     assert insert_bound("INSERT DATA { <http://x/a> <http://x/b> '?v' }") is not None
+
+
+def test_concatenated_columns() -> None:
+    """The columns a query binds to a GROUP_CONCAT, with their separators, read from tokens:
+    strings, comments and IRIs holding the words or brackets change nothing."""
+    from wsis_kg.sparql.lexer import concatenated_columns
+
+    q = ('SELECT ?e (GROUP_CONCAT(DISTINCT ?o; separator=", ") AS ?orgs)\n'
+         '  (group_concat(?t) as $titles) # (GROUP_CONCAT(?x) AS ?commented)\n'
+         '  (GROUP_CONCAT(CONCAT(STR(?a), ")"); SEPARATOR = "\\t|") AS ?nested)\n'
+         '  (COUNT(?o) AS ?n) ("GROUP_CONCAT(?y) AS ?z" AS ?s)\n'
+         'WHERE { ?e <http://x/GROUP_CONCAT(> ?o } GROUP BY ?e')
+    assert concatenated_columns(q) == {"orgs": ", ", "titles": " ", "nested": "\t|"}
+    assert concatenated_columns("SELECT * { ?s ?p ?o }") == {}
+    assert concatenated_columns("SELECT (GROUP_CONCAT(?o) AS") == {}  # cut short: nothing

@@ -259,7 +259,7 @@ def measure_query(srv: Server, q: BenchQuery, reference: list[str] | None, cfg: 
             ctype = "application/rdf+xml"
             row["quirk"] = "graph answer labelled application/sparql-results+xml"
         try:
-            key = response_key(body, ctype)
+            key = response_key(body, ctype, q.sparql)
         except Exception as e:  # noqa: BLE001 - an unreadable answer is reported, not fatal
             return {"error": f"unreadable answer: {e}"[:300]}, None
         row.update(results=len(key), first_ms=first * 1000)
@@ -332,13 +332,13 @@ def measure_http_engine(name: str, srv: Server, queries: list[BenchQuery],
 # rdflib in-process (time-boxed: each query in a forked child, killed at the limit)
 # --------------------------------------------------------------------------------------------
 
-def _rdflib_answer_key(result: Any) -> list[str]:
+def _rdflib_answer_key(result: Any, sparql: str) -> list[str]:
     if result.type == "ASK":
         return [str(bool(result.askAnswer))]
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         data = result.serialize(format="nt")
         return answer_key(_triples(data))
-    return response_key(result.serialize(format="json"), JSON_RESULTS)
+    return response_key(result.serialize(format="json"), JSON_RESULTS, sparql)
 
 
 def _triples(data: bytes) -> ox.QueryTriples:
@@ -354,7 +354,7 @@ def _rdflib_eval(conn: Any, ds: Any, sparql: str, reps: int, budget: float) -> N
         while len(times) < reps and (not times or time.perf_counter() < end):
             t0 = time.perf_counter()
             res = ds.query(sparql)
-            key = _rdflib_answer_key(res)  # the whole answer, serialised: part of the time
+            key = _rdflib_answer_key(res, sparql)  # the whole answer, serialised: part of the time
             times.append(time.perf_counter() - t0)
     except Exception as e:  # noqa: BLE001 - rdflib's own evaluation errors are a result
         conn.send((None, f"rdflib: {type(e).__name__}: {e}"[:300]))

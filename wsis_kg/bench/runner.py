@@ -456,7 +456,7 @@ def _bench_query(probe: ox.Store, q: CatalogueQuery, servers: dict, cfg: BenchCo
         t0 = time.perf_counter()
         try:
             answers[name] = response_key(*fetch(srv.root + path, q.sparql, q.accept,
-                                               timeout=cfg.query_limit + 10))
+                                               timeout=cfg.query_limit + 10), q.sparql)
         except (BenchError, WsisError, SyntaxError, requests.RequestException):
             row["error"] = (f"no complete answer from {name} within the "
                             f"{cfg.query_limit:g} s limit")

@@ -5,9 +5,9 @@ holding quotes), comments and IRIs holding ``#``; a tokenizer built from the gra
 rules does not. Besides :func:`tokenize`, this module answers the questions the service asks
 of query text without parsing it (:func:`query_form`, :func:`has_keyword`,
 :func:`declared_prefixes`, :func:`with_prefixes`, :func:`repeatable_update`,
-:func:`insert_bound`, and with :func:`gaps` the shapes of :mod:`wsis_kg.sparql.bounded`), and
-holds the one entry to rdflib's SPARQL parser (:func:`rdflib_algebra`), whose grammar is shared
-module state.
+:func:`insert_bound`, :func:`concatenated_columns`, and with :func:`gaps` the shapes of
+:mod:`wsis_kg.sparql.bounded`), and holds the one entry to rdflib's SPARQL parser
+(:func:`rdflib_algebra`), whose grammar is shared module state.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import pyoxigraph as ox
 
 from wsis_kg.errors import QuerySyntaxError
 from wsis_kg.namespaces import PREFIXES
@@ -92,6 +94,9 @@ def gaps(sparql: str, tokens: Sequence[Token]) -> tuple[str, ...]:
 
 _OPEN, _CLOSE = "{([", "})]"
 _OPAQUE = frozenset({"long", "short", "iri", "comment"})
+_STRINGS = frozenset({"long", "short"})
+#: A comment in a gap (outside strings and IRIs a ``#`` can only begin one).
+_COMMENT = re.compile(r"#[^\r\n]*")
 
 
 def nesting_depth(sparql: str, limit: int) -> int | None:
@@ -205,6 +210,41 @@ def insert_bound(sparql: str) -> int | None:
         if i < len(tokens) and tokens[i].kind == "brace":
             depth += 1 if tokens[i].text == "{" else -1
     return total
+
+
+def concatenated_columns(sparql: str) -> dict[str, str]:
+    """The variables a query binds to a ``GROUP_CONCAT`` (``(GROUP_CONCAT(…) AS ?v)``), each
+    with its separator (a space where the query names none).
+
+    Why: SPARQL leaves the order of the values a ``GROUP_CONCAT`` joins unspecified (SPARQL 1.1
+    section 18.5.1.7), and engines do join the same values in different orders (Oxigraph from
+    disk and from memory, at 10M quads): a comparison of two answers reads these columns as
+    multisets of values (:func:`wsis_kg.bench.compare.answer_key`).
+    """
+    toks = tokenize(sparql)
+    gs = [_COMMENT.sub("", g) for g in gaps(sparql, toks)]
+    found: dict[str, str] = {}
+    for i, t in enumerate(toks):
+        if t.kind != "word" or t.text.upper() != "GROUP_CONCAT":
+            continue
+        depth, separator = 0, " "
+        for j in range(i + 1, len(toks)):
+            depth += gs[j].count("(") - gs[j].count(")")
+            if depth <= 0:
+                named = j + 1 < len(toks) and toks[j + 1].kind == "var" and not gs[j + 1]
+                if toks[j].kind == "word" and toks[j].text.upper() == "AS" and named:
+                    found[toks[j + 1].text[1:]] = separator
+                break
+            if (toks[j].kind == "word" and toks[j].text.upper() == "SEPARATOR"
+                    and j + 1 < len(toks) and toks[j + 1].kind in _STRINGS):
+                separator = string_value(toks[j + 1].text)
+    return found
+
+
+def string_value(literal: str) -> str:
+    """The value of a SPARQL string token (quotes, escapes), read by Oxigraph's own parser."""
+    solutions = ox.Store().query(f"SELECT ({literal} AS ?v) {{}}")
+    return next(iter(solutions))["v"].value
 
 
 def query_form(sparql: str) -> str | None:
