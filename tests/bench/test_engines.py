@@ -129,6 +129,16 @@ def test_report_renders_every_engine_and_plots(tmp_path: Path) -> None:
     assert paths["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert json.loads(paths["json"].read_text())["sizes"][0]["triples"] == 1000
 
+    # the picture: one legend under the panels (inside the first one it hid bars), and each
+    # engine's bars told apart by a pattern as well as a colour
+    fig = report.figure(results)
+    fig.canvas.draw()
+    assert all(ax.get_legend() is None for ax in fig.axes) and len(fig.legends) == 1
+    legend = fig.legends[0].get_window_extent()
+    assert all(legend.y1 <= ax.get_window_extent().y0 for ax in fig.axes)
+    hatches = {bar.get_hatch() for bar in fig.axes[0].patches}
+    assert len(hatches) == len(fig.legends[0].get_texts()) == 4
+
 
 def test_triples_list_and_unknown_engines_are_refused() -> None:
     res = CliRunner().invoke(cli, ["bench", "--triples", "10,x"])
