@@ -84,7 +84,7 @@ ENGINES = ("service", "service-cache", "service-remote", "oxigraph", "virtuoso",
 #: Issue 15 item 3, judged at every size: the service with every request evaluated (answer
 #: cache off) against oxigraph serve on the same data.
 TARGETS = {"lookup_ratio_min": 0.8, "ask_overhead_ms_max": 0.25, "query_geomean_ratio_max": 1.1,
-           "rdflib_over_service_min": 20.0}
+           "rdflib_over_service_min": 20.0, "cold_start_s_max": 2.0}
 #: A query whose first answer took longer than this (s) is timed with a few sequential
 #: requests, not a wrk run.
 SLOW_QUERY_S = 0.25
@@ -614,12 +614,24 @@ def row_limit_ms(row: dict[str, Any]) -> float:
 
 def cold_start(settings: Settings, work: Path, say: Say) -> dict[str, Any]:
     """``wsis-kg serve`` on the shipped graph (built on start, reasoning and shapes check
-    included): seconds from the process start to the first 200 on ``/health/ready``."""
-    say("cold start on the shipped graph")
-    with ServiceServer("memory", work / "cold-start.log", settings=settings,
-                       env={"WSIS_KG_BUILD_ON_START": "true"},
-                       ready_path="/health/ready") as svc:
-        return {"seconds": svc.startup_s, "peak_rss_mb": round(svc.peak_rss_mb(), 1)}
+    included): seconds from the process start to the first 200 on ``/health/ready``.
+
+    Twice, on a graph cache of its own: a first start, on an empty cache, builds the graph and
+    writes it there; the second, the one item 7's target is about (``seconds``), reads it. So
+    the figure never depends on what the machine's own cache happened to hold."""
+    cache = work / "cold-start-cache"
+    starts: dict[str, dict[str, float]] = {}
+    for label in ("empty cache", "cached graph"):
+        say(f"cold start on the shipped graph ({label})")
+        with ServiceServer("memory", work / f"cold-start-{len(starts)}.log", settings=settings,
+                           env={"WSIS_KG_BUILD_ON_START": "true",
+                                "WSIS_KG_CACHE_DIR": str(cache)},
+                           ready_path="/health/ready") as svc:
+            starts[label] = {"seconds": svc.startup_s,
+                             "peak_rss_mb": round(svc.peak_rss_mb(), 1)}
+    warm = starts["cached graph"]
+    return {**warm, "met": warm["seconds"] <= TARGETS["cold_start_s_max"],
+            "empty_cache": starts["empty cache"]}
 
 
 def run(settings: Settings, cfg: EnginesConfig, say: Say = print) -> dict[str, Any]:

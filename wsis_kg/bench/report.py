@@ -38,10 +38,19 @@ def _engines(size: dict[str, Any]) -> list[str]:
 
 
 def ratio_lines(results: dict[str, Any]) -> Iterator[str]:
-    """Issue 15 item 3 per size, one line each, with met/missed."""
+    """Issue 15 item 3 per size, one line each, with met/missed; then item 7, the cold start."""
     t = results["targets"]
     ok = {True: "met", False: "MISSED"}
-    for size in results["sizes"]:
+    yield from _size_ratio_lines(results["sizes"], t, ok)
+    cs = results.get("cold_start")
+    if cs and "met" in cs:
+        yield (f"cold start on the shipped graph, graph cached = {cs['seconds']:.2f} s (target ≤ "
+               f"{t['cold_start_s_max']:g} s): {ok[cs['met']]}")
+
+
+def _size_ratio_lines(sizes: list[dict[str, Any]], t: dict[str, Any],
+                      ok: dict[bool, str]) -> Iterator[str]:
+    for size in sizes:
         r = size.get("ratios") or {}
         n = size["data"]["quads"]
         if not r:
@@ -81,11 +90,15 @@ def render(results: dict[str, Any]) -> str:
         f"{results['query_limit_s']:g} s.", ""]
     cs = results.get("cold_start")
     if cs:
+        first = cs.get("empty_cache")
         lines += [f"Cold start of `wsis-kg serve` on the shipped graph (build, reasoning and "
                   f"shapes check on start) to the first 200 on `/health/ready`: "
-                  f"**{cs['seconds']:.2f} s** (peak memory {_mb(cs['peak_rss_mb'])} MiB).", ""]
+                  f"**{cs['seconds']:.2f} s** with the graph a first start cached (peak "
+                  f"memory {_mb(cs['peak_rss_mb'])} MiB)"
+                  + (f"; that first start, on an empty cache: {first['seconds']:.2f} s "
+                     f"(peak {_mb(first['peak_rss_mb'])} MiB)" if first else "") + ".", ""]
     lines += ["## Targets (issue 15 item 3: service with every request evaluated vs "
-              "oxigraph serve)", ""]
+              "oxigraph serve; item 7: cold start)", ""]
     lines += [f"* {ln}" for ln in ratio_lines(results)] + [""]
     for size in results["sizes"]:
         lines += list(_size_section(size))
