@@ -14,7 +14,8 @@ from wsis_kg.errors import QueryTimeout, ResultTooLarge, ServiceBusy, WsisError
 from wsis_kg.namespaces import PREFIXES
 from wsis_kg.rdf import formats
 from wsis_kg.settings import Settings
-from wsis_kg.sparql.bounded import ASK, SELECT, shape
+from wsis_kg.sparql import bounded
+from wsis_kg.sparql.bounded import ASK, DESCRIBE, SELECT, shape
 from wsis_kg.sparql.evaluate import QueryRequest
 from wsis_kg.sparql.service import QueryService
 from wsis_kg.store.embedded import OxigraphStore
@@ -32,6 +33,10 @@ LOOKUP = f"SELECT ?p ?o WHERE {{ <{EX}s1> ?p ?o }}"
     (f'PREFIX ex: <{EX}>\nSELECT ?s {{ ?s ex:p "x"@en }}', SELECT),
     (f'SELECT ?s {{ ?s ?p "1"^^<{EX}int> }}', SELECT),
     ("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", SELECT),
+    (f"DESCRIBE <{EX}s1>", DESCRIBE), (f"describe <{EX}s1> <{EX}s2>", DESCRIBE),
+    (f"PREFIX ex: <{EX}>\nDESCRIBE ex:s1", DESCRIBE),
+    (f"# title: a catalogue header\nDESCRIBE <{EX}s1> # a comment", DESCRIBE),
+    ("SELECT ?s WHERE { ?s ?p ?o # a comment }\n}", SELECT),  # the comment hides no brace
 ])
 def test_bounded_shapes_are_recognised(text: str, form: str) -> None:
     found = shape(text)
@@ -61,12 +66,14 @@ def test_bounded_shapes_are_recognised(text: str, form: str) -> None:
     "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }",
     "SELECT ?s WHERE { ?s ?p [] }", "SELECT ?s WHERE { ?s ?p _:b }",  # blank nodes
     "SELECT ?s FROM <http://e/g> WHERE { ?s ?p ?o }",
-    "SELECT ?s WHERE { ?s ?p ?o # a comment\n}",
+    "SELECT ?s WHERE { ?s ?p ?o # a comment }\n",  # the only closing brace is commented out
     "SELECT ?s WHERE { ?s ?p -1 }",
     "SELECT ?s WHERE { ?s A ?o }",
     "SELECT ?s WHERE { ?s ?p ?o } VALUES ?s { <http://e/a> }",
     "SELECT ?s WHERE { SERVICE <http://e/> { ?s ?p ?o } }",
-    "CONSTRUCT WHERE { ?s ?p ?o }", f"DESCRIBE <{EX}s1>",
+    "CONSTRUCT WHERE { ?s ?p ?o }", "DESCRIBE ?s WHERE { ?s ?p ?o }", "DESCRIBE *",
+    f"DESCRIBE <{EX}s1> WHERE {{}}", f"DESCRIBE <{EX}s1> FROM <{EX}g1>", "DESCRIBE _:b",
+    f"DESCRIBE <{EX}s1> ?s", f"DESCRIBE # <{EX}s1>\n", "DESCRIBE",
     "ASK { ?s ?p ?o . ?o ?q ?r }", "INSERT DATA { <http://e/a> <http://e/b> 1 }",
     "SELECT ?s WHERE { ?s ?p ?o", "",
 ])
@@ -114,6 +121,12 @@ SAME = [
     QueryRequest("SELECT ?s ?p ?o { ?s ?p ?o }"),  # 141 rows: over the cap
     QueryRequest(f"SELECT ?p ?o {{ <{EX}s1> <{EX}p0> ?o }}"),  # ?p unbound in every row
     QueryRequest("SELECT ?o { undeclared:x ?p ?o }"),  # a syntax error
+    QueryRequest(f"DESCRIBE <{EX}s1>"), QueryRequest(f"DESCRIBE <{EX}nothing>"),
+    QueryRequest(f"PREFIX ex: <{EX}> DESCRIBE ex:s2 ex:s3"),  # 40 triples: over the cap
+    QueryRequest(f"DESCRIBE <{EX}s1>", default_graph_uris=(EX + "g1",)),
+    QueryRequest(f"DESCRIBE <{EX}s1>", union_default_graph=False),
+    QueryRequest("DESCRIBE undeclared:x"),  # a syntax error
+    QueryRequest(f"# a header\nSELECT ?o {{ <{EX}s1> ?p ?o # a }}}} comment\n}}"),
 ]
 
 
@@ -140,6 +153,25 @@ def test_the_same_answers_as_the_query_processes(services, req: QueryRequest,
         assert inline.pool.stats.queries == before[1]
 
 
+DESCRIBES = [r for r in SAME if r.sparql.lstrip().upper().startswith(("DESCRIBE", "PREFIX EX"))
+             and "DESCRIBE" in r.sparql]
+
+
+@pytest.mark.parametrize("req", DESCRIBES, ids=lambda r: r.sparql[:40])
+@pytest.mark.parametrize("fmt", [f.media_type for f in formats.GRAPH_FORMATS])
+def test_a_describe_gives_the_query_processes_graph(services, req: QueryRequest,
+                                                    fmt: str) -> None:
+    """A DESCRIBE in every graph format: the query process's bytes and errors, answered here."""
+    inline, hop = services
+    req = QueryRequest(**{**req.__dict__, "format": fmt})
+    before = (inline.inline_answers, inline.pool.stats.queries)
+    expected = _outcome(hop, req)
+    assert _outcome(inline, req) == expected
+    if expected[0] == "ok":
+        assert inline.inline_answers == before[0] + 1
+        assert inline.pool.stats.queries == before[1]
+
+
 def test_over_the_cap_is_refused_without_a_query_process(services) -> None:
     inline, _ = services
     queries = inline.pool.stats.queries
@@ -161,6 +193,19 @@ def test_a_write_under_way_sends_reads_to_a_query_process(services) -> None:
     assert inline.inline_answers == answers and inline.pool.stats.queries == queries + 1
     inline.query(QueryRequest(LOOKUP))
     assert inline.inline_answers == answers + 1
+
+
+def test_a_describe_counted_past_the_budget_is_handed_over() -> None:
+    """A DESCRIBE is counted by its own lazy triples, with the clock read as for a SELECT: past
+    the budget, :func:`bounded.run` gives it up (None) for a query process."""
+    st = OxigraphStore()
+    st.ox.bulk_load(many_quads(100), format=ox.RdfFormat.N_QUADS)
+    st.ox.bulk_extend(ox.Quad(ox.NamedNode(f"{EX}s"), ox.NamedNode(f"{EX}p"), ox.Literal(i),
+                              ox.NamedNode(f"{EX}g")) for i in range(100))
+    req = QueryRequest(f"DESCRIBE <{EX}s>", accept="application/n-triples")
+    assert bounded.run(st.ox, req, None, budget=-1.0) is None
+    answer = bounded.run(st.ox, req, None, budget=1.0)
+    assert answer is not None and answer.body.count(b"\n") == 100
 
 
 @pytest.mark.slow

@@ -144,3 +144,14 @@ def test_concatenated_columns() -> None:
     assert concatenated_columns(q) == {"orgs": ", ", "titles": " ", "nested": "\t|"}
     assert concatenated_columns("SELECT * { ?s ?p ?o }") == {}
     assert concatenated_columns("SELECT (GROUP_CONCAT(?o) AS") == {}  # cut short: nothing
+
+
+def test_gaps_without_comments() -> None:
+    """A comment is whitespace to the grammar: left out of the gaps on request, and nothing in
+    a string or IRI is taken for one."""
+    from wsis_kg.sparql.lexer import gaps, tokenize
+
+    q = 'SELECT # c { }\n* { <http://x/#a> ?p "#b" } # end'
+    toks = tokenize(q)
+    assert gaps(q, toks)[1] == "# c { }\n*"
+    assert gaps(q, toks, comments=False) == ("", "*", "", "", "", "", "")

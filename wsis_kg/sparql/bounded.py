@@ -11,6 +11,8 @@ What is recognised (:func:`shape`), by the one SPARQL lexer and never by guessin
 
 * ``ASK {}`` and ``ASK { s p o }``: at most one index seek;
 * ``SELECT ?v … | * WHERE { s p o }``, optionally ``LIMIT n``;
+* ``DESCRIBE r …``, one or more IRIs or prefixed names and nothing else: the triples of each
+  (and of the blank nodes they lead to), which pyoxigraph yields lazily, one index step each;
 
 with an optional prologue of ``PREFIX`` declarations, ``WHERE`` optional, an optional ``.``
 after the pattern. ``s``, ``p``, ``o`` are variables, IRIs or prefixed names (``p`` also
@@ -18,8 +20,9 @@ after the pattern. ``s``, ``p``, ``o`` are variables, IRIs or prefixed names (``
 occurs twice (``?s ?p ?s`` would scan every match of ``?s ?p ?o`` to find one: measured
 ≈0.3 s before the first row on 300k quads). Anything else — a second pattern, a path, a
 filter, a blank node, DISTINCT/ORDER BY/GROUP BY/OFFSET (they read everything before the first
-row), FROM, a comment — and any character the lexer does not turn into one of those tokens,
-is not recognised.
+row), FROM — and any character the lexer does not turn into one of those tokens, is not
+recognised. Comments count as the whitespace they are to the grammar (a catalogue query's
+header of ``#`` lines does not keep it from being recognised).
 
 How it runs (:func:`run`): a SELECT's matches are first counted, lazily, up to one past the
 result cap, with the clock read every few matches — the quads of the pattern straight from the
@@ -31,8 +34,8 @@ sends the query to a query process, where it is killed at its time limit as ever
 serialised by :func:`wsis_kg.sparql.evaluate.evaluate`, the very function a query process
 runs, so the bytes, the result cap and the errors are the query process's; its cost is bounded
 by the count just made. When that count (an upper bound of the rows) is within the cap, the
-answer is serialised without counting its rows again. An ``ASK`` is that single seek:
-evaluated at once.
+answer is serialised without counting its rows again. A ``DESCRIBE`` is counted the same
+way, by its own lazy triples. An ``ASK`` is that single seek: evaluated at once.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ from wsis_kg.sparql.evaluate import QueryRequest, QueryResult, evaluate, execute
 from wsis_kg.sparql.lexer import Token, declared_prefixes, gaps, tokenize
 from wsis_kg.sparql.memo import text_memo
 
-ASK, SELECT = "ASK", "SELECT"
+ASK, SELECT, DESCRIBE = "ASK", "SELECT", "DESCRIBE"
 #: Solutions counted between two readings of the clock (a reading costs about as much as one
 #: solution; a solution of a one-pattern scan costs ≈1–2 µs).
 CLOCK_EVERY = 32
@@ -57,11 +60,12 @@ CLOCK_EVERY = 32
 _SUBJECT = frozenset({"var", "iri", "pname"})
 _OBJECT = frozenset({"var", "iri", "pname", "short", "long", "number"})
 _LITERAL = frozenset({"short", "long"})
+_RESOURCE = frozenset({"iri", "pname"})
 
 
 @dataclass(frozen=True)
 class Shape:
-    """A bounded query: its form and its one triple pattern (None: ``ASK {}``)."""
+    """A bounded query: its form and its one triple pattern (None: ``ASK {}``, ``DESCRIBE``)."""
 
     form: str
     pattern: tuple[Token, Token, Token] | None = None
@@ -72,7 +76,7 @@ class _Cursor:
 
     def __init__(self, sparql: str) -> None:
         self.toks = tokenize(sparql)
-        self.gaps = list(gaps(sparql, self.toks))
+        self.gaps = list(gaps(sparql, self.toks, comments=False))
         self.i = 0
 
     def take_gap(self, text: str) -> bool:
@@ -113,10 +117,15 @@ def shape(sparql: str) -> Shape | None:
         label = c.take("pname")
         if label is None or not label.text.endswith(":") or not c.take("iri"):
             return None
-    form = c.take("word", ASK) or c.take("word", SELECT)
+    form = c.take("word", ASK) or c.take("word", SELECT) or c.take("word", DESCRIBE)
     if form is None:
         return None
     kind = form.text.upper()
+    if kind == DESCRIBE:
+        named = 0
+        while c.take(_RESOURCE):
+            named += 1
+        return Shape(DESCRIBE) if named and c.at_end() else None
     if kind == SELECT:
         if not c.take_gap("*"):
             if not c.take("var"):
@@ -165,11 +174,13 @@ def run(store: ox.Store, req: QueryRequest, limit: int | None,
     cap): the same a query process reports.
     """
     found = shape(req.sparql)
-    if found is not None and found.pattern is not None and found.form == SELECT:
+    if found is not None and found.form != ASK:
         deadline = time.monotonic() + budget
         stop = None if limit is None else limit + 1
         n = 0
-        for _ in _matches(store, req, found.pattern):
+        items = (iter(execute(store, req)) if found.pattern is None
+                 else _matches(store, req, found.pattern))
+        for _ in items:
             n += 1
             if n == stop:
                 break  # over the cap: evaluate refuses it, after as many rows as counted here

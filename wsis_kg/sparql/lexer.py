@@ -76,9 +76,10 @@ def tokenize(sparql: str) -> tuple[Token, ...]:
                  for m in _TOKEN.finditer(sparql) if m.lastgroup != "comment")
 
 
-def gaps(sparql: str, tokens: Sequence[Token]) -> tuple[str, ...]:
+def gaps(sparql: str, tokens: Sequence[Token], *, comments: bool = True) -> tuple[str, ...]:
     """What stands before each of ``tokens`` and after the last, whitespace stripped: the
-    operators and punctuation :func:`tokenize` steps over, and comments.
+    operators and punctuation :func:`tokenize` steps over, and comments (left out with
+    ``comments=False``: a comment is whitespace to the grammar).
 
     ``gaps(...)[i]`` is the text between token ``i - 1`` and token ``i``; the last item is what
     follows the last token. A shape read from the tokens holds for the whole text only when
@@ -86,17 +87,18 @@ def gaps(sparql: str, tokens: Sequence[Token]) -> tuple[str, ...]:
     """
     out: list[str] = []
     pos = 0
-    for t in tokens:
-        out.append(sparql[pos:t.start].strip())
-        pos = t.end
-    out.append(sparql[pos:].strip())
+    for end, nxt in [(t.start, t.end) for t in tokens] + [(len(sparql), len(sparql))]:
+        gap = sparql[pos:end]
+        if not comments and "#" in gap:  # outside strings and IRIs a # begins a comment
+            gap = _COMMENT.sub("", gap)
+        out.append(gap.strip())
+        pos = nxt
     return tuple(out)
 
 
 _OPEN, _CLOSE = "{([", "})]"
 _OPAQUE = frozenset({"long", "short", "iri", "comment"})
 _STRINGS = frozenset({"long", "short"})
-#: A comment in a gap (outside strings and IRIs a ``#`` can only begin one).
 _COMMENT = re.compile(r"#[^\r\n]*")
 
 
@@ -223,7 +225,7 @@ def concatenated_columns(sparql: str) -> dict[str, str]:
     multisets of values (:func:`wsis_kg.bench.compare.answer_key`).
     """
     toks = tokenize(sparql)
-    gs = [_COMMENT.sub("", g) for g in gaps(sparql, toks)]
+    gs = gaps(sparql, toks, comments=False)
     found: dict[str, str] = {}
     for i, t in enumerate(toks):
         if t.kind != "word" or t.text.upper() != "GROUP_CONCAT":
