@@ -108,9 +108,10 @@ class Settings:
     #: Seconds a query waits for a free query process before 503 + ``Retry-After`` (no longer
     #: queue holding request threads).
     query_queue_wait: float = 0.5
-    #: Seconds a query of a bounded shape (one triple pattern, ``ASK {}``) may spend counting its
-    #: answer in the serving process; within it the query is answered there, without the hop
-    #: to a query process; past it, a query process answers (0: every query goes to one).
+    #: Seconds a query of a bounded shape (one triple pattern, ``ASK {}``, ``DESCRIBE`` of named
+    #: resources) may spend counting its answer in the serving process; within it the query is
+    #: answered there, without the hop to a query process; past it, a query process answers
+    #: (0: every query goes to one).
     inline_query_budget: float = 0.005
     #: Seconds after which a running query is *long*: its process leaves the ``workers``
     #: places, and drops to the lowest CPU priority (then is retired) once another query comes.
