@@ -138,8 +138,14 @@ def _outcome(svc: QueryService, req: QueryRequest) -> tuple:
         return ("error", type(e).__name__, e.detail, e.extensions)
 
 
-@pytest.mark.parametrize("req", SAME, ids=lambda r: r.sparql[:40])
-@pytest.mark.parametrize("fmt", [f.media_type for f in formats.RESULT_FORMATS])
+#: Every request in every results format; each DESCRIBE also in every graph format.
+CASES = ([(r, f.media_type) for r in SAME for f in formats.RESULT_FORMATS]
+         + [(r, f.media_type) for r in SAME if "DESCRIBE" in r.sparql
+            for f in formats.GRAPH_FORMATS])
+
+
+@pytest.mark.parametrize("req, fmt", CASES,
+                         ids=lambda x: x.sparql[:40] if isinstance(x, QueryRequest) else x)
 def test_the_same_answers_as_the_query_processes(services, req: QueryRequest,
                                                  fmt: str) -> None:
     inline, hop = services
@@ -149,25 +155,6 @@ def test_the_same_answers_as_the_query_processes(services, req: QueryRequest,
     assert _outcome(inline, req) == expected
     assert hop.inline_answers == 0
     if expected[0] == "ok":  # answered in the serving process, not by a query process
-        assert inline.inline_answers == before[0] + 1
-        assert inline.pool.stats.queries == before[1]
-
-
-DESCRIBES = [r for r in SAME if r.sparql.lstrip().upper().startswith(("DESCRIBE", "PREFIX EX"))
-             and "DESCRIBE" in r.sparql]
-
-
-@pytest.mark.parametrize("req", DESCRIBES, ids=lambda r: r.sparql[:40])
-@pytest.mark.parametrize("fmt", [f.media_type for f in formats.GRAPH_FORMATS])
-def test_a_describe_gives_the_query_processes_graph(services, req: QueryRequest,
-                                                    fmt: str) -> None:
-    """A DESCRIBE in every graph format: the query process's bytes and errors, answered here."""
-    inline, hop = services
-    req = QueryRequest(**{**req.__dict__, "format": fmt})
-    before = (inline.inline_answers, inline.pool.stats.queries)
-    expected = _outcome(hop, req)
-    assert _outcome(inline, req) == expected
-    if expected[0] == "ok":
         assert inline.inline_answers == before[0] + 1
         assert inline.pool.stats.queries == before[1]
 
